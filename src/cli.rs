@@ -1,0 +1,141 @@
+//! The command-line definition (clap derive). No I/O here: `commands` turns these into library
+//! calls.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Fetch datasets from Kaggle and the Hugging Face Hub: fast, resumable, verified.
+#[derive(Debug, Parser)]
+#[command(name = "dsfetch", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 network, 6 integrity, 130 interrupted.")]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Print nothing but errors (and the result on stdout)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail on stderr (-vv: every HTTP request)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print the result as one JSON document on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Do not show progress (same as --progress none)
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]
+    #[arg(long, global = true, value_enum)]
+    pub progress: Option<ProgressArg>,
+}
+
+/// Progress styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    /// Bars on a terminal, plain lines otherwise
+    Auto,
+    /// Progress bars
+    Bar,
+    /// Newline-terminated lines, no carriage returns (for CI logs)
+    Plain,
+    /// One JSON event per line
+    Json,
+    /// Nothing
+    None,
+}
+
+impl ProgressArg {
+    /// The name used in settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgressArg::Auto => "auto",
+            ProgressArg::Bar => "bar",
+            ProgressArg::Plain => "plain",
+            ProgressArg::Json => "json",
+            ProgressArg::None => "none",
+        }
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download a dataset from Kaggle or the Hugging Face Hub
+    Download(DownloadArgs),
+}
+
+/// `dsfetch download`.
+#[derive(Debug, Args)]
+#[command(subcommand_required = true, arg_required_else_help = true)]
+pub struct DownloadArgs {
+    /// Which hub.
+    #[command(subcommand)]
+    pub hub: DownloadHub,
+}
+
+/// `dsfetch download hf|kaggle`.
+#[derive(Debug, Subcommand)]
+pub enum DownloadHub {
+    /// Download a Hugging Face dataset repository
+    #[command(after_help = "ID forms: OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]")]
+    Hf(HfArgs),
+}
+
+/// `dsfetch download hf`.
+#[derive(Debug, Args)]
+pub struct HfArgs {
+    /// The dataset: OWNER/NAME[@REV] or a huggingface.co / hf:// URL
+    pub id: String,
+    /// Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+    /// Hugging Face token (instead of HF_TOKEN or the token file)
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Options shared by all downloads.
+    #[command(flatten)]
+    pub common: CommonDownloadArgs,
+}
+
+/// Options shared by every download command.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CommonDownloadArgs {
+    /// Put the dataset's files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Download again even if present, and replace a folder that holds another dataset
+    #[arg(long)]
+    pub force: bool,
+    /// Files to download at once [default: 8]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)
+    #[arg(long, value_name = "PATTERN")]
+    pub include: Vec<String>,
+    /// Skip files matching this pattern (repeatable)
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Resolve and show what would be downloaded, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

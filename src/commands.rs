@@ -1,0 +1,212 @@
+//! One function per command: turn arguments into library calls, render the result.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use dsfetch::credentials;
+use dsfetch::download::{self, DownloadOptions, DownloadReport, human_bytes};
+use dsfetch::env::Env;
+use dsfetch::error::{Error, Result, Source};
+use dsfetch::hf::{self, HfClient};
+use dsfetch::http::Http;
+use dsfetch::pattern::Selection;
+use dsfetch::progress::Reporter;
+use dsfetch::settings::{FlagOverrides, Settings};
+use serde_json::json;
+
+use crate::cli::{Cli, Command, CommonDownloadArgs, DownloadHub, HfArgs};
+use crate::ui::{self, Ui};
+
+/// What a command produced, for `main` to print and turn into an exit code.
+pub struct Outcome {
+    /// The JSON document for `--json`, if the command has one.
+    pub json: Option<serde_json::Value>,
+    /// Text for stdout otherwise.
+    pub text: Option<String>,
+    /// The error, when the command failed.
+    pub error: Option<Error>,
+}
+
+/// Everything a command needs.
+pub struct Ctx {
+    /// The environment snapshot.
+    pub env: Env,
+    /// Effective settings.
+    pub settings: Settings,
+    /// The UI (also the progress reporter).
+    pub ui: Arc<Ui>,
+    /// The HTTP client.
+    pub http: Http,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Builds the context for a command: environment, settings, UI, HTTP client.
+pub fn context(cli: &Cli, jobs: Option<usize>) -> Result<Ctx> {
+    let env = Env::from_process();
+    let flags = FlagOverrides {
+        jobs,
+        progress: if cli.global.no_progress {
+            Some("none".into())
+        } else {
+            cli.global.progress.map(|p| p.as_str().to_string())
+        },
+        connections: None,
+    };
+    let settings = Settings::load(&env, &flags)?;
+    let mode = ui::resolve_mode(&settings.progress.value, cli.global.quiet);
+    let ui = Arc::new(Ui::new(mode, cli.global.quiet, cli.global.verbose));
+    let http = Http::new(&settings.http_config())?;
+    Ok(Ctx {
+        env,
+        settings,
+        ui,
+        http,
+        json: cli.global.json,
+    })
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
+    let jobs = match &cli.command {
+        Command::Download(d) => match &d.hub {
+            DownloadHub::Hf(a) => a.common.jobs.map(usize::from),
+        },
+    };
+    let ctx = match context(&cli, jobs) {
+        Ok(c) => c,
+        Err(e) => {
+            return (
+                None,
+                Outcome {
+                    json: None,
+                    text: None,
+                    error: Some(e),
+                },
+            );
+        }
+    };
+    let ui = ctx.ui.clone();
+    let work = async {
+        match &cli.command {
+            Command::Download(d) => match &d.hub {
+                DownloadHub::Hf(a) => download_hf(&ctx, a).await,
+            },
+        }
+    };
+    let outcome = tokio::select! {
+        o = work => o,
+        _ = tokio::signal::ctrl_c() => Outcome { json: None, text: None, error: Some(Error::Interrupted) },
+    };
+    (Some(ui), outcome)
+}
+
+fn download_options(ctx: &Ctx, common: &CommonDownloadArgs) -> DownloadOptions {
+    DownloadOptions {
+        output: common.output.clone(),
+        root: ctx.settings.download_dir.value.clone(),
+        force: common.force,
+        jobs: ctx.settings.jobs.value,
+        selection: Selection::new(&common.include, &common.exclude),
+        dry_run: common.dry_run,
+        connections: None,
+    }
+}
+
+/// The `--json` download object of DESIGN.md section 6.
+pub fn download_json(report: Option<&DownloadReport>, source: Source, dataset_id: &str, error: Option<&Error>) -> serde_json::Value {
+    match (report, error) {
+        (Some(r), None) => {
+            let mut v = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
+            v["success"] = json!(true);
+            v["message"] = json!(summary(r));
+            v
+        }
+        (_, Some(e)) => json!({
+            "success": false,
+            "dataset_id": dataset_id,
+            "source": source,
+            "message": e.to_string(),
+            "error": {"kind": e.kind().as_str(), "message": e.to_string(), "exit_code": e.kind().exit_code()},
+        }),
+        (None, None) => json!({"success": false, "dataset_id": dataset_id, "source": source}),
+    }
+}
+
+/// One line describing a finished download.
+pub fn summary(r: &DownloadReport) -> String {
+    let at = match (&r.commit, r.version) {
+        (Some(c), _) => format!(" at commit {}", &c[..c.len().min(12)]),
+        (None, Some(v)) => format!(" at version {v}"),
+        _ => String::new(),
+    };
+    let folder = r.file_path.display();
+    if r.dry_run {
+        let todo: u64 = r.files.iter().filter(|f| !f.skipped).map(|f| f.size).sum();
+        return format!(
+            "Dry run: would download {} file(s) ({}) into {folder}{at}; {} already present",
+            r.files.len() - r.skipped,
+            human_bytes(todo),
+            r.skipped
+        );
+    }
+    if r.downloaded == 0 {
+        format!(
+            "Already up to date: {} file(s) ({}) in {folder}{at}; nothing downloaded",
+            r.files.len(),
+            human_bytes(r.total_bytes)
+        )
+    } else {
+        format!(
+            "Downloaded {} file(s) ({} transferred) into {folder}{at}; {} already present",
+            r.downloaded,
+            human_bytes(r.bytes_downloaded),
+            r.skipped
+        )
+    }
+}
+
+fn finish_download(ctx: &Ctx, result: Result<DownloadReport>, source: Source, dataset_id: &str) -> Outcome {
+    ctx.ui.finish();
+    match result {
+        Ok(r) => {
+            if !ctx.json {
+                ctx.ui.info(&summary(&r));
+            }
+            Outcome {
+                json: ctx.json.then(|| download_json(Some(&r), source, dataset_id, None)),
+                text: Some(r.file_path.display().to_string()),
+                error: None,
+            }
+        }
+        Err(e) => Outcome {
+            json: ctx.json.then(|| download_json(None, source, dataset_id, Some(&e))),
+            text: None,
+            error: Some(e),
+        },
+    }
+}
+
+async fn download_hf(ctx: &Ctx, a: &HfArgs) -> Outcome {
+    let result = async {
+        let id = dsfetch::id::parse_hf(&a.id)?;
+        let auth = credentials::resolve_hf(a.token.as_deref(), &ctx.env)?;
+        let client = HfClient {
+            http: &ctx.http,
+            endpoint: download::hf_endpoint(&ctx.env)?,
+            auth: &auth,
+            reporter: ctx.ui.as_ref() as &dyn Reporter,
+        };
+        let opts = download_options(ctx, &a.common);
+        hf::download(&client, &id, a.revision.as_deref(), &opts).await
+    }
+    .await;
+    finish_download(ctx, result, Source::HuggingFace, &a.id)
+}
+
+/// Writes `s` and a newline to stdout; a closed pipe is not an error.
+pub fn print_stdout(s: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{s}")?;
+    out.flush()
+}

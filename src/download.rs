@@ -1,0 +1,279 @@
+//! What both downloaders share: options, the report they return, endpoint resolution, the
+//! per-folder skip logic and the concurrent file loop.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use reqwest::Url;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::env::Env;
+use crate::error::{Error, Result, Source};
+use crate::fetch::Fetched;
+use crate::pattern::Selection;
+use crate::progress::{Event, Reporter};
+use crate::record::{self, FileEntry, Record};
+
+/// Options of one dataset download.
+#[derive(Debug, Clone)]
+pub struct DownloadOptions {
+    /// `-o DIR`: the dataset's files go directly here.
+    pub output: Option<PathBuf>,
+    /// The download root used when `output` is not set (`<root>/<folder name>`).
+    pub root: PathBuf,
+    /// Re-download everything, and accept a folder that holds another dataset.
+    pub force: bool,
+    /// Files downloaded at once.
+    pub jobs: usize,
+    /// Include / exclude patterns.
+    pub selection: Selection,
+    /// Resolve and plan only; write nothing.
+    pub dry_run: bool,
+    /// Cap on simultaneous connections shared with other downloads (batch).
+    pub connections: Option<Arc<Semaphore>>,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            output: None,
+            root: PathBuf::from("downloads"),
+            force: false,
+            jobs: 8,
+            selection: Selection::default(),
+            dry_run: false,
+            connections: None,
+        }
+    }
+}
+
+impl DownloadOptions {
+    /// The dataset folder: `output`, or `root/<default_name>`.
+    pub fn folder(&self, default_name: &str) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join(default_name))
+    }
+}
+
+/// A file in a download report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReportFile {
+    /// Dataset-relative path.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, when known (always after a real download; not in a dry run for files not present).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Whether it was already present and left alone.
+    pub skipped: bool,
+}
+
+/// The outcome of one dataset download (the `--json` download object, minus `success`/`message`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DownloadReport {
+    /// `owner/name` or `owner/slug`.
+    pub dataset_id: String,
+    /// `Kaggle` or `HuggingFace`.
+    pub source: Source,
+    /// The dataset folder.
+    pub file_path: PathBuf,
+    /// HF revision asked for (or `main`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// HF commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Kaggle version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// Selected files.
+    pub files: Vec<ReportFile>,
+    /// Bytes received from the network.
+    pub bytes_downloaded: u64,
+    /// Files transferred in this run.
+    pub downloaded: usize,
+    /// Files already present and verified by the record, not transferred.
+    pub skipped: usize,
+    /// Total size of the selected files.
+    pub total_bytes: u64,
+    /// True for a dry run (nothing was written).
+    pub dry_run: bool,
+}
+
+/// Reads `HF_ENDPOINT` (default `https://huggingface.co`, trailing `/` stripped).
+pub fn hf_endpoint(env: &Env) -> Result<Url> {
+    endpoint(env, "HF_ENDPOINT", "https://huggingface.co")
+}
+
+/// Reads `KAGGLE_API_ENDPOINT` (default `https://api.kaggle.com`, trailing `/` stripped).
+pub fn kaggle_endpoint(env: &Env) -> Result<Url> {
+    endpoint(env, "KAGGLE_API_ENDPOINT", "https://api.kaggle.com")
+}
+
+fn endpoint(env: &Env, var: &str, default: &str) -> Result<Url> {
+    let raw = env.get(var).unwrap_or(default).trim_end_matches('/');
+    let url = Url::parse(raw).map_err(|e| Error::usage(format!("{var}={raw:?} is not a valid URL ({e}); unset it or fix it")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::usage(format!("{var}={raw:?} must be an http(s) URL")));
+    }
+    Ok(url)
+}
+
+/// Joins `path` (already percent-encoded) onto an endpoint, keeping any base path of a mirror.
+pub fn endpoint_join(base: &Url, path: &str) -> Result<Url> {
+    let s = format!("{}{}", base.as_str().trim_end_matches('/'), path);
+    Url::parse(&s).map_err(|e| Error::usage(format!("cannot build a URL from {}: {e}", base)))
+}
+
+/// Percent-encodes like Python's `urllib.parse.quote(s, safe=…)`: letters, digits and `_.-~`
+/// stay, plus `/` when `keep_slash`.
+pub fn quote(s: &str, keep_slash: bool) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const BASE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
+    const KEEP_SLASH: &AsciiSet = &BASE.remove(b'/');
+    utf8_percent_encode(s, if keep_slash { KEEP_SLASH } else { BASE }).to_string()
+}
+
+/// The state of a dataset folder before a download: its lock and record.
+pub struct Folder {
+    /// The folder.
+    pub root: PathBuf,
+    /// What it held before this run (empty when new, forced, or a dry run with no record).
+    pub record: Record,
+    _lock: Option<record::FolderLock>,
+}
+
+impl Folder {
+    /// Opens (and, unless `dry_run`, locks) the dataset folder. A folder whose record names a
+    /// different dataset is refused unless `force`.
+    pub async fn open(
+        root: PathBuf,
+        source: Source,
+        dataset_id: &str,
+        force: bool,
+        dry_run: bool,
+        reporter: &dyn Reporter,
+    ) -> Result<Folder> {
+        if root.exists() && !root.is_dir() {
+            return Err(Error::Conflict(format!(
+                "{} exists and is not a folder; choose another output with -o",
+                root.display()
+            )));
+        }
+        let lock = if dry_run {
+            None
+        } else {
+            std::fs::create_dir_all(&root).map_err(|e| Error::io("creating folder", &root, e))?;
+            let shown = root.display().to_string();
+            Some(
+                record::lock(&root, || {
+                    reporter.on_event(&Event::Warn(&format!(
+                        "another dsfetch is working in {shown}; waiting for it to finish"
+                    )))
+                })
+                .await?,
+            )
+        };
+        let existing = record::load(&root);
+        let record = match existing {
+            Some(r) if r.source == source && r.dataset_id == dataset_id && !force => r,
+            Some(r) if !force && (r.source != source || r.dataset_id != dataset_id) => {
+                return Err(Error::Conflict(format!(
+                    "{} already holds {}:{}; use --force to replace it, or choose another folder with -o",
+                    root.display(),
+                    r.source.prefix(),
+                    r.dataset_id
+                )));
+            }
+            _ => Record::new(source, dataset_id),
+        };
+        Ok(Folder {
+            root,
+            record,
+            _lock: lock,
+        })
+    }
+
+    /// Whether the file at `path` is present as the record says, with content `upstream`:
+    /// recorded with that identity, and on disk as a regular file of the recorded size.
+    pub fn has(&self, path: &str, upstream: &str) -> Option<&FileEntry> {
+        let e = self.record.files.iter().find(|f| f.path == path)?;
+        if e.upstream.as_deref() != Some(upstream) {
+            return None;
+        }
+        let local = crate::paths::join_safe(&self.root, path, "file name").ok()?;
+        let md = std::fs::symlink_metadata(&local).ok()?;
+        (md.is_file() && md.len() == e.size).then_some(e)
+    }
+
+    /// Removes the partial-download folder if it is empty.
+    pub fn tidy(&self) {
+        let _ = std::fs::remove_dir(record::tmp_dir(&self.root));
+    }
+}
+
+/// Runs `jobs` futures at once over `items`, stopping at the first error (in-flight transfers
+/// are dropped; their partial files stay for the next run). Results come back in completion
+/// order.
+pub async fn run_concurrently<T, F, Fut>(items: Vec<T>, jobs: usize, f: F) -> Result<Vec<Fetched>>
+where
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = Result<Fetched>>,
+{
+    let mut stream = futures_util::stream::iter(items.into_iter().map(f)).buffer_unordered(jobs.max(1));
+    let mut out = Vec::new();
+    while let Some(r) = stream.next().await {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+/// A human-readable byte count (`1.5 MB`, decimal units as the hubs show them).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+}
+
+/// Whether `p` is inside `root` lexically (both as given).
+pub fn is_inside(root: &Path, p: &Path) -> bool {
+    p.starts_with(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_matches_python() {
+        assert_eq!(quote("refs/convert/parquet", false), "refs%2Fconvert%2Fparquet");
+        assert_eq!(quote("data/a b#?.csv", true), "data/a%20b%23%3F.csv");
+        assert_eq!(quote("ünï", true), "%C3%BCn%C3%AF");
+        assert_eq!(quote("a+b~c", true), "a%2Bb~c");
+    }
+
+    #[test]
+    fn endpoints() {
+        let env = Env::from_pairs([("HF_ENDPOINT", "http://127.0.0.1:9/")]);
+        assert_eq!(hf_endpoint(&env).unwrap().as_str(), "http://127.0.0.1:9/");
+        assert_eq!(
+            endpoint_join(&hf_endpoint(&env).unwrap(), "/api/datasets").unwrap().as_str(),
+            "http://127.0.0.1:9/api/datasets"
+        );
+        let mirror = Env::from_pairs([("HF_ENDPOINT", "https://proxy.corp/hf/")]);
+        assert_eq!(
+            endpoint_join(&hf_endpoint(&mirror).unwrap(), "/api/x").unwrap().as_str(),
+            "https://proxy.corp/hf/api/x"
+        );
+        assert!(hf_endpoint(&Env::from_pairs([("HF_ENDPOINT", "ftp://x")])).is_err());
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
+}

@@ -1,0 +1,659 @@
+//! Streaming one file to disk: resumable, verified, atomic.
+//!
+//! Bytes go to a partial file in the dataset's `.dsfetch/tmp` folder (same file system as the
+//! final path), hashed as they arrive. A transfer that breaks resumes with `Range` from the byte
+//! where it stopped, within a run and across runs; a server that ignores the range (200) or
+//! whose object changed (`If-Range` mismatch) restarts the file from zero. Only when the size and
+//! checksum match is the file renamed to its final path. A mismatch is retried once from scratch,
+//! then reported as an integrity error with nothing at the final path.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{StatusCode, Url};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+use crate::http::{self, Http, Request};
+use crate::progress::{Event, Reporter, next_transfer_id};
+use crate::verify::{Digests, Expected, Hashers};
+
+/// A failed HTTP answer, handed to the protocol module to turn into a precise error.
+#[derive(Debug)]
+pub struct HttpFailure {
+    /// Final status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The start of the body (at most 4 KiB), lossily decoded.
+    pub body: String,
+    /// The URL that answered (may be a CDN URL; show it only through `http::display_url`).
+    pub url: Url,
+    /// Whether the answer came from the API origin (vs. a CDN / storage host).
+    pub from_api: bool,
+    /// Attempts made.
+    pub attempts: u32,
+    /// What was being fetched.
+    pub what: String,
+}
+
+impl HttpFailure {
+    /// Builds a failure from a response, reading up to 4 KiB of its body.
+    pub async fn from_response(resp: reqwest::Response, api_origin: &str, attempts: u32, what: &str) -> HttpFailure {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let url = resp.url().clone();
+        let from_api = http::origin_of(&url) == api_origin;
+        let mut body = Vec::new();
+        let mut resp = resp;
+        while body.len() < 4096 {
+            match resp.chunk().await {
+                Ok(Some(c)) => body.extend_from_slice(&c[..c.len().min(4096 - body.len())]),
+                _ => break,
+            }
+        }
+        HttpFailure {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            url,
+            from_api,
+            attempts,
+            what: what.to_string(),
+        }
+    }
+
+    /// A header as a string.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The generic error for statuses a protocol module does not treat specially.
+    pub fn generic_error(&self, source: crate::error::Source) -> Error {
+        let url = http::display_url(&self.url);
+        let s = self.status;
+        if http::is_transient_status(s) {
+            let why = if s.as_u16() == 429 { "rate limited" } else { "service error" };
+            Error::Network {
+                message: format!("{source} {why}: HTTP {s} for {url}"),
+                attempts: self.attempts,
+            }
+        } else if s.as_u16() == 401 || s.as_u16() == 403 {
+            Error::Denied {
+                hub: source,
+                message: format!("access denied (HTTP {s}) for {url}; check your credentials with `dsfetch auth`"),
+            }
+        } else if s.as_u16() == 404 {
+            Error::NotFound {
+                hub: source,
+                message: format!("{} not found (HTTP 404 for {url})", self.what),
+            }
+        } else if s.is_redirection() {
+            Error::Network {
+                message: format!("too many redirects fetching {url}"),
+                attempts: self.attempts,
+            }
+        } else {
+            Error::Network {
+                message: format!("{source} answered HTTP {s} for {url}"),
+                attempts: self.attempts,
+            }
+        }
+    }
+}
+
+/// Turns HTTP failures into errors with protocol knowledge (error codes, hints).
+pub trait ErrorMap: Send + Sync {
+    /// The error for a final failed answer.
+    fn map(&self, failure: &HttpFailure) -> Error;
+}
+
+/// Where the bytes of one file come from and what they must be.
+pub struct FileSpec<'a> {
+    /// Dataset-relative path, for events and messages.
+    pub rel_path: &'a str,
+    /// The dataset folder (final paths must stay inside it).
+    pub root: &'a Path,
+    /// Partial file (in the dataset's `.dsfetch/tmp`).
+    pub part: PathBuf,
+    /// Final path; `None` leaves the verified file at `part` for the caller.
+    pub dest: Option<PathBuf>,
+    /// Published size, when known in advance.
+    pub size: Option<u64>,
+    /// Published checksum, when known in advance.
+    pub expected: Option<Expected>,
+    /// Take the expected MD5 from the storage's `x-goog-hash` header (Kaggle).
+    pub md5_from_server: bool,
+    /// The first request (resolve URL, or an RPC answering a redirect to storage).
+    pub request: Request,
+    /// Protocol-specific error mapping.
+    pub errors: &'a dyn ErrorMap,
+}
+
+/// A verified file.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// Bytes received from the network in this run.
+    pub transferred: u64,
+    /// Whether a server MD5 was available and checked.
+    pub md5_checked: bool,
+    /// Where the verified file is (the final path, or the partial path when `dest` was `None`).
+    pub path: PathBuf,
+}
+
+/// Shared context of a download run.
+#[derive(Clone)]
+pub struct Fetcher<'a> {
+    /// The HTTP client.
+    pub http: &'a Http,
+    /// Progress sink.
+    pub reporter: &'a dyn Reporter,
+    /// The dataset, for events (`hf:acme/corpus@…`).
+    pub dataset: &'a str,
+    /// Cap on simultaneous connections across the run, if any.
+    pub connections: Option<Arc<Semaphore>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default, Debug, Clone)]
+struct Sidecar {
+    size: Option<u64>,
+    validator: Option<String>,
+    md5: Option<String>,
+}
+
+fn sidecar_path(part: &Path) -> PathBuf {
+    let mut s = part.as_os_str().to_owned();
+    s.push(".json");
+    PathBuf::from(s)
+}
+
+fn read_sidecar(part: &Path) -> Option<Sidecar> {
+    let bytes = std::fs::read(sidecar_path(part)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_sidecar(part: &Path, s: &Sidecar) -> Result<()> {
+    let p = sidecar_path(part);
+    let json = serde_json::to_vec(s).unwrap_or_default();
+    std::fs::write(&p, json).map_err(|e| Error::io("writing", &p, e))
+}
+
+/// Removes a partial file and its sidecar (missing files are fine).
+pub fn discard_partial(part: &Path) {
+    let _ = std::fs::remove_file(part);
+    let _ = std::fs::remove_file(sidecar_path(part));
+}
+
+/// Parses `Content-Range: bytes a-b/total` into (a, b, total).
+pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (a, b) = range.split_once('-')?;
+    let a = a.trim().parse().ok()?;
+    let b = b.trim().parse().ok()?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    if b < a {
+        return None;
+    }
+    Some((a, b, total))
+}
+
+struct Downloaded {
+    digests: Digests,
+    total: u64,
+    server_md5: Option<[u8; 16]>,
+    transferred: u64,
+}
+
+/// State of the write side of one transfer.
+struct Sink {
+    path: PathBuf,
+    writer: tokio::io::BufWriter<tokio::fs::File>,
+}
+
+impl Sink {
+    async fn open(path: &Path, keep: u64) -> Result<Sink> {
+        let file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(path)
+            .await
+            .map_err(|e| Error::io("opening", path, e))?;
+        file.set_len(keep).await.map_err(|e| Error::io("truncating", path, e))?;
+        let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
+        writer
+            .seek(std::io::SeekFrom::Start(keep))
+            .await
+            .map_err(|e| Error::io("seeking", path, e))?;
+        Ok(Sink {
+            path: path.to_path_buf(),
+            writer,
+        })
+    }
+
+    async fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.writer.write_all(data).await.map_err(|e| Error::io("writing", &self.path, e))
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        self.writer.flush().await.map_err(|e| Error::io("writing", &self.path, e))
+    }
+
+    async fn reset(&mut self) -> Result<()> {
+        self.flush().await?;
+        self.writer
+            .get_mut()
+            .set_len(0)
+            .await
+            .map_err(|e| Error::io("truncating", &self.path, e))?;
+        self.writer
+            .seek(std::io::SeekFrom::Start(0))
+            .await
+            .map_err(|e| Error::io("seeking", &self.path, e))?;
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<()> {
+        self.flush().await?;
+        self.writer
+            .get_mut()
+            .sync_data()
+            .await
+            .map_err(|e| Error::io("syncing", &self.path, e))
+    }
+}
+
+impl Fetcher<'_> {
+    /// Downloads, verifies and moves one file into place. See the module documentation.
+    pub async fn fetch(&self, spec: &FileSpec<'_>) -> Result<Fetched> {
+        let mut from_scratch = false;
+        loop {
+            let got = self.download(spec, from_scratch).await?;
+            let expected = spec
+                .expected
+                .clone()
+                .or_else(|| got.server_md5.map(Expected::Md5));
+            let size_ok = spec.size.is_none_or(|s| s == got.total) && got.digests.len == got.total;
+            let check = if !size_ok {
+                Err(format!("size {}", got.digests.len))
+            } else {
+                match &expected {
+                    Some(e) => got.digests.check(e),
+                    None => Ok(()),
+                }
+            };
+            match check {
+                Ok(()) => {
+                    let path = match &spec.dest {
+                        Some(dest) => {
+                            move_into_place(spec.root, &spec.part, dest)?;
+                            dest.clone()
+                        }
+                        None => spec.part.clone(),
+                    };
+                    let _ = std::fs::remove_file(sidecar_path(&spec.part));
+                    return Ok(Fetched {
+                        size: got.total,
+                        sha256: got.digests.sha256,
+                        transferred: got.transferred,
+                        md5_checked: matches!(expected, Some(Expected::Md5(_))),
+                        path,
+                    });
+                }
+                Err(actual) => {
+                    discard_partial(&spec.part);
+                    let expected_desc = if size_ok {
+                        expected.map(|e| e.describe()).unwrap_or_default()
+                    } else {
+                        format!("size {}", spec.size.unwrap_or(got.total))
+                    };
+                    if from_scratch {
+                        return Err(Error::Integrity {
+                            path: crate::sanitize::for_terminal(spec.rel_path),
+                            expected: expected_desc,
+                            actual,
+                        });
+                    }
+                    self.reporter.on_event(&Event::Warn(&format!(
+                        "{}: checksum mismatch ({actual}, expected {expected_desc}); downloading it again from scratch",
+                        crate::sanitize::for_terminal(spec.rel_path)
+                    )));
+                    from_scratch = true;
+                }
+            }
+        }
+    }
+
+    async fn download(&self, spec: &FileSpec<'_>, from_scratch: bool) -> Result<Downloaded> {
+        if let Some(dir) = spec.part.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("creating folder", dir, e))?;
+        }
+        let content_addressed = matches!(spec.expected, Some(Expected::Sha256(_) | Expected::GitSha1(_)));
+        let side = if from_scratch { None } else { read_sidecar(&spec.part) };
+        let on_disk = std::fs::metadata(&spec.part).map(|m| m.len()).unwrap_or(0);
+        // Partial bytes are only trusted when they are tied to the content: by the published
+        // checksum (the partial file is named after it) or by a storage validator for If-Range.
+        let trusted = !from_scratch
+            && (content_addressed || side.as_ref().is_some_and(|s| s.validator.is_some()))
+            && spec.size.is_none_or(|s| on_disk <= s);
+        let mut offset = if trusted { on_disk } else { 0 };
+        let mut side = if trusted { side.unwrap_or_default() } else { Sidecar::default() };
+        let mut total = spec.size.or(side.size);
+        if total.is_some_and(|t| offset > t) {
+            offset = 0;
+        }
+        let mut sink = Sink::open(&spec.part, offset).await?;
+        let new_hashers = |total: Option<u64>| Hashers::new(spec.expected.as_ref(), total, spec.md5_from_server);
+        let mut hashers = new_hashers(total);
+        if offset > 0 {
+            let part = spec.part.clone();
+            hashers = tokio::task::spawn_blocking(move || {
+                crate::verify::hash_prefix(&part, offset, &mut hashers).map(|_| hashers)
+            })
+            .await
+            .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))??;
+        }
+        let id = next_transfer_id();
+        self.reporter.on_event(&Event::FileStart {
+            id,
+            dataset: self.dataset,
+            name: spec.rel_path,
+            total,
+            resumed_from: offset,
+        });
+        let api_origin = http::origin_of(&spec.request.url);
+        let mut content_url: Option<Url> = None;
+        let mut failures: u32 = 0;
+        let mut relocations: u32 = 0;
+        let mut transferred: u64 = 0;
+        let mut server_md5: Option<[u8; 16]> = side.md5.as_deref().and_then(|h| hex::decode(h).ok()).and_then(|v| v.try_into().ok());
+
+        'request: loop {
+            if total.is_some_and(|t| offset == t) {
+                break;
+            }
+            let mut req = match &content_url {
+                Some(u) => Request {
+                    method: reqwest::Method::GET,
+                    url: u.clone(),
+                    headers: HeaderMap::new(),
+                    body: None,
+                    auth: spec.request.auth.clone(),
+                    what: spec.request.what.clone(),
+                },
+                None => spec.request.clone(),
+            };
+            if offset > 0 {
+                req.headers.insert(
+                    reqwest::header::RANGE,
+                    HeaderValue::from_str(&format!("bytes={offset}-")).expect("ascii"),
+                );
+                if let Some(v) = side.validator.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                    req.headers.insert(reqwest::header::IF_RANGE, v);
+                }
+            }
+            let _permit = match &self.connections {
+                Some(s) => Some(s.clone().acquire_owned().await.map_err(|_| Error::Interrupted)?),
+                None => None,
+            };
+            let resp = match self.http.execute_once(&req, self.reporter).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.transient(&mut failures, None, &http::describe_transport_error(&e), spec).await?;
+                    continue;
+                }
+            };
+            let status = resp.status();
+            let from_api = http::origin_of(resp.url()) == api_origin;
+            match status.as_u16() {
+                206 => {
+                    let cr = resp
+                        .headers()
+                        .get(reqwest::header::CONTENT_RANGE)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_content_range);
+                    match cr {
+                        Some((start, _, t)) if start == offset => {
+                            if total.is_none() {
+                                total = t;
+                            }
+                        }
+                        _ => {
+                            // A range we did not ask for: start over rather than splice bytes.
+                            self.transient(&mut failures, None, "server answered a different range than requested", spec)
+                                .await?;
+                            sink.reset().await?;
+                            offset = 0;
+                            hashers = new_hashers(total);
+                            self.restarted(id, spec, total);
+                            continue;
+                        }
+                    }
+                }
+                200 => {
+                    if offset > 0 {
+                        // Range ignored, or If-Range said the object changed: start from zero.
+                        sink.reset().await?;
+                        offset = 0;
+                        hashers = new_hashers(total);
+                        self.restarted(id, spec, total);
+                    }
+                    if spec.size.is_none() {
+                        total = resp.content_length();
+                        hashers = new_hashers(total);
+                    }
+                }
+                416 => {
+                    sink.reset().await?;
+                    offset = 0;
+                    hashers = new_hashers(total);
+                    self.restarted(id, spec, total);
+                    self.transient(&mut failures, None, "server refused the resume range", spec).await?;
+                    continue;
+                }
+                401 | 403 | 410 if !from_api && relocations < 3 => {
+                    // A signed CDN / storage URL that expired: ask the API for a fresh one.
+                    relocations += 1;
+                    content_url = None;
+                    self.reporter.on_event(&Event::Debug(&format!(
+                        "{}: storage answered {status}; requesting a fresh download URL",
+                        spec.rel_path
+                    )));
+                    continue;
+                }
+                s if http::is_transient_status(status) => {
+                    let wait = http::server_wait(resp.headers(), std::time::SystemTime::now());
+                    if failures >= self.http.retry.retries {
+                        let f = HttpFailure::from_response(resp, &api_origin, failures + 1, spec.rel_path).await;
+                        return Err(spec.errors.map(&f));
+                    }
+                    self.transient(&mut failures, wait, &format!("HTTP {s}"), spec).await?;
+                    continue;
+                }
+                _ => {
+                    let f = HttpFailure::from_response(resp, &api_origin, failures + 1, spec.rel_path).await;
+                    return Err(spec.errors.map(&f));
+                }
+            }
+            content_url = Some(resp.url().clone());
+            let etag = resp
+                .headers()
+                .get(reqwest::header::ETAG)
+                .or_else(|| resp.headers().get(reqwest::header::LAST_MODIFIED))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            if spec.md5_from_server {
+                let md5 = crate::verify::parse_goog_md5(
+                    resp.headers().get_all("x-goog-hash").iter().filter_map(|v| v.to_str().ok()),
+                );
+                if status.as_u16() == 206 && md5.is_some() && server_md5.is_some() && md5 != server_md5 {
+                    // The object changed under a matching validator: do not splice two versions.
+                    sink.reset().await?;
+                    offset = 0;
+                    hashers = new_hashers(spec.size);
+                    total = spec.size;
+                    server_md5 = md5;
+                    self.restarted(id, spec, total);
+                    continue;
+                }
+                server_md5 = md5;
+            }
+            if etag.is_some() {
+                side.validator = etag;
+            }
+            side.size = total;
+            side.md5 = server_md5.map(hex::encode);
+            write_sidecar(&spec.part, &side)?;
+
+            let mut resp = resp;
+            let mut progressed = false;
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(mut chunk)) => {
+                        if let Some(t) = total
+                            && offset + chunk.len() as u64 > t
+                        {
+                            // More bytes than the object has: keep what fits, the checksum decides.
+                            chunk.truncate((t - offset) as usize);
+                        }
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        sink.write(&chunk).await?;
+                        hashers.update(&chunk);
+                        let n = chunk.len() as u64;
+                        offset += n;
+                        transferred += n;
+                        progressed = true;
+                        self.reporter.on_event(&Event::Bytes { id, delta: n });
+                        if total.is_some_and(|t| offset >= t) {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        sink.flush().await?;
+                        if progressed {
+                            failures = 0;
+                        }
+                        let reason = http::describe_transport_error(&e);
+                        self.transient(&mut failures, None, &reason, spec).await?;
+                        continue 'request;
+                    }
+                }
+            }
+            sink.flush().await?;
+            match total {
+                None => total = Some(offset),
+                Some(t) if offset < t => {
+                    if progressed {
+                        failures = 0;
+                    }
+                    self.transient(&mut failures, None, "the response ended before the whole file arrived", spec)
+                        .await?;
+                    continue;
+                }
+                _ => {}
+            }
+            break;
+        }
+        sink.finish().await?;
+        self.reporter.on_event(&Event::Verify { id });
+        let total = total.unwrap_or(offset);
+        let digests = hashers.finish();
+        if digests.len == total {
+            self.reporter.on_event(&Event::FileDone { id, bytes: transferred });
+        } else {
+            self.reporter.on_event(&Event::FileError {
+                id,
+                message: "size mismatch",
+            });
+        }
+        Ok(Downloaded {
+            digests,
+            total,
+            server_md5,
+            transferred,
+        })
+    }
+
+    fn restarted(&self, id: u64, spec: &FileSpec<'_>, total: Option<u64>) {
+        self.reporter.on_event(&Event::FileStart {
+            id,
+            dataset: self.dataset,
+            name: spec.rel_path,
+            total,
+            resumed_from: 0,
+        });
+    }
+
+    /// Counts a transient failure; waits before the next try, or gives up with a network error.
+    async fn transient(
+        &self,
+        failures: &mut u32,
+        server_wait: Option<std::time::Duration>,
+        reason: &str,
+        spec: &FileSpec<'_>,
+    ) -> Result<()> {
+        *failures += 1;
+        if *failures > self.http.retry.retries {
+            return Err(Error::Network {
+                message: format!(
+                    "downloading {}: {reason}; the partial file was kept and the next run resumes it",
+                    crate::sanitize::for_terminal(spec.rel_path)
+                ),
+                attempts: *failures,
+            });
+        }
+        let wait = self.http.retry.wait(*failures, server_wait, rand::random::<f64>());
+        self.reporter.on_event(&Event::Retry {
+            what: spec.rel_path,
+            attempt: *failures,
+            wait,
+            reason,
+        });
+        self.http.sleep(wait).await;
+        Ok(())
+    }
+}
+
+/// Renames a verified partial file to its final path inside `root`, creating folders and refusing
+/// symlinks on the way.
+pub fn move_into_place(root: &Path, part: &Path, dest: &Path) -> Result<()> {
+    if let Some(parent) = dest.parent() {
+        crate::paths::ensure_no_symlink_between(root, parent)?;
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+    }
+    crate::paths::ensure_no_symlink_between(root, dest)?;
+    if dest.is_dir() {
+        return Err(Error::Conflict(format!(
+            "{} is a folder, but the dataset has a file there; move it away or use another -o",
+            dest.display()
+        )));
+    }
+    std::fs::rename(part, dest).map_err(|e| Error::io("moving into place", dest, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range() {
+        assert_eq!(parse_content_range("bytes 0-9/10"), Some((0, 9, Some(10))));
+        assert_eq!(parse_content_range("bytes 5-9/*"), Some((5, 9, None)));
+        assert_eq!(parse_content_range("bytes 9-5/10"), None);
+        assert_eq!(parse_content_range("bytes */10"), None);
+        assert_eq!(parse_content_range("items 0-1/2"), None);
+    }
+}

@@ -1,0 +1,580 @@
+//! The Hugging Face Hub: revision info, tree listing, error mapping and `download hf`.
+//!
+//! Protocol per `protocol/hf.md`: the revision resolves to a commit once
+//! (`/api/datasets/{repo}/revision/{rev}`), the recursive tree at that commit is listed following
+//! `Link: rel="next"` to the end, and every file is fetched from
+//! `/datasets/{repo}/resolve/{commit}/{path}` (LFS files redirect to a signed CDN URL; the token
+//! is never sent there). No HEAD per file: the tree already gives size and checksum.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use reqwest::Url;
+use serde::Deserialize;
+
+use crate::credentials::{Credential, Resolved};
+use crate::download::{self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join, quote};
+use crate::error::{Error, Result, Source};
+use crate::fetch::{ErrorMap, Fetcher, FileSpec, HttpFailure};
+use crate::http::{self, Http, Request};
+use crate::id::HfId;
+use crate::progress::{Event, Reporter};
+use crate::record::{self, FileEntry};
+use crate::sanitize::for_terminal;
+use crate::verify::{Expected, is_hex};
+
+/// A client for one Hub endpoint with one (optional) credential.
+pub struct HfClient<'a> {
+    /// The HTTP client.
+    pub http: &'a Http,
+    /// `HF_ENDPOINT`.
+    pub endpoint: Url,
+    /// Credential resolution (the credential, and where it came from, for messages).
+    pub auth: &'a Resolved,
+    /// Progress sink (retry events, debug lines).
+    pub reporter: &'a dyn Reporter,
+}
+
+/// Repo info at a revision (only the fields dsfetch uses).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepoInfo {
+    /// The commit the revision resolves to.
+    pub sha: Option<String>,
+    /// The canonical repo id.
+    pub id: Option<String>,
+}
+
+/// One entry of a tree listing.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TreeEntry {
+    /// `file` or `directory`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Git object id (blob sha1 for files).
+    #[serde(default)]
+    pub oid: Option<String>,
+    /// Size (the real size for LFS files).
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// Repo path.
+    pub path: String,
+    /// LFS pointer info.
+    #[serde(default)]
+    pub lfs: Option<LfsInfo>,
+}
+
+/// LFS info of a tree entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LfsInfo {
+    /// SHA-256 of the content.
+    pub oid: String,
+    /// Size of the content.
+    pub size: u64,
+}
+
+/// A validated file of a repo at a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoFile {
+    /// Repo path (validated safe relative path).
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// What the content must hash to.
+    pub expected: Expected,
+}
+
+impl RepoFile {
+    /// The content identity (sha256 for LFS, git oid otherwise), as stored in the record.
+    pub fn upstream(&self) -> &str {
+        match &self.expected {
+            Expected::Sha256(h) | Expected::GitSha1(h) => h,
+            Expected::Md5(_) => "",
+        }
+    }
+}
+
+/// Maps Hub failures (X-Error-Code, X-Error-Message) to errors that say what to do.
+pub struct HfErrors {
+    /// The repo.
+    pub repo: String,
+    /// The revision asked for.
+    pub revision: String,
+    /// The endpoint (for the dataset's URL in messages).
+    pub endpoint: Url,
+    /// Where the credential came from, or `None` when anonymous.
+    pub token_origin: Option<String>,
+    /// Places looked at for a token.
+    pub looked: String,
+}
+
+impl HfErrors {
+    fn dataset_url(&self) -> String {
+        format!("{}/datasets/{}", self.endpoint.as_str().trim_end_matches('/'), self.repo)
+    }
+}
+
+impl ErrorMap for HfErrors {
+    fn map(&self, f: &HttpFailure) -> Error {
+        let src = Source::HuggingFace;
+        let code = f.header("x-error-code").unwrap_or("");
+        let server_msg = f
+            .header("x-error-message")
+            .map(str::to_string)
+            .or_else(|| {
+                serde_json::from_str::<serde_json::Value>(&f.body)
+                    .ok()
+                    .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+            })
+            .unwrap_or_default();
+        let server_msg = for_terminal(&server_msg);
+        let status = f.status.as_u16();
+        let repo = &self.repo;
+        let set_token = format!(
+            "no token was found (looked at {}); set HF_TOKEN or run `hf auth login`",
+            self.looked
+        );
+        if !f.from_api && !http::is_transient_status(f.status) {
+            // A CDN answer we could not recover from (expired URLs are re-requested before this).
+            return Error::Denied {
+                hub: src,
+                message: format!(
+                    "the download server refused {} (HTTP {status}) even with a fresh link; try again later",
+                    for_terminal(&f.what)
+                ),
+            };
+        }
+        match code {
+            "GatedRepo" => {
+                let fix = match &self.token_origin {
+                    None => format!(
+                        "request access at {} and then set HF_TOKEN to a token of the approved account ({set_token})",
+                        self.dataset_url()
+                    ),
+                    Some(o) => format!(
+                        "the account of the token from {o} has not been granted access; request it at {}",
+                        self.dataset_url()
+                    ),
+                };
+                return Error::Denied {
+                    hub: src,
+                    message: format!("dataset {repo} is gated: {fix}"),
+                };
+            }
+            "RevisionNotFound" => {
+                return Error::NotFound {
+                    hub: src,
+                    message: format!(
+                        "revision {:?} not found in dataset {repo}; check the branch, tag or commit at {}/tree/main",
+                        for_terminal(&self.revision),
+                        self.dataset_url()
+                    ),
+                };
+            }
+            "EntryNotFound" => {
+                return Error::NotFound {
+                    hub: src,
+                    message: format!(
+                        "{} not found in dataset {repo} at revision {:?}",
+                        for_terminal(&f.what),
+                        for_terminal(&self.revision)
+                    ),
+                };
+            }
+            _ => {}
+        }
+        if status == 401 && server_msg.contains("Invalid credentials") {
+            let origin = self.token_origin.as_deref().unwrap_or("the environment");
+            return Error::Denied {
+                hub: src,
+                message: format!(
+                    "the token from {origin} was rejected (invalid or expired); create a new one at https://huggingface.co/settings/tokens and set HF_TOKEN"
+                ),
+            };
+        }
+        if code == "RepoNotFound" || (status == 401 && f.from_api) || (status == 404 && f.from_api) {
+            let hint = match &self.token_origin {
+                None => format!("check the id; if it is private, {set_token}"),
+                Some(o) => format!("check the id; the token from {o} cannot see it if it is private"),
+            };
+            return Error::NotFound {
+                hub: src,
+                message: format!("dataset {repo} not found on the Hugging Face Hub: {hint}"),
+            };
+        }
+        if status == 403 {
+            let message = if server_msg == "Access to this resource is disabled." {
+                format!("dataset {repo} has been disabled and cannot be downloaded")
+            } else if server_msg.is_empty() {
+                format!("access to dataset {repo} was denied (HTTP 403); check the token's permissions with `dsfetch auth`")
+            } else {
+                format!("access to dataset {repo} was denied: {server_msg}; check the token's permissions with `dsfetch auth`")
+            };
+            return Error::Denied { hub: src, message };
+        }
+        f.generic_error(src)
+    }
+}
+
+impl<'a> HfClient<'a> {
+    fn credential(&self) -> Option<&Credential> {
+        self.auth.credential.as_ref()
+    }
+
+    /// The error mapper for requests about `repo` at `revision`.
+    pub fn errors(&self, repo: &str, revision: &str) -> HfErrors {
+        HfErrors {
+            repo: repo.to_string(),
+            revision: revision.to_string(),
+            endpoint: self.endpoint.clone(),
+            token_origin: self.auth.origin.clone(),
+            looked: self.auth.looked_list(),
+        }
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url, what: &str, errors: &HfErrors) -> Result<(T, reqwest::header::HeaderMap, Url)> {
+        let req = Request::get(url, what).auth(self.credential());
+        let answer = self.http.send(&req, self.reporter).await?;
+        let resp = answer.response;
+        if !resp.status().is_success() {
+            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what).await;
+            return Err(errors.map(&f));
+        }
+        let headers = resp.headers().clone();
+        let final_url = resp.url().clone();
+        let v = http::read_json(resp, 64 << 20).await?;
+        Ok((v, headers, final_url))
+    }
+
+    /// Resolves `revision` of `repo` to a commit (`GET /api/datasets/{repo}/revision/{rev}`).
+    pub async fn resolve_commit(&self, repo: &str, revision: &str) -> Result<String> {
+        let errors = self.errors(repo, revision);
+        let url = endpoint_join(
+            &self.endpoint,
+            &format!("/api/datasets/{repo}/revision/{}", quote(revision, false)),
+        )?;
+        let (info, _, final_url): (RepoInfo, _, _) = self.get_json(url, &format!("revision {revision} of {repo}"), &errors).await?;
+        match info.sha {
+            Some(s) if is_hex(&s, 40) => Ok(s.to_ascii_lowercase()),
+            _ => Err(Error::Protocol {
+                url: http::display_url(&final_url),
+                message: "the revision info has no valid commit sha".into(),
+            }),
+        }
+    }
+
+    /// Lists every file of `repo` at `commit` (recursive tree, all pages), validated: safe paths,
+    /// well-formed checksums, no duplicates, no file that is also a folder.
+    pub async fn list_files(&self, repo: &str, commit: &str, revision: &str) -> Result<Vec<RepoFile>> {
+        let errors = self.errors(repo, revision);
+        let mut url = endpoint_join(
+            &self.endpoint,
+            &format!("/api/datasets/{repo}/tree/{}?recursive=true&expand=false", quote(commit, false)),
+        )?;
+        let mut entries: Vec<TreeEntry> = Vec::new();
+        let mut seen_pages = HashSet::new();
+        loop {
+            if !seen_pages.insert(url.to_string()) || seen_pages.len() > 100_000 {
+                return Err(Error::Protocol {
+                    url: http::display_url(&url),
+                    message: "the tree listing's pagination loops".into(),
+                });
+            }
+            let (page, headers, final_url): (Vec<TreeEntry>, _, _) =
+                self.get_json(url.clone(), &format!("file list of {repo}"), &errors).await?;
+            entries.extend(page);
+            let next = headers
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|v| http::parse_link_next(v, &final_url));
+            match next {
+                Some(n) => url = n,
+                None => break,
+            }
+        }
+        validate_tree(entries, &http::display_url(&url))
+    }
+}
+
+/// Turns raw tree entries into validated files. Hostile names are refused here, before anything
+/// is written.
+pub fn validate_tree(entries: Vec<TreeEntry>, url: &str) -> Result<Vec<RepoFile>> {
+    let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
+    for e in entries {
+        if e.kind != "file" {
+            continue;
+        }
+        crate::paths::check_relative(&e.path).map_err(|reason| Error::Unsafe {
+            what: "file name",
+            name: for_terminal(&e.path),
+            reason: format!("{reason}; nothing was downloaded"),
+        })?;
+        let bad = |m: &str| Error::Protocol {
+            url: url.to_string(),
+            message: format!("{m} for {:?}", for_terminal(&e.path)),
+        };
+        let (size, expected) = match &e.lfs {
+            Some(l) => {
+                if !is_hex(&l.oid, 64) {
+                    return Err(bad("malformed LFS sha256"));
+                }
+                (l.size, Expected::Sha256(l.oid.to_ascii_lowercase()))
+            }
+            None => {
+                let oid = e.oid.as_deref().unwrap_or("");
+                if !is_hex(oid, 40) {
+                    return Err(bad("malformed git oid"));
+                }
+                (e.size.ok_or_else(|| bad("missing size"))?, Expected::GitSha1(oid.to_ascii_lowercase()))
+            }
+        };
+        if files.contains_key(&e.path) {
+            return Err(bad("duplicate entry"));
+        }
+        files.insert(e.path.clone(), RepoFile { path: e.path, size, expected });
+    }
+    // A path that is both a file and a folder ("a" and "a/b") cannot be written.
+    for p in files.keys() {
+        let mut prefix = p.as_str();
+        while let Some((parent, _)) = prefix.rsplit_once('/') {
+            if files.contains_key(parent) {
+                return Err(Error::Unsafe {
+                    what: "file name",
+                    name: for_terminal(parent),
+                    reason: "it is listed both as a file and as a folder; nothing was downloaded".into(),
+                });
+            }
+            prefix = parent;
+        }
+    }
+    Ok(files.into_values().collect())
+}
+
+/// Downloads `id` (at `revision`, which overrides the id's own) into its folder.
+pub async fn download(
+    client: &HfClient<'_>,
+    id: &HfId,
+    revision: Option<&str>,
+    opts: &DownloadOptions,
+) -> Result<DownloadReport> {
+    if let (Some(a), Some(b)) = (revision, id.revision.as_deref())
+        && a != b
+    {
+        return Err(Error::usage(format!(
+            "the id names revision {b:?} but --revision says {a:?}; give only one"
+        )));
+    }
+    let revision = revision.or(id.revision.as_deref()).unwrap_or("main").to_string();
+    let repo = id.repo.as_str();
+    let dataset_label = format!("hf:{repo}@{revision}");
+
+    let commit = if is_hex(&revision, 40) {
+        revision.to_ascii_lowercase()
+    } else {
+        client.resolve_commit(repo, &revision).await?
+    };
+    let all = client.list_files(repo, &commit, &revision).await?;
+    // A URL naming a folder or file inside the repo narrows the selection to it.
+    let in_scope = |path: &str| match &id.path {
+        Some(p) => path == p || path.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('/')),
+        None => true,
+    };
+    let selected: Vec<RepoFile> = all
+        .into_iter()
+        .filter(|f| in_scope(&f.path) && opts.selection.matches(&f.path))
+        .collect();
+    if selected.is_empty() {
+        return Err(Error::NotFound {
+            hub: Source::HuggingFace,
+            message: format!(
+                "no file in dataset {repo} at {revision} matches the --include/--exclude patterns; list the files at {}/datasets/{repo}/tree/{}",
+                client.endpoint.as_str().trim_end_matches('/'),
+                quote(&revision, false)
+            ),
+        });
+    }
+
+    let root = opts.folder(&id.folder_name());
+    let folder = Folder::open(root.clone(), Source::HuggingFace, repo, opts.force, opts.dry_run, client.reporter).await?;
+    // Files of another commit in the record are stale unless their content is unchanged.
+    let mut todo = Vec::new();
+    let mut report_files = Vec::new();
+    let mut kept: Vec<FileEntry> = Vec::new();
+    for f in &selected {
+        match (opts.force, folder.has(&f.path, f.upstream())) {
+            (false, Some(e)) => {
+                report_files.push(ReportFile {
+                    path: f.path.clone(),
+                    size: e.size,
+                    sha256: Some(e.sha256.clone()),
+                    skipped: true,
+                });
+                kept.push(e.clone());
+            }
+            _ => todo.push(f.clone()),
+        }
+    }
+    let total_bytes: u64 = selected.iter().map(|f| f.size).sum();
+    let todo_bytes: u64 = todo.iter().map(|f| f.size).sum();
+    client.reporter.on_event(&Event::Plan {
+        dataset: &dataset_label,
+        files: todo.len(),
+        bytes: todo_bytes,
+        skipped: report_files.len(),
+    });
+    let skipped = report_files.len();
+    if opts.dry_run {
+        for f in &todo {
+            report_files.push(ReportFile {
+                path: f.path.clone(),
+                size: f.size,
+                sha256: match &f.expected {
+                    Expected::Sha256(h) => Some(h.clone()),
+                    _ => None,
+                },
+                skipped: false,
+            });
+        }
+        report_files.sort_by(|a, b| a.path.cmp(&b.path));
+        return Ok(DownloadReport {
+            dataset_id: repo.to_string(),
+            source: Source::HuggingFace,
+            file_path: root,
+            revision: Some(revision),
+            commit: Some(commit),
+            version: None,
+            files: report_files,
+            bytes_downloaded: 0,
+            downloaded: 0,
+            skipped,
+            total_bytes,
+            dry_run: true,
+        });
+    }
+
+    let errors = Arc::new(client.errors(repo, &revision));
+    let fetcher = Fetcher {
+        http: client.http,
+        reporter: client.reporter,
+        dataset: &dataset_label,
+        connections: opts.connections.clone(),
+    };
+    let tmp = record::tmp_dir(&root);
+    let by_path: BTreeMap<&str, &RepoFile> = todo.iter().map(|f| (f.path.as_str(), f)).collect();
+    let commit_ref = commit.as_str();
+    let fetched = download::run_concurrently(todo.clone(), opts.jobs, |f: RepoFile| {
+        let fetcher = fetcher.clone();
+        let errors = errors.clone();
+        let tmp = tmp.clone();
+        let root = root.clone();
+        async move {
+            let url = endpoint_join(
+                &client.endpoint,
+                &format!("/datasets/{repo}/resolve/{}/{}", quote(commit_ref, false), quote(&f.path, true)),
+            )?;
+            let dest = crate::paths::join_safe(&root, &f.path, "file name")?;
+            let spec = FileSpec {
+                rel_path: &f.path,
+                root: &root,
+                part: tmp.join(format!("{}.part", f.upstream())),
+                dest: Some(dest),
+                size: Some(f.size),
+                expected: Some(f.expected.clone()),
+                md5_from_server: false,
+                request: Request::get(url, f.path.clone()).auth(client.credential()),
+                errors: errors.as_ref(),
+            };
+            let got = fetcher.fetch(&spec).await?;
+            record::journal(
+                &root,
+                Source::HuggingFace,
+                repo,
+                &FileEntry {
+                    path: f.path.clone(),
+                    size: got.size,
+                    sha256: got.sha256.clone(),
+                    upstream: Some(f.upstream().to_string()),
+                },
+            )?;
+            Ok(crate::fetch::Fetched {
+                path: std::path::PathBuf::from(&f.path),
+                ..got
+            })
+        }
+    })
+    .await?;
+
+    let mut bytes_downloaded = 0;
+    let mut entries = kept;
+    for got in &fetched {
+        let path = got.path.to_string_lossy().into_owned();
+        bytes_downloaded += got.transferred;
+        let upstream = by_path.get(path.as_str()).map(|f| f.upstream().to_string());
+        report_files.push(ReportFile {
+            path: path.clone(),
+            size: got.size,
+            sha256: Some(got.sha256.clone()),
+            skipped: false,
+        });
+        entries.push(FileEntry {
+            path,
+            size: got.size,
+            sha256: got.sha256.clone(),
+            upstream,
+        });
+    }
+    // Keep record entries of unselected files that are still current at this commit.
+    let selected_paths: HashSet<&str> = selected.iter().map(|f| f.path.as_str()).collect();
+    let mut rec = folder.record.clone();
+    let prior_same_commit = rec.commit.as_deref() == Some(commit.as_str());
+    rec.files.retain(|e| !selected_paths.contains(e.path.as_str()) && prior_same_commit);
+    rec.files.extend(entries);
+    rec.revision = Some(revision.clone());
+    rec.commit = Some(commit.clone());
+    record::save(&root, &rec)?;
+    folder.tidy();
+    report_files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(DownloadReport {
+        dataset_id: repo.to_string(),
+        source: Source::HuggingFace,
+        file_path: root,
+        revision: Some(revision),
+        commit: Some(commit),
+        version: None,
+        files: report_files,
+        bytes_downloaded,
+        downloaded: fetched.len(),
+        skipped,
+        total_bytes,
+        dry_run: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, oid: &str, lfs: Option<&str>) -> TreeEntry {
+        TreeEntry {
+            kind: "file".into(),
+            oid: Some(oid.into()),
+            size: Some(3),
+            path: path.into(),
+            lfs: lfs.map(|o| LfsInfo { oid: o.into(), size: 3 }),
+        }
+    }
+
+    #[test]
+    fn tree_validation() {
+        let sha1 = "a".repeat(40);
+        let sha256 = "b".repeat(64);
+        let ok = validate_tree(vec![entry("a/b.csv", &sha1, None), entry("c.bin", &sha1, Some(&sha256))], "u").unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[1].expected, Expected::Sha256(sha256.clone()));
+        assert!(validate_tree(vec![entry("../evil", &sha1, None)], "u").is_err());
+        assert!(validate_tree(vec![entry("/etc/passwd", &sha1, None)], "u").is_err());
+        assert!(validate_tree(vec![entry("a", &sha1, None), entry("a/b", &sha1, None)], "u").is_err());
+        assert!(validate_tree(vec![entry("a", "zz", None)], "u").is_err());
+        assert!(validate_tree(vec![entry("a", &sha1, Some("short"))], "u").is_err());
+    }
+}

@@ -1,0 +1,46 @@
+//! The `dsfetch` binary: parse, run, print, exit. All the work is in the library.
+
+mod cli;
+mod commands;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            ui::eprint_line(&format!("dsfetch: error: cannot start the async runtime: {e}"));
+            return ExitCode::from(1);
+        }
+    };
+    let (ui, outcome) = runtime.block_on(commands::run(cli));
+    let printed = match (&outcome.json, &outcome.text) {
+        (Some(j), _) => commands::print_stdout(&serde_json::to_string_pretty(j).unwrap_or_default()),
+        (None, Some(t)) if outcome.error.is_none() => commands::print_stdout(t),
+        _ => Ok(()),
+    };
+    let code = match &outcome.error {
+        Some(e) => {
+            let line = dsfetch::sanitize::for_terminal(&e.to_string());
+            match &ui {
+                Some(ui) => ui.error(&line),
+                None => ui::eprint_line(&format!("dsfetch: error: {line}")),
+            }
+            e.kind().exit_code()
+        }
+        None => 0,
+    };
+    // Transfers may still be winding down on blocking threads after Ctrl-C; do not wait.
+    runtime.shutdown_background();
+    match printed {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe && code == 0 => {
+            ui::eprint_line(&format!("dsfetch: error: writing the result: {e}"));
+            ExitCode::from(1)
+        }
+        _ => ExitCode::from(code),
+    }
+}

@@ -1,0 +1,223 @@
+//! The record each dataset folder keeps of what it holds (`.dsfetch/record.json`), the journal
+//! that makes it crash-safe, and the folder lock that keeps two dsfetch processes apart.
+//!
+//! The record names the source, id, resolved version or commit, and every file with its size and
+//! sha256. A completed file is appended to `.dsfetch/journal.jsonl` the moment it lands, so an
+//! interrupted run loses nothing; the journal is folded into the record when the run ends.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, Source};
+use crate::paths::STATE_DIR;
+
+/// One file in a dataset folder.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Dataset-relative path, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, lower-case hex.
+    pub sha256: String,
+    /// The hub's identity for this content (HF git blob oid / LFS sha256, Kaggle `v<N>`), used to
+    /// tell whether the local copy is the one the hub now lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+}
+
+/// What a dataset folder holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Record {
+    /// Format version of this file.
+    pub format: u32,
+    /// Which hub.
+    pub source: Source,
+    /// `owner/name` (HF) or `owner/slug` (Kaggle).
+    pub dataset_id: String,
+    /// HF revision asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// HF commit the revision resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Kaggle version number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// Files, sorted by path.
+    pub files: Vec<FileEntry>,
+}
+
+impl Record {
+    /// An empty record for a dataset.
+    pub fn new(source: Source, dataset_id: &str) -> Record {
+        Record {
+            format: 1,
+            source,
+            dataset_id: dataset_id.to_string(),
+            revision: None,
+            commit: None,
+            version: None,
+            files: Vec::new(),
+        }
+    }
+
+    /// Files by path.
+    pub fn by_path(&self) -> BTreeMap<&str, &FileEntry> {
+        self.files.iter().map(|f| (f.path.as_str(), f)).collect()
+    }
+}
+
+/// The state folder of a dataset folder.
+pub fn state_dir(root: &Path) -> PathBuf {
+    root.join(STATE_DIR)
+}
+
+/// The folder for partial downloads.
+pub fn tmp_dir(root: &Path) -> PathBuf {
+    state_dir(root).join("tmp")
+}
+
+fn record_path(root: &Path) -> PathBuf {
+    state_dir(root).join("record.json")
+}
+
+fn journal_path(root: &Path) -> PathBuf {
+    state_dir(root).join("journal.jsonl")
+}
+
+/// Loads the record of `root` with any journal entries folded in; `None` when the folder has no
+/// record. A corrupt record is treated as absent (files are then re-verified or re-fetched).
+pub fn load(root: &Path) -> Option<Record> {
+    let mut rec: Option<Record> = std::fs::read(record_path(root))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if let Ok(text) = std::fs::read_to_string(journal_path(root)) {
+        for line in text.lines() {
+            let Ok(j) = serde_json::from_str::<JournalLine>(line) else {
+                continue; // a torn last line after a crash
+            };
+            let r = rec.get_or_insert_with(|| Record::new(j.source, &j.dataset_id));
+            if r.source != j.source || r.dataset_id != j.dataset_id {
+                continue;
+            }
+            r.files.retain(|f| f.path != j.file.path);
+            r.files.push(j.file);
+        }
+    }
+    if let Some(r) = &mut rec {
+        r.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    rec
+}
+
+#[derive(Serialize, Deserialize)]
+struct JournalLine {
+    source: Source,
+    dataset_id: String,
+    file: FileEntry,
+}
+
+/// Appends one completed file to the journal (durable against a crash of this process).
+pub fn journal(root: &Path, source: Source, dataset_id: &str, file: &FileEntry) -> Result<()> {
+    let p = journal_path(root);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&p)
+        .map_err(|e| Error::io("writing", &p, e))?;
+    let mut line = serde_json::to_vec(&JournalLine {
+        source,
+        dataset_id: dataset_id.to_string(),
+        file: file.clone(),
+    })
+    .unwrap_or_default();
+    line.push(b'\n');
+    f.write_all(&line).map_err(|e| Error::io("writing", &p, e))
+}
+
+/// Writes the record atomically (temp file, fsync, rename) and clears the journal.
+pub fn save(root: &Path, record: &Record) -> Result<()> {
+    let dir = state_dir(root);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating folder", &dir, e))?;
+    let mut rec = record.clone();
+    rec.files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut json = serde_json::to_vec_pretty(&rec).unwrap_or_default();
+    json.push(b'\n');
+    let tmp = dir.join("record.json.tmp");
+    {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("writing", &tmp, e))?;
+        f.write_all(&json).map_err(|e| Error::io("writing", &tmp, e))?;
+        f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
+    }
+    let dest = record_path(root);
+    std::fs::rename(&tmp, &dest).map_err(|e| Error::io("writing", &dest, e))?;
+    let _ = std::fs::remove_file(journal_path(root));
+    Ok(())
+}
+
+/// An exclusive lock on a dataset folder, held for the duration of a download. The OS releases it
+/// when the process dies, so a lock left by a killed process is simply taken over.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: std::fs::File,
+}
+
+/// Takes the lock on `root`'s state folder. If another process holds it, `on_wait` is called
+/// once and this waits until the lock is free.
+pub async fn lock(root: &Path, on_wait: impl FnOnce()) -> Result<FolderLock> {
+    let dir = state_dir(root);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating folder", &dir, e))?;
+    let p = dir.join("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&p)
+        .map_err(|e| Error::io("opening", &p, e))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(FolderLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => on_wait(),
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("locking", &p, e)),
+    }
+    let p2 = p.clone();
+    let file = tokio::task::spawn_blocking(move || file.lock().map(|_| file))
+        .await
+        .map_err(|e| Error::Conflict(format!("lock task failed: {e}")))?
+        .map_err(|e| Error::io("locking", &p2, e))?;
+    Ok(FolderLock { _file: file })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_survives_without_save() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(state_dir(d.path())).unwrap();
+        let e = FileEntry {
+            path: "a.csv".into(),
+            size: 3,
+            sha256: "x".into(),
+            upstream: None,
+        };
+        journal(d.path(), Source::Kaggle, "o/s", &e).unwrap();
+        // A torn line is ignored.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(journal_path(d.path()))
+            .unwrap()
+            .write_all(b"{\"sou")
+            .unwrap();
+        let r = load(d.path()).unwrap();
+        assert_eq!(r.files, vec![e.clone()]);
+        save(d.path(), &r).unwrap();
+        assert!(!journal_path(d.path()).exists());
+        assert_eq!(load(d.path()).unwrap().files, vec![e]);
+    }
+}
