@@ -88,6 +88,25 @@ pub enum DownloadHub {
     /// Download a Hugging Face dataset repository
     #[command(after_help = "ID forms: OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]")]
     Hf(HfArgs),
+    /// Download a Kaggle dataset (whole, or selected files)
+    #[command(after_help = "ID forms: OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]")]
+    Kaggle(KaggleArgs),
+}
+
+/// `dsfetch download kaggle`.
+#[derive(Debug, Args)]
+pub struct KaggleArgs {
+    /// The dataset: OWNER/SLUG[/versions/N] or a kaggle.com URL
+    pub id: String,
+    /// Only this file (repeatable); a file the service sends zipped is unzipped
+    #[arg(short, long = "file", value_name = "NAME")]
+    pub files: Vec<String>,
+    /// Keep the archive as SLUG.zip instead of extracting it
+    #[arg(long)]
+    pub no_unzip: bool,
+    /// Options shared by all downloads.
+    #[command(flatten)]
+    pub common: CommonDownloadArgs,
 }
 
 /// `dsfetch download hf`.

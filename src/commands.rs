@@ -9,12 +9,13 @@ use dsfetch::env::Env;
 use dsfetch::error::{Error, Result, Source};
 use dsfetch::hf::{self, HfClient};
 use dsfetch::http::Http;
+use dsfetch::kaggle::{self, KaggleClient, KaggleOptions};
 use dsfetch::pattern::Selection;
 use dsfetch::progress::Reporter;
 use dsfetch::settings::{FlagOverrides, Settings};
 use serde_json::json;
 
-use crate::cli::{Cli, Command, CommonDownloadArgs, DownloadHub, HfArgs};
+use crate::cli::{Cli, Command, CommonDownloadArgs, DownloadHub, HfArgs, KaggleArgs};
 use crate::ui::{self, Ui};
 
 /// What a command produced, for `main` to print and turn into an exit code.
@@ -71,6 +72,7 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
     let jobs = match &cli.command {
         Command::Download(d) => match &d.hub {
             DownloadHub::Hf(a) => a.common.jobs.map(usize::from),
+            DownloadHub::Kaggle(a) => a.common.jobs.map(usize::from),
         },
     };
     let ctx = match context(&cli, jobs) {
@@ -91,6 +93,7 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
         match &cli.command {
             Command::Download(d) => match &d.hub {
                 DownloadHub::Hf(a) => download_hf(&ctx, a).await,
+                DownloadHub::Kaggle(a) => download_kaggle(&ctx, a).await,
             },
         }
     };
@@ -202,6 +205,33 @@ async fn download_hf(ctx: &Ctx, a: &HfArgs) -> Outcome {
     }
     .await;
     finish_download(ctx, result, Source::HuggingFace, &a.id)
+}
+
+async fn download_kaggle(ctx: &Ctx, a: &KaggleArgs) -> Outcome {
+    let result = async {
+        let id = dsfetch::id::parse_kaggle(&a.id)?;
+        if !a.files.is_empty() && (!a.common.include.is_empty() || !a.common.exclude.is_empty()) {
+            return Err(Error::usage("--file cannot be combined with --include/--exclude; use one or the other"));
+        }
+        let auth = credentials::resolve_kaggle(&ctx.env)?;
+        for w in &auth.warnings {
+            ctx.ui.on_event(&dsfetch::progress::Event::Warn(w));
+        }
+        let client = KaggleClient {
+            http: &ctx.http,
+            endpoint: download::kaggle_endpoint(&ctx.env)?,
+            auth: &auth,
+            reporter: ctx.ui.as_ref() as &dyn Reporter,
+        };
+        let opts = download_options(ctx, &a.common);
+        let kopts = KaggleOptions {
+            files: a.files.clone(),
+            no_unzip: a.no_unzip,
+        };
+        kaggle::download(&client, &id, &kopts, &opts).await
+    }
+    .await;
+    finish_download(ctx, result, Source::Kaggle, &a.id)
 }
 
 /// Writes `s` and a newline to stdout; a closed pipe is not an error.

@@ -145,6 +145,8 @@ pub struct Fetched {
     pub md5_checked: bool,
     /// Where the verified file is (the final path, or the partial path when `dest` was `None`).
     pub path: PathBuf,
+    /// The URL that served the bytes (a signed storage URL: never show it with its query).
+    pub final_url: Option<Url>,
 }
 
 /// Shared context of a download run.
@@ -212,6 +214,7 @@ struct Downloaded {
     total: u64,
     server_md5: Option<[u8; 16]>,
     transferred: u64,
+    content_url: Option<Url>,
 }
 
 /// State of the write side of one transfer.
@@ -308,6 +311,7 @@ impl Fetcher<'_> {
                         transferred: got.transferred,
                         md5_checked: matches!(expected, Some(Expected::Md5(_))),
                         path,
+                        final_url: got.content_url,
                     });
                 }
                 Err(actual) => {
@@ -584,6 +588,7 @@ impl Fetcher<'_> {
             total,
             server_md5,
             transferred,
+            content_url,
         })
     }
 

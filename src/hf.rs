@@ -498,6 +498,7 @@ pub async fn download(
             )?;
             Ok(crate::fetch::Fetched {
                 path: std::path::PathBuf::from(&f.path),
+                final_url: None,
                 ..got
             })
         }

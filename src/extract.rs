@@ -1,0 +1,286 @@
+//! Safe zip extraction: every entry is checked before anything is written, into a staging folder
+//! that is moved into place only when the whole archive extracted cleanly.
+//!
+//! Refused: absolute names, `..` components, drive prefixes, symlinks, encrypted entries,
+//! duplicate names and names that are both a file and a folder. Zip bombs are stopped: an entry
+//! may not produce more bytes than it declares, and the total may not exceed a limit relative to
+//! the archive's size. CRC-32 is checked for every entry (the zip reader fails on a mismatch).
+//! All of this is blocking I/O: call it from a blocking thread.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::verify::Hashers;
+
+/// Limits that stop decompression bombs.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest total uncompressed size, as a multiple of the archive's size.
+    pub max_ratio: u64,
+    /// Total uncompressed size always allowed, whatever the ratio.
+    pub floor: u64,
+    /// Most entries.
+    pub max_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_ratio: 250,
+            floor: 1 << 30,
+            max_entries: 1_000_000,
+        }
+    }
+}
+
+/// One extracted file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    /// Archive-relative path, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+fn unsafe_entry(name: &str, reason: &str) -> Error {
+    Error::Unsafe {
+        what: "zip entry",
+        name: crate::sanitize::for_terminal(name),
+        reason: format!("{reason}; the archive was not extracted and nothing was written outside the folder"),
+    }
+}
+
+fn bad_archive(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Integrity {
+        path: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        expected: "a valid zip archive".into(),
+        actual: format!("a damaged archive ({e})"),
+    }
+}
+
+/// The checked, normalised relative name of an entry (`\` treated as `/`), and whether it is a
+/// folder.
+fn entry_name(raw: &str) -> Result<(String, bool)> {
+    let is_dir = raw.ends_with('/') || raw.ends_with('\\');
+    let norm = raw.replace('\\', "/");
+    let trimmed = norm.trim_end_matches('/');
+    if norm.starts_with('/') {
+        return Err(unsafe_entry(raw, "absolute path"));
+    }
+    crate::paths::check_relative(trimmed).map_err(|r| unsafe_entry(raw, &r))?;
+    Ok((trimmed.to_string(), is_dir))
+}
+
+/// Lists the entries of the archive, checks them all, and returns (name, is_dir, declared size).
+fn plan(archive: &mut zip::ZipArchive<std::fs::File>, archive_path: &Path, archive_len: u64, limits: &Limits) -> Result<Vec<(usize, String, bool, u64)>> {
+    if archive.len() > limits.max_entries {
+        return Err(unsafe_entry("", &format!("more than {} entries", limits.max_entries)));
+    }
+    let max_total = archive_len.saturating_mul(limits.max_ratio).max(limits.floor);
+    let mut out = Vec::with_capacity(archive.len());
+    let mut names = std::collections::HashSet::new();
+    let mut dirs = std::collections::HashSet::new();
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let f = archive.by_index_raw(i).map_err(|e| bad_archive(archive_path, e))?;
+        let raw = String::from_utf8_lossy(f.name_raw()).into_owned();
+        let (name, is_dir) = entry_name(&raw)?;
+        if f.is_symlink() {
+            return Err(unsafe_entry(&raw, "symbolic link"));
+        }
+        if f.encrypted() {
+            return Err(unsafe_entry(&raw, "encrypted entry"));
+        }
+        if is_dir || f.is_dir() {
+            dirs.insert(name.clone());
+            out.push((i, name, true, 0));
+            continue;
+        }
+        if !names.insert(name.clone()) {
+            return Err(unsafe_entry(&raw, "duplicate entry"));
+        }
+        total = total.saturating_add(f.size());
+        if total > max_total {
+            return Err(unsafe_entry(
+                &raw,
+                &format!("the archive would expand to more than {} bytes (zip bomb guard)", max_total),
+            ));
+        }
+        out.push((i, name, false, f.size()));
+    }
+    // A name that is a file and also a folder (explicitly, or as a parent of another file).
+    for (_, name, is_dir, _) in &out {
+        let mut p = name.as_str();
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            if names.contains(parent) {
+                return Err(unsafe_entry(parent, "listed both as a file and as a folder"));
+            }
+            p = parent;
+        }
+        if *is_dir && names.contains(name) {
+            return Err(unsafe_entry(name, "listed both as a file and as a folder"));
+        }
+    }
+    let _ = dirs;
+    Ok(out)
+}
+
+/// Extracts `archive` into `staging` (created; must not exist or be empty). Returns the files.
+pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Result<Vec<Extracted>> {
+    let file = std::fs::File::open(archive_path).map_err(|e| Error::io("opening", archive_path, e))?;
+    let archive_len = file.metadata().map_err(|e| Error::io("reading", archive_path, e))?.len();
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| bad_archive(archive_path, e))?;
+    let entries = plan(&mut archive, archive_path, archive_len, limits)?;
+    let max_total = archive_len.saturating_mul(limits.max_ratio).max(limits.floor);
+    std::fs::create_dir_all(staging).map_err(|e| Error::io("creating folder", staging, e))?;
+    let mut written_total: u64 = 0;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    for (i, name, is_dir, declared) in entries {
+        let dest = crate::paths::join_safe(staging, &name, "zip entry")?;
+        if is_dir {
+            std::fs::create_dir_all(&dest).map_err(|e| Error::io("creating folder", &dest, e))?;
+            continue;
+        }
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+        }
+        let mut entry = archive.by_index(i).map_err(|e| bad_archive(archive_path, e))?;
+        let mut w = std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&dest)
+                .map_err(|e| Error::io("writing", &dest, e))?,
+        );
+        let mut hashers = Hashers::new(None, None, false);
+        let mut size: u64 = 0;
+        loop {
+            let n = entry.read(&mut buf).map_err(|e| bad_archive(archive_path, format!("{name}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            written_total += n as u64;
+            if size > declared || written_total > max_total {
+                drop(w);
+                let _ = std::fs::remove_file(&dest);
+                return Err(unsafe_entry(&name, "the entry expands beyond its declared size (zip bomb guard)"));
+            }
+            hashers.update(&buf[..n]);
+            w.write_all(&buf[..n]).map_err(|e| Error::io("writing", &dest, e))?;
+        }
+        w.flush().map_err(|e| Error::io("writing", &dest, e))?;
+        if size != declared {
+            return Err(bad_archive(archive_path, format!("{name}: {size} bytes instead of {declared}")));
+        }
+        out.push(Extracted {
+            path: name,
+            size,
+            sha256: hashers.finish().sha256,
+        });
+    }
+    Ok(out)
+}
+
+/// Extracts the single member `member` of a zip that wraps one file (Kaggle's `<file>.zip`)
+/// to `dest`. Falls back to the only member when the archive has exactly one, whatever its name.
+pub fn unwrap_single(archive_path: &Path, member: &str, dest: &Path, limits: &Limits) -> Result<Extracted> {
+    let staging = PathBuf::from(format!("{}.unzip", archive_path.display()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let files = extract_zip(archive_path, &staging, limits)?;
+    let pick = files
+        .iter()
+        .find(|f| f.path == member)
+        .or_else(|| (files.len() == 1).then(|| &files[0]))
+        .cloned();
+    let Some(found) = pick else {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(bad_archive(archive_path, format!("it does not contain {member}")));
+    };
+    let src = staging.join(&found.path);
+    std::fs::rename(&src, dest).map_err(|e| Error::io("moving into place", dest, e))?;
+    let _ = std::fs::remove_dir_all(&staging);
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zip::write::SimpleFileOptions;
+
+    fn make_zip(path: &Path, entries: &[(&str, &[u8])]) {
+        let f = std::fs::File::create(path).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        for (n, data) in entries {
+            z.start_file(*n, SimpleFileOptions::default()).unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap();
+    }
+
+    #[test]
+    fn extracts_and_hashes() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("a.zip");
+        make_zip(&a, &[("x.csv", b"1,2\n"), ("sub/y.txt", b"hello\n")]);
+        let out = extract_zip(&a, &d.path().join("s"), &Limits::default()).unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(std::fs::read(d.path().join("s/sub/y.txt")).unwrap(), b"hello\n");
+        assert_eq!(out[1].sha256, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+    }
+
+    #[test]
+    fn refuses_traversal_and_duplicates() {
+        let d = tempfile::tempdir().unwrap();
+        for (i, bad) in ["../evil.txt", "/abs.txt", "a/../../b", "C:/x.txt", "..\\win.txt"].iter().enumerate() {
+            let a = d.path().join(format!("{i}.zip"));
+            make_zip(&a, &[("ok.txt", b"ok"), (bad, b"evil")]);
+            let staging = d.path().join(format!("s{i}"));
+            let e = extract_zip(&a, &staging, &Limits::default()).unwrap_err();
+            assert!(e.to_string().contains("refused unsafe zip entry"), "{bad}: {e}");
+            assert!(!staging.exists(), "nothing is written when an entry is refused");
+        }
+        assert!(!d.path().parent().unwrap().join("evil.txt").exists());
+        let a = d.path().join("dup.zip");
+        make_zip(&a, &[("x", b"1"), ("x", b"2")]);
+        assert!(extract_zip(&a, &d.path().join("sd"), &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn stops_bombs() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("bomb.zip");
+        let zeros = vec![0u8; 4 << 20];
+        make_zip(&a, &[("zeros.bin", &zeros)]);
+        let limits = Limits {
+            max_ratio: 10,
+            floor: 1024,
+            max_entries: 10,
+        };
+        let e = extract_zip(&a, &d.path().join("s"), &limits).unwrap_err();
+        assert!(e.to_string().contains("zip bomb"), "{e}");
+    }
+
+    #[test]
+    fn detects_crc_mismatch() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("c.zip");
+        let f = std::fs::File::create(&a).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        z.start_file("x.txt", SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored))
+            .unwrap();
+        z.write_all(b"hello world").unwrap();
+        z.finish().unwrap();
+        let mut bytes = std::fs::read(&a).unwrap();
+        let pos = bytes.windows(11).position(|w| w == b"hello world").unwrap();
+        bytes[pos] = b'J';
+        std::fs::write(&a, bytes).unwrap();
+        let e = extract_zip(&a, &d.path().join("s"), &Limits::default()).unwrap_err();
+        assert_eq!(e.kind().exit_code(), 6, "{e}");
+    }
+}

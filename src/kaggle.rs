@@ -1,0 +1,676 @@
+//! Kaggle: the `datasets.DatasetApiService` RPC API (`protocol/kaggle.md`) and
+//! `download kaggle`.
+//!
+//! Every call is `POST {endpoint}/v1/datasets.DatasetApiService/{Method}` with a camelCase JSON
+//! body. Downloads answer `302` to a signed storage URL; the credential never goes there. The
+//! current version is resolved with `GetDataset` first, so what lands on disk is a known version.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::credentials::{Credential, Resolved};
+use crate::download::{self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join};
+use crate::error::{Error, Result, Source};
+use crate::extract::{self, Limits};
+use crate::fetch::{ErrorMap, Fetcher, FileSpec, HttpFailure};
+use crate::http::{self, Http, Request};
+use crate::id::KaggleId;
+use crate::progress::{Event, Reporter};
+use crate::record::{self, FileEntry};
+use crate::sanitize::for_terminal;
+
+/// A Kaggle client for one endpoint with the resolved credentials.
+pub struct KaggleClient<'a> {
+    /// The HTTP client.
+    pub http: &'a Http,
+    /// `KAGGLE_API_ENDPOINT`.
+    pub endpoint: Url,
+    /// Credential resolution.
+    pub auth: &'a Resolved,
+    /// Progress sink.
+    pub reporter: &'a dyn Reporter,
+}
+
+/// A tag of a dataset.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiTag {
+    /// Tag ref (slug).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A version of a dataset.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiVersion {
+    /// Version number.
+    pub version_number: u32,
+    /// Creation date.
+    pub creation_date: Option<String>,
+}
+
+/// `ApiDataset` (the fields dsfetch uses; unknown fields are ignored, missing ones default).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiDataset {
+    /// `owner/slug`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Page URL.
+    pub url: Option<String>,
+    /// Total size.
+    pub total_bytes: Option<u64>,
+    /// Last update time.
+    pub last_updated: Option<String>,
+    /// Downloads.
+    pub download_count: Option<u64>,
+    /// Votes.
+    pub vote_count: Option<u64>,
+    /// Usability rating 0..1.
+    pub usability_rating: Option<f64>,
+    /// License name.
+    pub license_name: Option<String>,
+    /// Owner ref.
+    pub owner_ref: Option<String>,
+    /// Current version number.
+    pub current_version_number: Option<u32>,
+    /// Private flag.
+    pub is_private: Option<bool>,
+    /// Tags.
+    pub tags: Vec<ApiTag>,
+    /// Versions.
+    pub versions: Vec<ApiVersion>,
+}
+
+/// `ListDatasets` response.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListDatasetsResponse {
+    /// The page of datasets.
+    pub datasets: Vec<ApiDataset>,
+    /// Token of the next page, empty at the end.
+    pub next_page_token: Option<String>,
+}
+
+/// A file of a dataset version.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiDatasetFile {
+    /// Dataset-relative path.
+    pub name: String,
+    /// Size.
+    pub total_bytes: Option<u64>,
+    /// Creation date.
+    pub creation_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ListFilesResponse {
+    dataset_files: Vec<ApiDatasetFile>,
+    error_message: Option<String>,
+    next_page_token: Option<String>,
+}
+
+/// Maps Kaggle failures to errors that say what to do.
+pub struct KaggleErrors {
+    /// The dataset (`owner/slug[/versions/N]`).
+    pub dataset: String,
+    /// Credentials (origin, places looked at).
+    pub auth: Resolved,
+}
+
+fn kaggle_message(f: &HttpFailure) -> String {
+    serde_json::from_str::<serde_json::Value>(&f.body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(for_terminal))
+        .unwrap_or_default()
+}
+
+impl ErrorMap for KaggleErrors {
+    fn map(&self, f: &HttpFailure) -> Error {
+        let src = Source::Kaggle;
+        let status = f.status.as_u16();
+        let msg = kaggle_message(f);
+        let shown = if msg.is_empty() { String::new() } else { format!(" ({msg})") };
+        let page = format!("https://www.kaggle.com/datasets/{}", self.dataset.split("/versions/").next().unwrap_or(""));
+        if !f.from_api && !http::is_transient_status(f.status) {
+            return Error::Denied {
+                hub: src,
+                message: format!(
+                    "Kaggle storage refused the download of {} (HTTP {status}) even with a fresh link; try again later",
+                    for_terminal(&f.what)
+                ),
+            };
+        }
+        match (status, &self.auth.credential) {
+            (401 | 403, None) => Error::CredentialsMissing {
+                hub: src,
+                what: self.dataset.clone(),
+                status,
+                looked: self.auth.looked_list(),
+                how: self.auth.how_to_set(),
+            },
+            (401, Some(_)) => Error::Denied {
+                hub: src,
+                message: format!(
+                    "the credential from {} was rejected (HTTP 401{shown}); check it with `dsfetch auth --check`, or create a new token at https://www.kaggle.com/settings",
+                    self.auth.origin.as_deref().unwrap_or("the environment")
+                ),
+            },
+            (403, Some(_)) => Error::Denied {
+                hub: src,
+                message: format!(
+                    "the account from {} has no access to {}{shown}; it may be private, or require accepting its terms at {page}",
+                    self.auth.origin.as_deref().unwrap_or("the environment"),
+                    self.dataset
+                ),
+            },
+            (404, _) => Error::NotFound {
+                hub: src,
+                message: format!("{} not found on Kaggle{shown}; check the id and version at {page}", for_terminal(&f.what)),
+            },
+            _ => f.generic_error(src),
+        }
+    }
+}
+
+impl<'a> KaggleClient<'a> {
+    fn credential(&self) -> Option<&Credential> {
+        self.auth.credential.as_ref()
+    }
+
+    fn errors(&self, dataset: &str) -> KaggleErrors {
+        KaggleErrors {
+            dataset: dataset.to_string(),
+            auth: self.auth.clone(),
+        }
+    }
+
+    /// The request for an RPC of `datasets.DatasetApiService`.
+    pub fn rpc_request(&self, method: &str, body: &serde_json::Value, what: &str) -> Result<Request> {
+        let url = endpoint_join(&self.endpoint, &format!("/v1/datasets.DatasetApiService/{method}"))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        Ok(Request {
+            method: reqwest::Method::POST,
+            url,
+            headers,
+            body: Some(serde_json::to_vec(body).unwrap_or_default().into()),
+            auth: None,
+            what: what.to_string(),
+        }
+        .auth(self.credential()))
+    }
+
+    /// Calls an RPC and parses its JSON answer. A JSON body with `"code" >= 400` is an error even
+    /// under HTTP 200, as the Kaggle SDK treats it.
+    pub async fn call<T: serde::de::DeserializeOwned>(&self, method: &str, body: serde_json::Value, what: &str, dataset: &str) -> Result<T> {
+        let req = self.rpc_request(method, &body, what)?;
+        let answer = self.http.send(&req, self.reporter).await?;
+        let resp = answer.response;
+        let status = resp.status();
+        let url = http::display_url(resp.url());
+        if !status.is_success() {
+            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what).await;
+            return Err(self.errors(dataset).map(&f));
+        }
+        let bytes = http::read_limited(resp, 64 << 20).await?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| Error::Protocol {
+            url: url.clone(),
+            message: format!("invalid JSON ({e})"),
+        })?;
+        if let Some(code) = v.get("code").and_then(|c| c.as_u64())
+            && code >= 400
+        {
+            let f = HttpFailure {
+                status: reqwest::StatusCode::from_u16(code as u16).unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
+                headers: HeaderMap::new(),
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+                url: req.url.clone(),
+                from_api: true,
+                attempts: answer.attempts,
+                what: what.to_string(),
+            };
+            return Err(self.errors(dataset).map(&f));
+        }
+        serde_json::from_value(v).map_err(|e| Error::Protocol {
+            url,
+            message: format!("unexpected JSON shape ({e})"),
+        })
+    }
+
+    /// `GetDataset`: the dataset with its current version.
+    pub async fn get_dataset(&self, id: &KaggleId) -> Result<ApiDataset> {
+        let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug});
+        self.call("GetDataset", body, &format!("dataset {}", id.reference()), &id.reference()).await
+    }
+
+    /// `ListDatasetFiles` for a version, following `nextPageToken` to the end.
+    pub async fn list_files(&self, id: &KaggleId, version: u32) -> Result<Vec<ApiDatasetFile>> {
+        let mut out = Vec::new();
+        let mut token = String::new();
+        let mut seen = HashSet::new();
+        loop {
+            let mut body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "datasetVersionNumber": version, "pageSize": 200});
+            if !token.is_empty() {
+                body["pageToken"] = json!(token);
+            }
+            let page: ListFilesResponse = self
+                .call("ListDatasetFiles", body, &format!("file list of {}", id), &id.to_string())
+                .await?;
+            if let Some(m) = page.error_message.filter(|m| !m.is_empty()) {
+                return Err(Error::Protocol {
+                    url: "ListDatasetFiles".into(),
+                    message: for_terminal(&m),
+                });
+            }
+            out.extend(page.dataset_files);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) if seen.insert(t.clone()) && seen.len() < 100_000 => token = t,
+                Some(_) => {
+                    return Err(Error::Protocol {
+                        url: "ListDatasetFiles".into(),
+                        message: "the file listing's pagination loops".into(),
+                    });
+                }
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Options specific to Kaggle downloads.
+#[derive(Debug, Clone, Default)]
+pub struct KaggleOptions {
+    /// `--file NAME` (repeatable): only these files.
+    pub files: Vec<String>,
+    /// `--no-unzip`: keep `SLUG.zip` instead of extracting it.
+    pub no_unzip: bool,
+}
+
+fn part_name(id: &KaggleId, version: u32, file: Option<&str>) -> String {
+    use sha2::Digest;
+    match file {
+        None => format!("kaggle-{}-{}-v{version}.zip.part", id.owner, id.slug),
+        Some(f) => format!("kaggle-v{version}-{}.part", &hex::encode(sha2::Sha256::digest(f.as_bytes()))[..32]),
+    }
+}
+
+/// The last path segment of a URL, percent-decoded.
+fn last_segment(url: &Url) -> String {
+    let seg = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
+    percent_encoding::percent_decode_str(seg).decode_utf8_lossy().into_owned()
+}
+
+/// Downloads a Kaggle dataset (whole archive, `--file`s, or an `--include` subset).
+pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOptions, opts: &DownloadOptions) -> Result<DownloadReport> {
+    for f in &kopts.files {
+        crate::paths::check_relative(f).map_err(|r| Error::usage(format!("--file {f:?}: {r}")))?;
+    }
+    let version = match id.version {
+        Some(v) => v,
+        None => {
+            let ds = client.get_dataset(id).await?;
+            match ds.current_version_number {
+                Some(v) if v > 0 => v,
+                _ => {
+                    return Err(Error::Protocol {
+                        url: "GetDataset".into(),
+                        message: format!("dataset {} has no current version number", id.reference()),
+                    });
+                }
+            }
+        }
+    };
+    let pinned = KaggleId {
+        version: Some(version),
+        ..id.clone()
+    };
+    let label = format!("kaggle:{pinned}");
+    let root = opts.folder(&id.slug);
+    let upstream = format!("v{version}");
+
+    // Which files: named ones, a listed subset, or the whole archive.
+    let wanted: Option<Vec<(String, Option<u64>)>> = if !kopts.files.is_empty() {
+        Some(kopts.files.iter().map(|f| (f.clone(), None)).collect())
+    } else if !opts.selection.is_all() {
+        let listed = client.list_files(id, version).await?;
+        let mut picked = Vec::new();
+        for f in listed {
+            crate::paths::check_relative(&f.name).map_err(|reason| Error::Unsafe {
+                what: "file name",
+                name: for_terminal(&f.name),
+                reason: format!("{reason}; nothing was downloaded"),
+            })?;
+            if opts.selection.matches(&f.name) {
+                picked.push((f.name, f.total_bytes));
+            }
+        }
+        if picked.is_empty() {
+            return Err(Error::NotFound {
+                hub: Source::Kaggle,
+                message: format!("no file of {pinned} matches the --include/--exclude patterns; list them with the Kaggle page's Data tab"),
+            });
+        }
+        Some(picked)
+    } else {
+        None
+    };
+
+    let folder = Folder::open(root.clone(), Source::Kaggle, &id.reference(), opts.force, opts.dry_run, client.reporter).await?;
+    let same_version = folder.record.version == Some(version);
+    let errors = Arc::new(client.errors(&pinned.to_string()));
+    let fetcher = Fetcher {
+        http: client.http,
+        reporter: client.reporter,
+        dataset: &label,
+        connections: opts.connections.clone(),
+    };
+    let tmp = record::tmp_dir(&root);
+
+    let base_report = |files: Vec<ReportFile>, bytes_downloaded: u64, downloaded: usize, skipped: usize, dry_run: bool| DownloadReport {
+        dataset_id: id.reference(),
+        source: Source::Kaggle,
+        file_path: root.clone(),
+        revision: None,
+        commit: None,
+        version: Some(version),
+        total_bytes: files.iter().map(|f| f.size).sum(),
+        files,
+        bytes_downloaded,
+        downloaded,
+        skipped,
+        dry_run,
+    };
+
+    match wanted {
+        None => {
+            // Whole dataset.
+            let present: Vec<&FileEntry> = folder.record.files.iter().collect();
+            let expected_zip = format!("{}.zip", id.slug);
+            let only_zip = present.len() == 1 && present[0].path == expected_zip;
+            let complete = !opts.force
+                && same_version
+                && !present.is_empty()
+                && only_zip == kopts.no_unzip
+                && present.iter().all(|e| folder.has(&e.path, &upstream).is_some());
+            if complete {
+                let files: Vec<ReportFile> = present
+                    .iter()
+                    .map(|e| ReportFile {
+                        path: e.path.clone(),
+                        size: e.size,
+                        sha256: Some(e.sha256.clone()),
+                        skipped: true,
+                    })
+                    .collect();
+                client.reporter.on_event(&Event::Plan {
+                    dataset: &label,
+                    files: 0,
+                    bytes: 0,
+                    skipped: files.len(),
+                });
+                let n = files.len();
+                return Ok(base_report(files, 0, 0, n, opts.dry_run));
+            }
+            client.reporter.on_event(&Event::Plan {
+                dataset: &label,
+                files: 1,
+                bytes: 0,
+                skipped: 0,
+            });
+            if opts.dry_run {
+                return Ok(base_report(
+                    vec![ReportFile {
+                        path: expected_zip,
+                        size: 0,
+                        sha256: None,
+                        skipped: false,
+                    }],
+                    0,
+                    0,
+                    0,
+                    true,
+                ));
+            }
+            let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "datasetVersionNumber": version});
+            let what = format!("{pinned} archive");
+            let spec = FileSpec {
+                rel_path: &expected_zip,
+                root: &root,
+                part: tmp.join(part_name(id, version, None)),
+                dest: None,
+                size: None,
+                expected: None,
+                md5_from_server: true,
+                request: client.rpc_request("DownloadDataset", &body, &what)?,
+                errors: errors.as_ref(),
+            };
+            let got = fetcher.fetch(&spec).await?;
+            let mut rec = record::Record::new(Source::Kaggle, &id.reference());
+            rec.version = Some(version);
+            let files = if kopts.no_unzip {
+                let dest = root.join(&expected_zip);
+                crate::fetch::move_into_place(&root, &got.path, &dest)?;
+                vec![FileEntry {
+                    path: expected_zip.clone(),
+                    size: got.size,
+                    sha256: got.sha256.clone(),
+                    upstream: Some(upstream.clone()),
+                }]
+            } else {
+                extract_into_place(client.reporter, &label, &got.path, &root, &tmp, &upstream).await?
+            };
+            rec.files = files.clone();
+            record::save(&root, &rec)?;
+            folder.tidy();
+            let n = files.len();
+            let report_files = files
+                .into_iter()
+                .map(|e| ReportFile {
+                    path: e.path,
+                    size: e.size,
+                    sha256: Some(e.sha256),
+                    skipped: false,
+                })
+                .collect();
+            Ok(base_report(report_files, got.transferred, n, 0, false))
+        }
+        Some(list) => {
+            // Named or selected files, concurrently.
+            let mut report_files = Vec::new();
+            let mut todo = Vec::new();
+            let mut kept = Vec::new();
+            for (name, size) in &list {
+                match (opts.force, folder.has(name, &upstream)) {
+                    (false, Some(e)) if same_version => {
+                        report_files.push(ReportFile {
+                            path: name.clone(),
+                            size: e.size,
+                            sha256: Some(e.sha256.clone()),
+                            skipped: true,
+                        });
+                        kept.push(e.clone());
+                    }
+                    _ => todo.push((name.clone(), *size)),
+                }
+            }
+            let skipped = report_files.len();
+            client.reporter.on_event(&Event::Plan {
+                dataset: &label,
+                files: todo.len(),
+                bytes: todo.iter().filter_map(|(_, s)| *s).sum(),
+                skipped,
+            });
+            if opts.dry_run {
+                for (name, size) in &todo {
+                    report_files.push(ReportFile {
+                        path: name.clone(),
+                        size: size.unwrap_or(0),
+                        sha256: None,
+                        skipped: false,
+                    });
+                }
+                report_files.sort_by(|a, b| a.path.cmp(&b.path));
+                return Ok(base_report(report_files, 0, 0, skipped, true));
+            }
+            let root_ref = &root;
+            let fetched = download::run_concurrently(todo, opts.jobs, |(name, _size): (String, Option<u64>)| {
+                let fetcher = fetcher.clone();
+                let errors = errors.clone();
+                let tmp = tmp.clone();
+                let upstream = upstream.clone();
+                let pinned = &pinned;
+                async move {
+                    let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "fileName": name, "datasetVersionNumber": version});
+                    let what = format!("file {name} of {pinned}");
+                    let spec = FileSpec {
+                        rel_path: &name,
+                        root: root_ref,
+                        part: tmp.join(part_name(id, version, Some(&name))),
+                        dest: None,
+                        size: None,
+                        expected: None,
+                        md5_from_server: true,
+                        request: client.rpc_request("DownloadDataset", &body, &what)?,
+                        errors: errors.as_ref(),
+                    };
+                    let got = fetcher.fetch(&spec).await?;
+                    let dest = crate::paths::join_safe(root_ref, &name, "file name")?;
+                    let basename = name.rsplit('/').next().unwrap_or(&name).to_string();
+                    let served = got.final_url.as_ref().map(last_segment).unwrap_or_default();
+                    let zipped = !basename.ends_with(".zip") && served == format!("{basename}.zip");
+                    let entry = if zipped {
+                        // The service sent `<file>.zip`: unwrap the one member next to the part.
+                        let part = got.path.clone();
+                        let dest2 = part.with_extension("unwrapped");
+                        let basename2 = basename.clone();
+                        let ex = tokio::task::spawn_blocking(move || extract::unwrap_single(&part, &basename2, &dest2, &Limits::default()).map(|e| (e, dest2)))
+                            .await
+                            .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))??;
+                        crate::fetch::move_into_place(root_ref, &ex.1, &dest)?;
+                        let _ = std::fs::remove_file(&got.path);
+                        FileEntry {
+                            path: name.clone(),
+                            size: ex.0.size,
+                            sha256: ex.0.sha256,
+                            upstream: Some(upstream.clone()),
+                        }
+                    } else {
+                        crate::fetch::move_into_place(root_ref, &got.path, &dest)?;
+                        FileEntry {
+                            path: name.clone(),
+                            size: got.size,
+                            sha256: got.sha256.clone(),
+                            upstream: Some(upstream.clone()),
+                        }
+                    };
+                    record::journal(root_ref, Source::Kaggle, &id.reference(), &entry)?;
+                    Ok(crate::fetch::Fetched {
+                        size: entry.size,
+                        sha256: entry.sha256,
+                        transferred: got.transferred,
+                        md5_checked: got.md5_checked,
+                        path: PathBuf::from(name),
+                        final_url: None,
+                    })
+                }
+            })
+            .await?;
+            let mut rec = folder.record.clone();
+            if !same_version {
+                rec.files.clear();
+            }
+            let mut entries: BTreeMap<String, FileEntry> = rec.files.drain(..).map(|e| (e.path.clone(), e)).collect();
+            for e in kept {
+                entries.insert(e.path.clone(), e);
+            }
+            let mut bytes = 0;
+            for g in &fetched {
+                let path = g.path.to_string_lossy().into_owned();
+                bytes += g.transferred;
+                entries.insert(
+                    path.clone(),
+                    FileEntry {
+                        path: path.clone(),
+                        size: g.size,
+                        sha256: g.sha256.clone(),
+                        upstream: Some(upstream.clone()),
+                    },
+                );
+                report_files.push(ReportFile {
+                    path,
+                    size: g.size,
+                    sha256: Some(g.sha256.clone()),
+                    skipped: false,
+                });
+            }
+            rec.files = entries.into_values().collect();
+            rec.version = Some(version);
+            record::save(&root, &rec)?;
+            folder.tidy();
+            report_files.sort_by(|a, b| a.path.cmp(&b.path));
+            Ok(base_report(report_files, bytes, fetched.len(), skipped, false))
+        }
+    }
+}
+
+/// Extracts a verified archive into a staging folder, then moves every file into the dataset
+/// folder and removes the archive. Runs the blocking work off the async runtime.
+async fn extract_into_place(reporter: &dyn Reporter, label: &str, archive: &Path, root: &Path, tmp: &Path, upstream: &str) -> Result<Vec<FileEntry>> {
+    let staging = tmp.join("extract");
+    let _ = std::fs::remove_dir_all(&staging);
+    let (a, s) = (archive.to_path_buf(), staging.clone());
+    let files = tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
+        .await
+        .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))?;
+    let files = match files {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            if e.kind() == crate::error::ErrorKind::Integrity {
+                // A damaged archive: the next run must fetch it again, not resume it.
+                crate::fetch::discard_partial(archive);
+            }
+            return Err(e);
+        }
+    };
+    reporter.on_event(&Event::Extract {
+        dataset: label,
+        entries: files.len(),
+        bytes: files.iter().map(|f| f.size).sum(),
+    });
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let src = crate::paths::join_safe(&staging, &f.path, "zip entry")?;
+        let dest = crate::paths::join_safe(root, &f.path, "zip entry")?;
+        crate::fetch::move_into_place(root, &src, &dest)?;
+        out.push(FileEntry {
+            path: f.path,
+            size: f.size,
+            sha256: f.sha256,
+            upstream: Some(upstream.to_string()),
+        });
+    }
+    let _ = std::fs::remove_dir_all(&staging);
+    crate::fetch::discard_partial(archive);
+    Ok(out)
+}

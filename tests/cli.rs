@@ -1,0 +1,6 @@
+//! The integration tests: the real `dsfetch` binary against the fake hub on loopback.
+//! One test binary (links once, shares `support`).
+
+mod support;
+
+mod download_hf;
