@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use dsfetch::cancel::Cancel;
 use dsfetch::credentials;
 use dsfetch::download::{self, DownloadOptions, DownloadReport, human_bytes};
 use dsfetch::env::Env;
@@ -43,7 +44,7 @@ pub struct Ctx {
 }
 
 /// Builds the context for a command: environment, settings, UI, HTTP client.
-pub fn context(cli: &Cli, jobs: Option<usize>) -> Result<Ctx> {
+pub fn context(cli: &Cli, jobs: Option<usize>, cancel: Cancel) -> Result<Ctx> {
     let env = Env::from_process();
     let flags = FlagOverrides {
         jobs,
@@ -57,7 +58,7 @@ pub fn context(cli: &Cli, jobs: Option<usize>) -> Result<Ctx> {
     let settings = Settings::load(&env, &flags)?;
     let mode = ui::resolve_mode(&settings.progress.value, cli.global.quiet);
     let ui = Arc::new(Ui::new(mode, cli.global.quiet, cli.global.verbose));
-    let http = Http::new(&settings.http_config())?;
+    let http = Http::new(&settings.http_config())?.with_cancel(cancel);
     Ok(Ctx {
         env,
         settings,
@@ -75,7 +76,8 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             DownloadHub::Kaggle(a) => a.common.jobs.map(usize::from),
         },
     };
-    let ctx = match context(&cli, jobs) {
+    let cancel = Cancel::new();
+    let ctx = match context(&cli, jobs, cancel.clone()) {
         Ok(c) => c,
         Err(e) => {
             return (
@@ -97,9 +99,22 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             },
         }
     };
+    // First Ctrl-C: stop transfers cleanly (partial data flushed for resume). Second: leave now.
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
     let outcome = tokio::select! {
         o = work => o,
-        _ = tokio::signal::ctrl_c() => Outcome { json: None, text: None, error: Some(Error::Interrupted) },
+        _ = async {
+            cancel.cancelled().await;
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        } => Outcome { json: None, text: None, error: Some(Error::Interrupted) },
     };
     (Some(ui), outcome)
 }

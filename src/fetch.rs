@@ -410,7 +410,7 @@ impl Fetcher<'_> {
                 Some(s) => Some(s.clone().acquire_owned().await.map_err(|_| Error::Interrupted)?),
                 None => None,
             };
-            let resp = match self.http.execute_once(&req, self.reporter).await {
+            let resp = match self.http.cancellable(self.http.execute_once(&req, self.reporter)).await? {
                 Ok(r) => r,
                 Err(e) => {
                     self.transient(&mut failures, None, &http::describe_transport_error(&e), spec).await?;
@@ -522,7 +522,15 @@ impl Fetcher<'_> {
             let mut resp = resp;
             let mut progressed = false;
             loop {
-                match resp.chunk().await {
+                let next = tokio::select! {
+                    c = resp.chunk() => c,
+                    _ = self.http.cancel.cancelled() => {
+                        // Keep every byte received so the next run resumes right here.
+                        sink.flush().await?;
+                        return Err(Error::Interrupted);
+                    }
+                };
+                match next {
                     Ok(Some(mut chunk)) => {
                         if let Some(t) = total
                             && offset + chunk.len() as u64 > t
@@ -627,8 +635,7 @@ impl Fetcher<'_> {
             wait,
             reason,
         });
-        self.http.sleep(wait).await;
-        Ok(())
+        self.http.sleep(wait).await
     }
 }
 

@@ -190,6 +190,8 @@ pub struct Http {
     /// The retry policy, also used by the download loop for mid-body failures.
     pub retry: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
+    /// Cancellation shared by everything using this client.
+    pub cancel: crate::cancel::Cancel,
 }
 
 impl std::fmt::Debug for Http {
@@ -305,13 +307,35 @@ impl Http {
             client,
             retry: config.retry.clone(),
             sleeper,
+            cancel: crate::cancel::Cancel::new(),
         })
     }
 
-    /// Waits for `d` with the configured sleeper.
-    pub async fn sleep(&self, d: Duration) {
+    /// Uses `cancel` as this client's cancellation signal.
+    pub fn with_cancel(mut self, cancel: crate::cancel::Cancel) -> Http {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Waits for `d` with the configured sleeper; fails with `Interrupted` on cancellation.
+    pub async fn sleep(&self, d: Duration) -> Result<()> {
         if !d.is_zero() {
-            self.sleeper.sleep(d).await;
+            tokio::select! {
+                _ = self.sleeper.sleep(d) => {}
+                _ = self.cancel.cancelled() => return Err(Error::Interrupted),
+            }
+        }
+        if self.cancel.is_cancelled() {
+            return Err(Error::Interrupted);
+        }
+        Ok(())
+    }
+
+    /// Runs `fut` unless the run is cancelled first.
+    pub async fn cancellable<T>(&self, fut: impl Future<Output = T>) -> Result<T> {
+        tokio::select! {
+            v = fut => Ok(v),
+            _ = self.cancel.cancelled() => Err(Error::Interrupted),
         }
     }
 
@@ -375,7 +399,7 @@ impl Http {
         loop {
             attempt += 1;
             let last = attempt > self.retry.retries;
-            match self.execute_once(req, reporter).await {
+            match self.cancellable(self.execute_once(req, reporter)).await? {
                 Ok(resp) => {
                     let status = resp.status();
                     if !is_transient_status(status) || last {
@@ -394,7 +418,7 @@ impl Http {
                         reason: &reason,
                     });
                     drop(resp);
-                    self.sleep(wait).await;
+                    self.sleep(wait).await?;
                 }
                 Err(e) => {
                     let reason = describe_transport_error(&e);
@@ -411,7 +435,7 @@ impl Http {
                         wait,
                         reason: &reason,
                     });
-                    self.sleep(wait).await;
+                    self.sleep(wait).await?;
                 }
             }
         }

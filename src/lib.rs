@@ -8,6 +8,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
+pub mod cancel;
 pub mod credentials;
 pub mod download;
 pub mod env;

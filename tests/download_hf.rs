@@ -405,7 +405,8 @@ fn a_folder_holding_another_dataset_is_refused() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_exits_130_and_the_next_run_resumes() {
-    let env = TestEnv::new();
+    let mut env = TestEnv::new();
+    env.env("DSFETCH_TIMEOUT", "60");
     corpus(&env.hub);
     env.hub.fault(
         Fault::new(
@@ -423,21 +424,16 @@ fn ctrl_c_exits_130_and_the_next_run_resumes() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the stalled transfer has written its first bytes to the partial file.
-    let tmp = env.path("out/.dsfetch/tmp");
+    // Wait until the CDN transfer is under way (its first 50 kB are sent at once, then it stalls).
     let mut waited = 0;
-    loop {
-        let partial: u64 = std::fs::read_dir(&tmp)
-            .map(|rd| rd.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "part")).map(|e| e.metadata().unwrap().len()).sum())
-            .unwrap_or(0);
-        if partial >= 50_000 {
-            break;
-        }
+    while env.requests_on(Origin::Cdn).is_empty() {
         std::thread::sleep(Duration::from_millis(20));
         waited += 1;
         assert!(waited < 500, "the transfer never started");
     }
-    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: sending a signal to a child process we own.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
