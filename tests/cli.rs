@@ -4,3 +4,4 @@
 mod support;
 
 mod download_hf;
+mod download_kaggle;

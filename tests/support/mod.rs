@@ -163,3 +163,38 @@ pub fn files_under(dir: &Path) -> Vec<String> {
 pub fn bytes_sent(reqs: &[Recorded]) -> u64 {
     reqs.iter().map(|r| r.body_bytes_sent).sum()
 }
+
+/// Builds a zip archive in memory (deflated), for hostile-archive fixtures.
+pub fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// A zip with a regular file and a symlink entry pointing at `target`.
+pub fn zip_with_symlink(link_name: &str, target: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file("ok.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    z.write_all(b"fine\n").unwrap();
+    z.add_symlink(link_name, target, zip::write::SimpleFileOptions::default()).unwrap();
+    z.finish().unwrap().into_inner()
+}
+
+/// Writes `~/.kaggle/kaggle.json` in the test HOME with mode 0600.
+pub fn write_kaggle_json(home: &Path, username: &str, key: &str) -> PathBuf {
+    let dir = home.join(".kaggle");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("kaggle.json");
+    std::fs::write(&p, format!(r#"{{"username":"{username}","key":"{key}"}}"#)).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    p
+}
