@@ -163,7 +163,13 @@ impl FaultState {
         self.random = None;
     }
 
-    pub(crate) fn set_random(&mut self, seed: u64, probability: f64, kinds: Vec<FaultKind>, origin: Origin) {
+    pub(crate) fn set_random(
+        &mut self,
+        seed: u64,
+        probability: f64,
+        kinds: Vec<FaultKind>,
+        origin: Origin,
+    ) {
         self.random = Some(RandomFaults {
             seed,
             probability,
@@ -299,7 +305,11 @@ mod tests {
     #[test]
     fn rules_apply_in_order_with_skip_and_times() {
         let mut f = FaultState::default();
-        f.push(Fault::new(Origin::Cdn, st(503)).path_contains("/a").times(2));
+        f.push(
+            Fault::new(Origin::Cdn, st(503))
+                .path_contains("/a")
+                .times(2),
+        );
         f.push(Fault::new(Origin::Any, st(500)).skip(1).method("get"));
         assert_eq!(f.pick(Origin::Api, "GET", "/x"), None); // skipped by rule 2
         assert_eq!(f.pick(Origin::Cdn, "GET", "/a?q"), Some(st(503)));

@@ -193,7 +193,11 @@ pub(crate) enum Body {
     Empty,
     Bytes(Vec<u8>),
     /// `len` bytes of `blob` starting at `start`.
-    Blob { blob: Blob, start: u64, len: u64 },
+    Blob {
+        blob: Blob,
+        start: u64,
+        len: u64,
+    },
 }
 
 impl Body {
@@ -338,7 +342,11 @@ pub(crate) fn parse_range(header: Option<&str>, size: u64) -> RangeAsk {
 
 /// `If-Range` evaluation: true when the validator matches the current representation (so the
 /// `Range` applies). Weak entity tags never match.
-pub(crate) fn if_range_matches(value: &str, etag: Option<&str>, last_modified: Option<&str>) -> bool {
+pub(crate) fn if_range_matches(
+    value: &str,
+    etag: Option<&str>,
+    last_modified: Option<&str>,
+) -> bool {
     let v = value.trim();
     if v.starts_with("W/") {
         return false;
@@ -741,7 +749,11 @@ mod tests {
         assert!(!if_range_matches("\"abd\"", Some("\"abc\""), None));
         assert!(!if_range_matches("W/\"abc\"", Some("\"abc\""), None));
         assert!(if_range_matches(lm, None, Some(lm)));
-        assert!(!if_range_matches("Fri, 02 Jan 1970 00:00:00 GMT", None, Some(lm)));
+        assert!(!if_range_matches(
+            "Fri, 02 Jan 1970 00:00:00 GMT",
+            None,
+            Some(lm)
+        ));
     }
 
     #[tokio::test]
@@ -800,7 +812,10 @@ mod tests {
             length_delta: 3,
             ..Default::default()
         };
-        write_response(&mut out, &resp, false, false, &plan).await.1.unwrap();
+        write_response(&mut out, &resp, false, false, &plan)
+            .await
+            .1
+            .unwrap();
         let (h, b) = body_of(&out);
         assert!(h.contains("Content-Length: 13"));
         assert_eq!(b, b"0123456789###");
@@ -810,7 +825,10 @@ mod tests {
             length_delta: -4,
             ..Default::default()
         };
-        write_response(&mut out, &resp, false, false, &plan).await.1.unwrap();
+        write_response(&mut out, &resp, false, false, &plan)
+            .await
+            .1
+            .unwrap();
         let (h, b) = body_of(&out);
         assert!(h.contains("Content-Length: 6"));
         assert_eq!(b, b"012345");

@@ -20,6 +20,16 @@ use crate::util::{
     contains_ci, enc_path, http_date, iso8601, now_ms, parse_iso8601, parse_query, pct_decode,
 };
 
+/// Whether `r` is an `owner/slug` reference.
+pub(crate) fn valid_reference(r: &str) -> bool {
+    r.split('/').count() == 2
+        && r.split('/').all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
+        })
+}
+
 /// Builder for a Kaggle dataset, registered with [`crate::FakeHub::add_kaggle_dataset`].
 #[derive(Clone, Debug)]
 pub struct KaggleDataset {
@@ -54,11 +64,10 @@ impl KaggleDataset {
     /// # Panics
     /// If `reference` is not `owner/slug`.
     pub fn new(reference: &str) -> Self {
-        let ok = reference.split('/').count() == 2
-            && reference
-                .split('/')
-                .all(|s| !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)));
-        assert!(ok, "fakehub: invalid Kaggle reference {reference:?} (want owner/slug)");
+        assert!(
+            valid_reference(reference),
+            "fakehub: invalid Kaggle reference {reference:?} (want owner/slug)"
+        );
         KaggleDataset {
             reference: reference.to_string(),
             files: Vec::new(),
@@ -202,8 +211,9 @@ impl KaggleDataset {
     /// # Panics
     /// If `iso` is not an ISO-8601 date.
     pub fn last_updated(mut self, iso: &str) -> Self {
-        self.last_updated =
-            Some(parse_iso8601(iso).unwrap_or_else(|| panic!("fakehub: not an ISO-8601 date: {iso:?}")));
+        self.last_updated = Some(
+            parse_iso8601(iso).unwrap_or_else(|| panic!("fakehub: not an ISO-8601 date: {iso:?}")),
+        );
         self
     }
 
@@ -256,7 +266,9 @@ impl DsState {
     }
 
     fn current(&self) -> &KVersion {
-        self.versions.last().expect("a dataset always has version 1")
+        self.versions
+            .last()
+            .expect("a dataset always has version 1")
     }
 
     fn version(&self, n: u32) -> Option<&KVersion> {
@@ -341,15 +353,20 @@ pub(crate) fn storage_error(status: u16) -> Response {
     match status {
         403 => gcs_xml(403, "AccessDenied", "Access denied.", None),
         404 => gcs_xml(404, "NoSuchKey", "The specified key does not exist.", None),
-        429 => gcs_xml(
-            429,
-            "SlowDown",
-            "Please reduce your request rate.",
+        429 => gcs_xml(429, "SlowDown", "Please reduce your request rate.", None),
+        500 => gcs_xml(
+            500,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
             None,
         ),
-        500 => gcs_xml(500, "InternalError", "We encountered an internal error. Please try again.", None),
         503 => gcs_xml(503, "ServiceUnavailable", "Service Unavailable", None),
-        s => gcs_xml(s, &crate::http::reason(s).replace(' ', ""), crate::http::reason(s), None),
+        s => gcs_xml(
+            s,
+            &crate::http::reason(s).replace(' ', ""),
+            crate::http::reason(s),
+            None,
+        ),
     }
 }
 
@@ -402,7 +419,13 @@ pub(crate) fn build_zip(files: &[(String, Blob)]) -> io::Result<Blob> {
 }
 
 fn content_type_for(name: &str) -> &'static str {
-    match name.rsplit('.').next().unwrap_or("").to_ascii_lowercase().as_str() {
+    match name
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "zip" => "application/zip",
         "csv" => "text/csv",
         "json" => "application/json",
@@ -417,7 +440,8 @@ fn license_group(name: &str) -> &'static str {
         "CC"
     } else if l.contains("GPL") {
         "GPL"
-    } else if l.contains("ODBL") || l.contains("ODC") || l.contains("PDDL") || l.starts_with("ODB") {
+    } else if l.contains("ODBL") || l.contains("ODC") || l.contains("PDDL") || l.starts_with("ODB")
+    {
         "ODB"
     } else {
         "OTHER"
@@ -462,7 +486,12 @@ fn normalize_enum_name(s: &str) -> String {
 }
 
 /// Parses an enum given by full name, suffix, any case, or number. Absent → 0 (the default).
-fn parse_enum(v: Option<&Value>, prefix: &str, names: &[&str], field: &str) -> Result<usize, Response> {
+fn parse_enum(
+    v: Option<&Value>,
+    prefix: &str,
+    names: &[&str],
+    field: &str,
+) -> Result<usize, Response> {
     let bad = || kaggle_error(400, &format!("Invalid value for {field}"));
     match v {
         None | Some(Value::Null) => Ok(0),
@@ -548,7 +577,12 @@ fn decode_token(t: &str) -> Option<usize> {
 }
 
 /// Resolves paging fields to (offset, page size).
-fn paging(b: &Body, default: usize, max: usize, allow_page: bool) -> Result<(usize, usize), Response> {
+fn paging(
+    b: &Body,
+    default: usize,
+    max: usize,
+    allow_page: bool,
+) -> Result<(usize, usize), Response> {
     let size = match get_int(b, "pageSize")? {
         None | Some(0) => default,
         Some(n) if n < 0 => return Err(kaggle_error(400, "Invalid value for pageSize")),
@@ -597,6 +631,7 @@ impl KaggleState {
         );
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn make_version(
         &mut self,
         ds_id: u64,
@@ -634,10 +669,7 @@ impl KaggleState {
                 self.put_object(key.clone(), blob.clone(), created_ms, md5);
                 key
             };
-            map.insert(
-                path,
-                KFile { blob, key },
-            );
+            map.insert(path, KFile { blob, key });
         }
         Ok(KVersion {
             number,
@@ -684,7 +716,11 @@ impl KaggleState {
         Ok(())
     }
 
-    pub(crate) fn add_version(&mut self, reference: &str, files: Vec<(String, Blob)>) -> io::Result<u32> {
+    pub(crate) fn add_version(
+        &mut self,
+        reference: &str,
+        files: Vec<(String, Blob)>,
+    ) -> io::Result<u32> {
         let key = reference.to_ascii_lowercase();
         let (id, number, zipped, md5, prev) = {
             let ds = self
@@ -731,7 +767,9 @@ impl KaggleState {
                 return KCaller::Invalid;
             };
             match pair.split_once(':') {
-                Some((u, k)) if self.users.get(u).is_some_and(|want| want == k) => KCaller::User(u.to_string()),
+                Some((u, k)) if self.users.get(u).is_some_and(|want| want == k) => {
+                    KCaller::User(u.to_string())
+                }
                 _ => KCaller::Invalid,
             }
         } else if scheme.eq_ignore_ascii_case("bearer") {
@@ -802,7 +840,10 @@ impl KaggleState {
     fn api_dataset(&self, ds: &DsState, with_files: bool) -> Value {
         let cur = ds.current();
         let files: Vec<Value> = if with_files {
-            cur.files.iter().map(|(n, f)| self.file_json(ds, cur, n, f)).collect()
+            cur.files
+                .iter()
+                .map(|(n, f)| self.file_json(ds, cur, n, f))
+                .collect()
         } else {
             vec![]
         };
@@ -881,8 +922,8 @@ impl KaggleState {
             };
             return self.rpc(ctx, req, service, method, &body);
         }
-        if path.starts_with("/api/v1/datasets/") {
-            return self.classic(ctx, req, &path["/api/v1/datasets/".len()..]);
+        if let Some(rest) = path.strip_prefix("/api/v1/datasets/") {
+            return self.classic(ctx, req, rest);
         }
         kaggle_error(404, "NotFound")
     }
@@ -909,8 +950,12 @@ impl KaggleState {
                 .find_from_body(b, &caller)
                 .map(|_| json!({"status": "READY"})),
             ("datasets.DatasetApiService", "ListDatasetFiles") => self.list_files(ctx, &caller, b),
-            ("datasets.DatasetApiService", "ListTreeDatasetFiles") => self.list_tree(ctx, &caller, b),
-            ("datasets.DatasetApiService", "DownloadDataset") => return self.download(ctx, &caller, b),
+            ("datasets.DatasetApiService", "ListTreeDatasetFiles") => {
+                self.list_tree(ctx, &caller, b)
+            }
+            ("datasets.DatasetApiService", "DownloadDataset") => {
+                return self.download(ctx, &caller, b);
+            }
             _ => Err(kaggle_error(404, "NotFound")),
         };
         match r {
@@ -933,10 +978,21 @@ impl KaggleState {
     }
 
     fn list_datasets(&self, ctx: &Ctx, caller: &KCaller, b: &Body) -> Result<Value, Response> {
-        let group = GROUPS[parse_enum(b.get("group"), "DATASET_SELECTION_GROUP_", GROUPS, "group")?];
+        let group =
+            GROUPS[parse_enum(b.get("group"), "DATASET_SELECTION_GROUP_", GROUPS, "group")?];
         let sort = SORTS[parse_enum(b.get("sortBy"), "DATASET_SORT_BY_", SORTS, "sortBy")?];
-        let ftype = FILE_TYPES[parse_enum(b.get("fileType"), "DATASET_FILE_TYPE_GROUP_", FILE_TYPES, "fileType")?];
-        let lic = LICENSES[parse_enum(b.get("license"), "DATASET_LICENSE_GROUP_", LICENSES, "license")?];
+        let ftype = FILE_TYPES[parse_enum(
+            b.get("fileType"),
+            "DATASET_FILE_TYPE_GROUP_",
+            FILE_TYPES,
+            "fileType",
+        )?];
+        let lic = LICENSES[parse_enum(
+            b.get("license"),
+            "DATASET_LICENSE_GROUP_",
+            LICENSES,
+            "license",
+        )?];
         let search = get_str(b, "search")?.unwrap_or("");
         let user = get_str(b, "user")?.unwrap_or("");
         let tag_ids: Vec<&str> = get_str(b, "tagIds")?
@@ -961,7 +1017,10 @@ impl KaggleState {
             return Err(kaggle_error(401, "Unauthenticated"));
         }
         if group == "USER" && user.is_empty() {
-            return Err(kaggle_error(400, "user is required for DATASET_SELECTION_GROUP_USER"));
+            return Err(kaggle_error(
+                400,
+                "user is required for DATASET_SELECTION_GROUP_USER",
+            ));
         }
         let terms: Vec<&str> = search.split_whitespace().collect();
         let mut list: Vec<&DsState> = self
@@ -993,7 +1052,8 @@ impl KaggleState {
             .filter(|d| {
                 tag_ids.iter().all(|t| {
                     d.meta.tags.iter().any(|dt| {
-                        dt.eq_ignore_ascii_case(t) || dt.to_ascii_lowercase().replace(' ', "-") == t.to_ascii_lowercase()
+                        dt.eq_ignore_ascii_case(t)
+                            || dt.to_ascii_lowercase().replace(' ', "-") == t.to_ascii_lowercase()
                     })
                 })
             })
@@ -1062,9 +1122,21 @@ impl KaggleState {
     fn list_tree(&self, ctx: &Ctx, caller: &KCaller, b: &Body) -> Result<Value, Response> {
         let ds = self.find_from_body(b, caller)?;
         let v = self.version_from_body(ds, b)?;
-        let dir = get_str(b, "path")?.unwrap_or("").trim_matches('/').to_string();
-        let (offset, size) = paging(b, ctx.opts.kaggle_page_size_max, ctx.opts.kaggle_page_size_max, false)?;
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let dir = get_str(b, "path")?
+            .unwrap_or("")
+            .trim_matches('/')
+            .to_string();
+        let (offset, size) = paging(
+            b,
+            ctx.opts.kaggle_page_size_max,
+            ctx.opts.kaggle_page_size_max,
+            false,
+        )?;
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         let mut dirs: BTreeMap<String, (u64, u64)> = BTreeMap::new(); // child dir → (dirs, files)
         let mut files = Vec::new();
         let mut found = dir.is_empty();
@@ -1170,7 +1242,13 @@ impl KaggleState {
         })();
         match r {
             Ok(key) => {
-                let path = format!("/{}", key.split('/').map(crate::util::enc_component).collect::<Vec<_>>().join("/"));
+                let path = format!(
+                    "/{}",
+                    key.split('/')
+                        .map(crate::util::enc_component)
+                        .collect::<Vec<_>>()
+                        .join("/")
+                );
                 let loc = ctx.signer.gcs_url(ctx.storage_url, &path);
                 Response::new(302).header("Location", loc)
             }
@@ -1219,7 +1297,9 @@ impl KaggleState {
                 .list_datasets(ctx, &caller, &b)
                 .map(|v| v.get("datasets").cloned().unwrap_or(Value::Array(vec![]))),
             "list" if with_slugs(&mut b) && segs.len() == 3 => self.list_files(ctx, &caller, &b),
-            "list-tree" if with_slugs(&mut b) && segs.len() == 3 => self.list_tree(ctx, &caller, &b),
+            "list-tree" if with_slugs(&mut b) && segs.len() == 3 => {
+                self.list_tree(ctx, &caller, &b)
+            }
             "view" if with_slugs(&mut b) && segs.len() == 3 => self
                 .find_from_body(&b, &caller)
                 .map(|ds| self.api_dataset(ds, true)),
@@ -1244,7 +1324,12 @@ impl KaggleState {
     /// The storage origin: `/kaggle-data-sets/...?X-Goog-...`.
     pub(crate) fn handle_storage(&self, ctx: &Ctx, req: &Request) -> Response {
         if req.method != "GET" && req.method != "HEAD" {
-            return gcs_xml(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", None);
+            return gcs_xml(
+                405,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                None,
+            );
         }
         let Some(path) = pct_decode(req.path()) else {
             return storage_error(404);
@@ -1256,7 +1341,9 @@ impl KaggleState {
                     403,
                     "AccessDenied",
                     "Access denied.",
-                    Some("Anonymous caller does not have storage.objects.get access to the Google Cloud Storage object. Permission 'storage.objects.get' denied on resource (or it may not exist)."),
+                    Some(
+                        "Anonymous caller does not have storage.objects.get access to the Google Cloud Storage object. Permission 'storage.objects.get' denied on resource (or it may not exist).",
+                    ),
                 );
             }
             Err(SigError::Invalid) => {
@@ -1264,7 +1351,9 @@ impl KaggleState {
                     403,
                     "SignatureDoesNotMatch",
                     "Access denied.",
-                    Some("The request signature we calculated does not match the signature you provided. Check your Google secret key and signing method."),
+                    Some(
+                        "The request signature we calculated does not match the signature you provided. Check your Google secret key and signing method.",
+                    ),
                 );
             }
             Err(SigError::Expired) => return expired_error(),
@@ -1294,15 +1383,36 @@ impl KaggleState {
             ("x-goog-hash".to_string(), hash),
             ("x-goog-generation".to_string(), obj.generation.to_string()),
             ("x-goog-metageneration".to_string(), "1".to_string()),
-            ("x-goog-stored-content-encoding".to_string(), "identity".to_string()),
-            ("x-goog-stored-content-length".to_string(), obj.blob.len().to_string()),
+            (
+                "x-goog-stored-content-encoding".to_string(),
+                "identity".to_string(),
+            ),
+            (
+                "x-goog-stored-content-length".to_string(),
+                obj.blob.len().to_string(),
+            ),
             ("x-goog-storage-class".to_string(), "STANDARD".to_string()),
-            ("Cache-Control".to_string(), "private, max-age=0".to_string()),
+            (
+                "Cache-Control".to_string(),
+                "private, max-age=0".to_string(),
+            ),
         ];
         let range = req.header("range").unwrap_or("").to_string();
-        serve_blob(req, &obj.blob, headers, Some(&etag), Some(&last_modified), move || {
-            gcs_xml(416, "InvalidRange", "The requested range cannot be satisfied.", Some(&range))
-        })
+        serve_blob(
+            req,
+            &obj.blob,
+            headers,
+            Some(&etag),
+            Some(&last_modified),
+            move || {
+                gcs_xml(
+                    416,
+                    "InvalidRange",
+                    "The requested range cannot be satisfied.",
+                    Some(&range),
+                )
+            },
+        )
     }
 }
 
@@ -1319,7 +1429,9 @@ mod tests {
         assert_eq!(p(json!("downloadCount")), Some(8));
         assert_eq!(p(json!(2)), Some(2));
         assert_eq!(p(json!("nope")), None);
-        let f = |v: Value| parse_enum(Some(&v), "DATASET_FILE_TYPE_GROUP_", FILE_TYPES, "fileType").ok();
+        let f = |v: Value| {
+            parse_enum(Some(&v), "DATASET_FILE_TYPE_GROUP_", FILE_TYPES, "fileType").ok()
+        };
         assert_eq!(f(json!("bigQuery")), Some(4));
     }
 

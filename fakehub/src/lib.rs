@@ -207,7 +207,9 @@ impl FakeHub {
         let cdn = bind(opts.cdn_port)?;
         let storage = bind(opts.storage_port)?;
         let host = url_host(opts.bind);
-        let url = |l: &StdListener| -> io::Result<String> { Ok(format!("http://{host}:{}", l.local_addr()?.port())) };
+        let url = |l: &StdListener| -> io::Result<String> {
+            Ok(format!("http://{host}:{}", l.local_addr()?.port()))
+        };
         let shared = Arc::new(Shared {
             api_url: url(&api)?,
             cdn_url: url(&cdn)?,
@@ -233,7 +235,11 @@ impl FakeHub {
             .spawn(move || {
                 let started = rt.block_on(async {
                     let mut ls = Vec::new();
-                    for (l, o) in [(api, Origin::Api), (cdn, Origin::Cdn), (storage, Origin::Storage)] {
+                    for (l, o) in [
+                        (api, Origin::Api),
+                        (cdn, Origin::Cdn),
+                        (storage, Origin::Storage),
+                    ] {
                         ls.push((tokio::net::TcpListener::from_std(l)?, o));
                     }
                     for (l, o) in ls {
@@ -299,7 +305,13 @@ impl FakeHub {
     ///
     /// # Panics
     /// If the repo does not exist.
-    pub fn hf_commit(&self, repo_id: &str, branch: &str, files: Vec<HfFile>, deleted: &[&str]) -> String {
+    pub fn hf_commit(
+        &self,
+        repo_id: &str,
+        branch: &str,
+        files: Vec<HfFile>,
+        deleted: &[&str],
+    ) -> String {
         write(&self.shared.hf).commit(repo_id, branch, files, deleted)
     }
 
@@ -349,7 +361,10 @@ impl FakeHub {
     /// # Panics
     /// If the dataset does not exist or archives cannot be built.
     pub fn kaggle_add_version(&self, reference: &str, files: Vec<(String, Vec<u8>)>) -> u32 {
-        let files = files.into_iter().map(|(p, b)| (p, Blob::from_bytes(b))).collect();
+        let files = files
+            .into_iter()
+            .map(|(p, b)| (p, Blob::from_bytes(b)))
+            .collect();
         write(&self.shared.kaggle)
             .add_version(reference, files)
             .unwrap_or_else(|e| panic!("fakehub: cannot add a version to {reference}: {e}"))
@@ -386,7 +401,13 @@ impl FakeHub {
     /// Seeded random faults on `origin` for requests no rule matched: each request has chance
     /// `probability` of getting one of `kinds`. Deterministic given the seed and the order of
     /// requests per path (query ignored). Replaces a previous generator.
-    pub fn random_faults(&self, seed: u64, probability: f64, kinds: Vec<FaultKind>, origin: Origin) {
+    pub fn random_faults(
+        &self,
+        seed: u64,
+        probability: f64,
+        kinds: Vec<FaultKind>,
+        origin: Origin,
+    ) {
         lock(&self.shared.faults).set_random(seed, probability, kinds, origin);
     }
 
@@ -434,8 +455,27 @@ pub mod data_dir {
 
     /// Extensions stored as LFS when loading `DIR/hf/...`.
     pub const LFS_EXTENSIONS: &[&str] = &[
-        ".parquet", ".arrow", ".bin", ".zip", ".gz", ".tar", ".npy", ".npz", ".safetensors", ".h5",
-        ".pt", ".pkl", ".7z", ".bz2", ".xz", ".zst", ".tgz", ".jpg", ".png", ".wav", ".mp3",
+        ".parquet",
+        ".arrow",
+        ".bin",
+        ".zip",
+        ".gz",
+        ".tar",
+        ".npy",
+        ".npz",
+        ".safetensors",
+        ".h5",
+        ".pt",
+        ".pkl",
+        ".7z",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".tgz",
+        ".jpg",
+        ".png",
+        ".wav",
+        ".mp3",
     ];
 
     /// Files larger than this are LFS whatever their extension.
@@ -504,6 +544,12 @@ pub mod data_dir {
     pub fn load(hub: &FakeHub, dir: &std::path::Path) -> io::Result<(Vec<String>, Vec<String>)> {
         let mut hf_ids = Vec::new();
         for (id, path) in two_level(&dir.join("hf"))? {
+            if !hf::valid_repo_id(&id) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("not a valid HF repo id: {id:?}"),
+                ));
+            }
             let mut repo = HfRepo::new(&id);
             for (rel, p) in walk(&path)? {
                 let len = std::fs::metadata(&p)?.len();
@@ -520,6 +566,12 @@ pub mod data_dir {
         }
         let mut kg_ids = Vec::new();
         for (id, path) in two_level(&dir.join("kaggle"))? {
+            if !kaggle::valid_reference(&id) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("not a valid Kaggle owner/slug: {id:?}"),
+                ));
+            }
             let mut ds = KaggleDataset::new(&id);
             for (rel, p) in walk(&path)? {
                 ds = ds.file_from_disk(&rel, p);

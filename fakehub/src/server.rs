@@ -46,9 +46,10 @@ fn status_fault(
     }
     if let Some(t) = reset {
         let b = hf::ratelimit_bucket(path);
-        r = r
-            .header("RateLimit", format!("\"{b}\";r=0;t={t}"))
-            .header("RateLimit-Policy", format!("\"fixed window\";\"{b}\";q=1000;w=300"));
+        r = r.header("RateLimit", format!("\"{b}\";r=0;t={t}")).header(
+            "RateLimit-Policy",
+            format!("\"fixed window\";\"{b}\";q=1000;w=300"),
+        );
     }
     r
 }
@@ -118,13 +119,16 @@ async fn handle_conn(mut s: TcpStream, origin: Origin, shared: Arc<Shared>) {
             Some(FaultKind::ExpiredUrl) => expired(origin, &path),
             Some(FaultKind::RedirectLoop) => Response::new(302)
                 .header("Location", req.target.clone())
-                .bytes("text/plain; charset=utf-8", format!("Found. Redirecting to {}", req.target)),
+                .bytes(
+                    "text/plain; charset=utf-8",
+                    format!("Found. Redirecting to {}", req.target),
+                ),
             Some(kind) => {
                 match kind {
                     FaultKind::Latency(d) => tokio::time::sleep(d).await,
-                    FaultKind::IgnoreRange => req
-                        .headers
-                        .retain(|(k, _)| k != "range" && k != "if-range"),
+                    FaultKind::IgnoreRange => {
+                        req.headers.retain(|(k, _)| k != "range" && k != "if-range")
+                    }
                     FaultKind::DropAfter(k) => plan.drop_after = Some(k),
                     FaultKind::Stall { after, duration } => plan.stall = Some((after, duration)),
                     FaultKind::WrongLength(d) => plan.length_delta = d,

@@ -162,9 +162,7 @@ impl Signer {
         let Some(expires) = get("Expires") else {
             return Err(SigError::Invalid);
         };
-        let raw = URL_SAFE_NO_PAD
-            .decode(sig)
-            .map_err(|_| SigError::Invalid)?;
+        let raw = URL_SAFE_NO_PAD.decode(sig).map_err(|_| SigError::Invalid)?;
         if raw.len() != 40 {
             return Err(SigError::Invalid);
         }
@@ -229,7 +227,10 @@ mod tests {
         let (p, q) = split(&s.cdn_url("http://h", "/repos/ab/cd/x/abc", "a b.parquet"));
         assert!(q.starts_with("response-content-disposition="));
         assert_eq!(s.check_cdn(&p, &q), Ok(()));
-        assert_eq!(s.check_cdn("/repos/ab/cd/x/abd", &q), Err(SigError::Invalid));
+        assert_eq!(
+            s.check_cdn("/repos/ab/cd/x/abd", &q),
+            Err(SigError::Invalid)
+        );
         s.expire_all();
         assert_eq!(s.check_cdn(&p, &q), Err(SigError::Expired));
     }

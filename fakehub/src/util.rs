@@ -204,11 +204,20 @@ mod tests {
         let ms = parse_iso8601("2023-03-25T00:49:25.000Z").unwrap();
         assert_eq!(iso8601(ms), "2023-03-25T00:49:25.000Z");
         assert_eq!(parse_iso8601("1970-01-01"), Some(0));
-        assert_eq!(parse_iso8601("2024-02-29T12:00:00Z").map(iso8601).unwrap(), "2024-02-29T12:00:00.000Z");
-        assert_eq!(parse_iso8601("2024-01-01T01:00:00+01:00"), parse_iso8601("2024-01-01T00:00:00Z"));
+        assert_eq!(
+            parse_iso8601("2024-02-29T12:00:00Z").map(iso8601).unwrap(),
+            "2024-02-29T12:00:00.000Z"
+        );
+        assert_eq!(
+            parse_iso8601("2024-01-01T01:00:00+01:00"),
+            parse_iso8601("2024-01-01T00:00:00Z")
+        );
         assert_eq!(parse_iso8601("2024-13-01"), None);
         assert_eq!(parse_iso8601("garbage"), None);
-        assert_eq!(goog_date(parse_iso8601("2024-01-02T03:04:05Z").unwrap()), "20240102T030405Z");
+        assert_eq!(
+            goog_date(parse_iso8601("2024-01-02T03:04:05Z").unwrap()),
+            "20240102T030405Z"
+        );
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
@@ -224,7 +233,10 @@ mod tests {
                 ("flag".into(), String::new()),
             ]
         );
-        assert_eq!(enc_component("refs/convert/parquet"), "refs%2Fconvert%2Fparquet");
+        assert_eq!(
+            enc_component("refs/convert/parquet"),
+            "refs%2Fconvert%2Fparquet"
+        );
         assert_eq!(enc_path("a b/c#d.csv"), "a%20b/c%23d.csv");
     }
 }

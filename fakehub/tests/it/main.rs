@@ -1,0 +1,6 @@
+//! fakehub's integration tests: one binary, talking raw HTTP (and reqwest) to a live fake.
+
+mod faults;
+mod hf;
+mod kaggle;
+mod support;
