@@ -69,17 +69,104 @@ impl ProgressArg {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Search Kaggle and the Hugging Face Hub at once
+    Search(SearchArgs),
     /// Download a dataset from Kaggle or the Hugging Face Hub
     Download(DownloadArgs),
+    /// Show which credentials would be used for each hub, and check them
+    Auth(AuthArgs),
+}
+
+/// `dsfetch search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to look for in dataset names and titles
+    pub query: String,
+    /// Which hub to search
+    #[arg(long, value_enum, default_value_t = SourceArg::All)]
+    pub source: SourceArg,
+    /// Most results to show
+    #[arg(short = 'n', long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+    /// Ranking
+    #[arg(long, value_enum, default_value_t = SortArg::Downloads)]
+    pub sort: SortArg,
+    /// Only datasets of this Hugging Face author / Kaggle user
+    #[arg(long, value_name = "NAME")]
+    pub author: Option<String>,
+    /// Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)
+    #[arg(long, value_name = "TYPE")]
+    pub file_type: Option<String>,
+    /// Only datasets under this license group: cc, gpl, odb, other (Kaggle only)
+    #[arg(long, value_name = "GROUP")]
+    pub license: Option<String>,
+    /// Only datasets of at least this many bytes
+    #[arg(long, value_name = "BYTES")]
+    pub min_size: Option<u64>,
+    /// Only datasets of at most this many bytes
+    #[arg(long, value_name = "BYTES")]
+    pub max_size: Option<u64>,
+}
+
+/// Which hubs to search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    /// Both
+    All,
+    /// Kaggle
+    Kaggle,
+    /// The Hugging Face Hub
+    Hf,
+}
+
+/// Search ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Most downloaded first
+    Downloads,
+    /// Most liked (HF) / voted (Kaggle) first
+    Likes,
+    /// Most recently updated first
+    Updated,
+}
+
+/// `dsfetch auth`.
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// Make one cheap authenticated call per hub and report whether the credential is accepted
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `dsfetch download`.
 #[derive(Debug, Args)]
-#[command(subcommand_required = true, arg_required_else_help = true)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(after_help = "ID forms: kaggle:OWNER/SLUG[/versions/N], hf:OWNER/NAME[@REV], https://www.kaggle.com/datasets/..., https://huggingface.co/datasets/..., hf://datasets/...")]
 pub struct DownloadArgs {
-    /// Which hub.
+    /// Which hub (or give a prefixed ID / URL instead).
     #[command(subcommand)]
-    pub hub: DownloadHub,
+    pub hub: Option<DownloadHub>,
+    /// The dataset: kaggle:ID, hf:ID, or a kaggle.com / huggingface.co URL
+    #[arg(required = true)]
+    pub id: Option<String>,
+    /// Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+    /// Hugging Face token (instead of HF_TOKEN or the token file)
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Kaggle: only this file (repeatable)
+    #[arg(short, long = "file", value_name = "NAME")]
+    pub files: Vec<String>,
+    /// Kaggle: keep the archive as SLUG.zip instead of extracting it
+    #[arg(long)]
+    pub no_unzip: bool,
+    /// Options shared by all downloads.
+    #[command(flatten)]
+    pub common: CommonDownloadArgs,
 }
 
 /// `dsfetch download hf|kaggle`.

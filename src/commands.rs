@@ -16,7 +16,7 @@ use dsfetch::progress::Reporter;
 use dsfetch::settings::{FlagOverrides, Settings};
 use serde_json::json;
 
-use crate::cli::{Cli, Command, CommonDownloadArgs, DownloadHub, HfArgs, KaggleArgs};
+use crate::cli::{Cli, Command, CommonDownloadArgs, DownloadArgs, DownloadHub};
 use crate::ui::{self, Ui};
 
 /// What a command produced, for `main` to print and turn into an exit code.
@@ -72,9 +72,12 @@ pub fn context(cli: &Cli, jobs: Option<usize>, cancel: Cancel) -> Result<Ctx> {
 pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
     let jobs = match &cli.command {
         Command::Download(d) => match &d.hub {
-            DownloadHub::Hf(a) => a.common.jobs.map(usize::from),
-            DownloadHub::Kaggle(a) => a.common.jobs.map(usize::from),
-        },
+            Some(DownloadHub::Hf(a)) => a.common.jobs,
+            Some(DownloadHub::Kaggle(a)) => a.common.jobs,
+            None => d.common.jobs,
+        }
+        .map(usize::from),
+        Command::Search(_) | Command::Auth(_) => None,
     };
     let cancel = Cancel::new();
     let ctx = match context(&cli, jobs, cancel.clone()) {
@@ -93,10 +96,9 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
     let ui = ctx.ui.clone();
     let work = async {
         match &cli.command {
-            Command::Download(d) => match &d.hub {
-                DownloadHub::Hf(a) => download_hf(&ctx, a).await,
-                DownloadHub::Kaggle(a) => download_kaggle(&ctx, a).await,
-            },
+            Command::Download(d) => download(&ctx, d).await,
+            Command::Search(a) => crate::render::search(&ctx, a).await,
+            Command::Auth(a) => crate::render::auth(&ctx, a).await,
         }
     };
     // First Ctrl-C: stop transfers cleanly (partial data flushed for resume). Second: leave now.
@@ -205,26 +207,120 @@ fn finish_download(ctx: &Ctx, result: Result<DownloadReport>, source: Source, da
     }
 }
 
-async fn download_hf(ctx: &Ctx, a: &HfArgs) -> Outcome {
+/// A Hugging Face download request, from either command form.
+struct HfRequest<'a> {
+    id: &'a str,
+    revision: Option<&'a str>,
+    token: Option<&'a str>,
+    common: &'a CommonDownloadArgs,
+}
+
+/// A Kaggle download request, from either command form.
+struct KaggleRequest<'a> {
+    id: &'a str,
+    files: &'a [String],
+    no_unzip: bool,
+    common: &'a CommonDownloadArgs,
+}
+
+async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
+    match &d.hub {
+        Some(DownloadHub::Hf(a)) => {
+            download_hf(
+                ctx,
+                HfRequest {
+                    id: &a.id,
+                    revision: a.revision.as_deref(),
+                    token: a.token.as_deref(),
+                    common: &a.common,
+                },
+            )
+            .await
+        }
+        Some(DownloadHub::Kaggle(a)) => {
+            download_kaggle(
+                ctx,
+                KaggleRequest {
+                    id: &a.id,
+                    files: &a.files,
+                    no_unzip: a.no_unzip,
+                    common: &a.common,
+                },
+            )
+            .await
+        }
+        None => {
+            let raw = d.id.as_deref().unwrap_or("");
+            let parsed = dsfetch::id::parse_any(raw).and_then(|id| {
+                let misplaced = match id.source() {
+                    Source::HuggingFace if !d.files.is_empty() || d.no_unzip => Some("--file and --no-unzip apply to Kaggle datasets"),
+                    Source::Kaggle if d.revision.is_some() || d.token.is_some() => Some("--revision and --token apply to Hugging Face datasets"),
+                    _ => None,
+                };
+                match misplaced {
+                    Some(m) => Err(Error::usage(format!("{m}, not to {raw}"))),
+                    None => Ok(id),
+                }
+            });
+            match parsed {
+                Err(e) => {
+                    ctx.ui.finish();
+                    Outcome {
+                        json: ctx.json.then(|| download_json(None, Source::HuggingFace, raw, Some(&e))),
+                        text: None,
+                        error: Some(e),
+                    }
+                }
+                Ok(dsfetch::id::DatasetId::Hf(_)) => {
+                    download_hf(
+                        ctx,
+                        HfRequest {
+                            id: raw,
+                            revision: d.revision.as_deref(),
+                            token: d.token.as_deref(),
+                            common: &d.common,
+                        },
+                    )
+                    .await
+                }
+                Ok(dsfetch::id::DatasetId::Kaggle(_)) => {
+                    download_kaggle(
+                        ctx,
+                        KaggleRequest {
+                            id: raw,
+                            files: &d.files,
+                            no_unzip: d.no_unzip,
+                            common: &d.common,
+                        },
+                    )
+                    .await
+                }
+            }
+        }
+    }
+}
+
+async fn download_hf(ctx: &Ctx, a: HfRequest<'_>) -> Outcome {
     let result = async {
-        let id = dsfetch::id::parse_hf(&a.id)?;
-        let auth = credentials::resolve_hf(a.token.as_deref(), &ctx.env)?;
+        let id = dsfetch::id::parse_hf(a.id)?;
+        let auth = credentials::resolve_hf(a.token, &ctx.env)?;
         let client = HfClient {
             http: &ctx.http,
             endpoint: download::hf_endpoint(&ctx.env)?,
             auth: &auth,
             reporter: ctx.ui.as_ref() as &dyn Reporter,
         };
-        let opts = download_options(ctx, &a.common);
-        hf::download(&client, &id, a.revision.as_deref(), &opts).await
+        let opts = download_options(ctx, a.common);
+        hf::download(&client, &id, a.revision, &opts).await
     }
     .await;
-    finish_download(ctx, result, Source::HuggingFace, &a.id)
+    let label = dsfetch::id::parse_hf(a.id).map(|i| i.repo).unwrap_or_else(|_| a.id.to_string());
+    finish_download(ctx, result, Source::HuggingFace, &label)
 }
 
-async fn download_kaggle(ctx: &Ctx, a: &KaggleArgs) -> Outcome {
+async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
     let result = async {
-        let id = dsfetch::id::parse_kaggle(&a.id)?;
+        let id = dsfetch::id::parse_kaggle(a.id)?;
         if !a.files.is_empty() && (!a.common.include.is_empty() || !a.common.exclude.is_empty()) {
             return Err(Error::usage("--file cannot be combined with --include/--exclude; use one or the other"));
         }
@@ -238,15 +334,16 @@ async fn download_kaggle(ctx: &Ctx, a: &KaggleArgs) -> Outcome {
             auth: &auth,
             reporter: ctx.ui.as_ref() as &dyn Reporter,
         };
-        let opts = download_options(ctx, &a.common);
+        let opts = download_options(ctx, a.common);
         let kopts = KaggleOptions {
-            files: a.files.clone(),
+            files: a.files.to_vec(),
             no_unzip: a.no_unzip,
         };
         kaggle::download(&client, &id, &kopts, &opts).await
     }
     .await;
-    finish_download(ctx, result, Source::Kaggle, &a.id)
+    let label = dsfetch::id::parse_kaggle(a.id).map(|i| i.reference()).unwrap_or_else(|_| a.id.to_string());
+    finish_download(ctx, result, Source::Kaggle, &label)
 }
 
 /// Writes `s` and a newline to stdout; a closed pipe is not an error.

@@ -245,6 +245,31 @@ impl<'a> HfClient<'a> {
         Ok((v, headers, final_url))
     }
 
+    /// Checks the credential with one cheap call (`GET /api/whoami-v2`). Returns the account
+    /// name when the Hub accepts it, or a `Denied` error when it rejects it.
+    pub async fn whoami(&self) -> Result<String> {
+        let url = endpoint_join(&self.endpoint, "/api/whoami-v2")?;
+        let req = Request::get(url, "token check").auth(self.credential());
+        let answer = self.http.send(&req, self.reporter).await?;
+        let resp = answer.response;
+        let status = resp.status();
+        if status.as_u16() == 401 || status.as_u16() == 403 {
+            return Err(Error::Denied {
+                hub: Source::HuggingFace,
+                message: format!(
+                    "the token from {} was rejected (HTTP {status}); create a new one at https://huggingface.co/settings/tokens",
+                    self.auth.origin.as_deref().unwrap_or("the environment")
+                ),
+            });
+        }
+        if !status.is_success() {
+            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, "token check").await;
+            return Err(f.generic_error(Source::HuggingFace));
+        }
+        let v: serde_json::Value = http::read_json(resp, 1 << 20).await?;
+        Ok(for_terminal(v.get("name").and_then(|n| n.as_str()).unwrap_or("?")))
+    }
+
     /// Resolves `revision` of `repo` to a commit (`GET /api/datasets/{repo}/revision/{rev}`).
     pub async fn resolve_commit(&self, repo: &str, revision: &str) -> Result<String> {
         let errors = self.errors(repo, revision);

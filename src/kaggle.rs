@@ -256,6 +256,38 @@ impl<'a> KaggleClient<'a> {
         })
     }
 
+    /// Checks the credential with one cheap call (`api.v1.DiagnosticsService/Hello`, as
+    /// kagglehub's `whoami` does). Returns the user name, or a `Denied` error when rejected.
+    pub async fn hello(&self) -> Result<String> {
+        let url = endpoint_join(&self.endpoint, "/v1/api.v1.DiagnosticsService/Hello")?;
+        let mut req = self.rpc_request("Hello", &json!({}), "credential check")?;
+        req.url = url;
+        let answer = self.http.send(&req, self.reporter).await?;
+        let resp = answer.response;
+        let status = resp.status();
+        let body: serde_json::Value = if status.is_success() {
+            http::read_json(resp, 1 << 20).await?
+        } else {
+            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, "credential check").await;
+            if matches!(status.as_u16(), 401 | 403) {
+                serde_json::json!({"code": status.as_u16()})
+            } else {
+                return Err(f.generic_error(Source::Kaggle));
+            }
+        };
+        let code = body.get("code").and_then(|c| c.as_u64()).unwrap_or(0);
+        match body.get("userName").and_then(|u| u.as_str()) {
+            Some(u) if code < 400 && !u.is_empty() => Ok(for_terminal(u)),
+            _ => Err(Error::Denied {
+                hub: Source::Kaggle,
+                message: format!(
+                    "the credential from {} was rejected; create a new token at https://www.kaggle.com/settings",
+                    self.auth.origin.as_deref().unwrap_or("the environment")
+                ),
+            }),
+        }
+    }
+
     /// `GetDataset`: the dataset with its current version.
     pub async fn get_dataset(&self, id: &KaggleId) -> Result<ApiDataset> {
         let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug});

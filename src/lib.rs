@@ -23,6 +23,7 @@ pub mod paths;
 pub mod pattern;
 pub mod progress;
 pub mod record;
+pub mod search;
 pub mod sanitize;
 pub mod settings;
 pub mod verify;

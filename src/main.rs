@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod render;
 mod ui;
 
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
     let (ui, outcome) = runtime.block_on(commands::run(cli));
     let printed = match (&outcome.json, &outcome.text) {
         (Some(j), _) => commands::print_stdout(&serde_json::to_string_pretty(j).unwrap_or_default()),
-        (None, Some(t)) if outcome.error.is_none() => commands::print_stdout(t),
+        (None, Some(t)) => commands::print_stdout(t),
         _ => Ok(()),
     };
     let code = match &outcome.error {

@@ -5,3 +5,4 @@ mod support;
 
 mod download_hf;
 mod download_kaggle;
+mod search;
