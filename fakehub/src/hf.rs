@@ -1163,7 +1163,7 @@ impl HfState {
         } else {
             LIST_DEFAULT.to_vec()
         };
-        let end = (offset + page).min(items.len());
+        let end = offset.saturating_add(page).min(items.len());
         let body: Vec<Value> = items
             .get(offset..end)
             .unwrap_or(&[])
@@ -1327,7 +1327,7 @@ impl HfState {
             ctx.opts.hf_page_size
         }
         .max(1);
-        let end = (offset + page).min(listing.len());
+        let end = offset.saturating_add(page).min(listing.len());
         let body: Vec<Value> = listing
             .get(offset..end)
             .unwrap_or(&[])

@@ -78,8 +78,8 @@ pub(crate) enum ReadOutcome {
 }
 
 /// Reads one request. `buf` carries bytes already received beyond the previous request.
-pub(crate) async fn read_request<R: AsyncRead + Unpin>(
-    r: &mut R,
+pub(crate) async fn read_request<S: AsyncRead + AsyncWrite + Unpin>(
+    r: &mut S,
     buf: &mut Vec<u8>,
 ) -> io::Result<ReadOutcome> {
     let mut scanned = 0;
@@ -124,6 +124,16 @@ pub(crate) async fn read_request<R: AsyncRead + Unpin>(
     if len > MAX_BODY {
         return Ok(ReadOutcome::Bad(413, "Payload Too Large"));
     }
+    if buf.len() < len
+        && !req.http10
+        && req
+            .header("expect")
+            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
+    {
+        // curl waits for this before sending bodies over 1 KiB.
+        r.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+        r.flush().await?;
+    }
     while buf.len() < len {
         let mut tmp = vec![0u8; (len - buf.len()).min(64 * 1024)];
         let n = r.read(&mut tmp).await?;
@@ -159,7 +169,19 @@ fn parse_head(head: &str) -> Option<Request> {
     if parts.next().is_some() || !is_token(method) || target.is_empty() {
         return None;
     }
-    if !target.starts_with('/') || target.bytes().any(|c| c <= b' ' || c == 0x7f) {
+    if target.bytes().any(|c| c <= b' ' || c == 0x7f) {
+        return None;
+    }
+    // absolute-form (`GET http://host/path HTTP/1.1`), as sent to proxies: keep the path.
+    let target: String = match target.strip_prefix("http://") {
+        Some(rest) => match rest.find(['/', '?']) {
+            Some(i) if rest.as_bytes()[i] == b'/' => rest[i..].to_string(),
+            Some(i) => format!("/{}", &rest[i..]),
+            None => "/".to_string(),
+        },
+        None => target.to_string(),
+    };
+    if !target.starts_with('/') {
         return None;
     }
     let http10 = match version {
@@ -180,7 +202,7 @@ fn parse_head(head: &str) -> Option<Request> {
     }
     Some(Request {
         method: method.to_string(),
-        target: target.to_string(),
+        target,
         http10,
         headers,
         body: Vec::new(),
@@ -759,7 +781,7 @@ mod tests {
     #[tokio::test]
     async fn parses_pipelined_requests() {
         let raw = b"GET /a?x=1 HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET";
-        let mut r = &raw[..];
+        let mut r = tokio::io::join(&raw[..], tokio::io::sink());
         let mut buf = Vec::new();
         let ReadOutcome::Request(a) = read_request(&mut r, &mut buf).await.unwrap() else {
             panic!()
@@ -775,16 +797,43 @@ mod tests {
             read_request(&mut r, &mut buf).await.unwrap(),
             ReadOutcome::Bad(400, _)
         ));
-        let mut r = &b"garbage\r\n\r\n"[..];
+        let mut r = tokio::io::join(&b"garbage\r\n\r\n"[..], tokio::io::sink());
         assert!(matches!(
             read_request(&mut r, &mut Vec::new()).await.unwrap(),
             ReadOutcome::Bad(400, _)
         ));
-        let mut r = &b""[..];
+        let mut r = tokio::io::join(&b""[..], tokio::io::sink());
         assert!(matches!(
             read_request(&mut r, &mut Vec::new()).await.unwrap(),
             ReadOutcome::Closed
         ));
+        let raw = b"GET http://example.com/x?y HTTP/1.1\r\n\r\n";
+        let mut r = tokio::io::join(&raw[..], tokio::io::sink());
+        let ReadOutcome::Request(a) = read_request(&mut r, &mut Vec::new()).await.unwrap() else {
+            panic!()
+        };
+        assert_eq!(a.target, "/x?y");
+    }
+
+    #[tokio::test]
+    async fn expect_continue_is_answered() {
+        let (mut client, mut server) = tokio::io::duplex(4096);
+        let task = tokio::spawn(async move {
+            let mut buf = Vec::new();
+            read_request(&mut server, &mut buf).await.map(|o| match o {
+                ReadOutcome::Request(r) => r.body,
+                _ => vec![],
+            })
+        });
+        client
+            .write_all(b"POST /p HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+            .await
+            .unwrap();
+        let mut got = [0u8; 25];
+        client.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"HTTP/1.1 100 Continue\r\n\r\n");
+        client.write_all(b"abc").await.unwrap();
+        assert_eq!(task.await.unwrap().unwrap(), b"abc");
     }
 
     #[tokio::test]
