@@ -130,6 +130,7 @@ fn download_options(ctx: &Ctx, common: &CommonDownloadArgs) -> DownloadOptions {
         selection: Selection::new(&common.include, &common.exclude),
         dry_run: common.dry_run,
         connections: None,
+        locked: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! What both downloaders share: options, the report they return, endpoint resolution, the
 //! per-folder skip logic and the concurrent file loop.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -33,6 +34,53 @@ pub struct DownloadOptions {
     pub dry_run: bool,
     /// Cap on simultaneous connections shared with other downloads (batch).
     pub connections: Option<Arc<Semaphore>>,
+    /// Files the result must match exactly (path → size and sha256), from a lockfile. Local
+    /// copies are re-hashed; a corrupted one is fetched again; upstream bytes that differ fail
+    /// with an integrity error before anything is moved into place.
+    pub locked: Option<Arc<BTreeMap<String, LockedFile>>>,
+}
+
+/// A file pinned by a lockfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedFile {
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+/// Checks that the files upstream lists are exactly the locked ones.
+pub fn check_locked_set<'a>(locked: &BTreeMap<String, LockedFile>, upstream: impl Iterator<Item = &'a str>, dataset: &str) -> Result<()> {
+    let up: std::collections::BTreeSet<&str> = upstream.collect();
+    let extra: Vec<&str> = up.iter().copied().filter(|p| !locked.contains_key(*p)).collect();
+    let missing: Vec<&str> = locked.keys().map(String::as_str).filter(|p| !up.contains(p)).collect();
+    if extra.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    let (path, what) = match (extra.first(), missing.first()) {
+        (Some(p), _) => (*p, "is upstream but not in the lockfile"),
+        (None, Some(p)) => (*p, "is in the lockfile but no longer upstream"),
+        (None, None) => unreachable!(),
+    };
+    Err(Error::Integrity {
+        path: format!("{dataset}: {}", crate::sanitize::for_terminal(path)),
+        expected: "the files pinned by the lockfile".into(),
+        actual: format!(
+            "a different file list ({what}; {} extra, {} missing); upstream changed: update the lock by running without --locked",
+            extra.len(),
+            missing.len()
+        ),
+    })
+}
+
+/// Whether the local file at `path` (inside `root`) hashes to the locked sha256 (blocking).
+pub fn local_matches(root: &Path, path: &str, want: &LockedFile) -> bool {
+    let Ok(p) = crate::paths::join_safe(root, path, "file name") else { return false };
+    match std::fs::symlink_metadata(&p) {
+        Ok(md) if md.is_file() && md.len() == want.size => {}
+        _ => return false,
+    }
+    crate::verify::sha256_file(&p).is_ok_and(|(_, h)| h == want.sha256)
 }
 
 impl Default for DownloadOptions {
@@ -45,6 +93,7 @@ impl Default for DownloadOptions {
             selection: Selection::default(),
             dry_run: false,
             connections: None,
+            locked: None,
         }
     }
 }

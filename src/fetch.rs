@@ -128,6 +128,8 @@ pub struct FileSpec<'a> {
     pub md5_from_server: bool,
     /// The first request (resolve URL, or an RPC answering a redirect to storage).
     pub request: Request,
+    /// A sha256 the content must also have (from a lockfile).
+    pub lock_sha256: Option<String>,
     /// Protocol-specific error mapping.
     pub errors: &'a dyn ErrorMap,
 }
@@ -295,6 +297,21 @@ impl Fetcher<'_> {
                     None => Ok(()),
                 }
             };
+            if check.is_ok()
+                && let Some(lock) = &spec.lock_sha256
+                && !got.digests.sha256.eq_ignore_ascii_case(lock)
+            {
+                // The hub's own checksum matched: upstream now serves other bytes than the lock.
+                discard_partial(&spec.part);
+                return Err(Error::Integrity {
+                    path: crate::sanitize::for_terminal(spec.rel_path),
+                    expected: format!("sha256 {lock} (from the lockfile)"),
+                    actual: format!(
+                        "sha256 {} upstream; the dataset changed: update the lock by running without --locked",
+                        got.digests.sha256
+                    ),
+                });
+            }
             match check {
                 Ok(()) => {
                     let path = match &spec.dest {

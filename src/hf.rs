@@ -419,6 +419,20 @@ pub async fn download(
         });
     }
 
+    if let Some(locked) = &opts.locked {
+        download::check_locked_set(locked, selected.iter().map(|f| f.path.as_str()), &dataset_label)?;
+        for f in &selected {
+            if let (Expected::Sha256(h), Some(l)) = (&f.expected, locked.get(&f.path))
+                && (h != &l.sha256 || f.size != l.size)
+            {
+                return Err(Error::Integrity {
+                    path: format!("{dataset_label}: {}", for_terminal(&f.path)),
+                    expected: format!("sha256 {} (from the lockfile)", l.sha256),
+                    actual: format!("sha256 {h} listed upstream; update the lock by running without --locked"),
+                });
+            }
+        }
+    }
     let root = opts.folder(&id.folder_name());
     let folder = Folder::open(root.clone(), Source::HuggingFace, repo, opts.force, opts.dry_run, client.reporter).await?;
     // Files of another commit in the record are stale unless their content is unchanged.
@@ -426,7 +440,12 @@ pub async fn download(
     let mut report_files = Vec::new();
     let mut kept: Vec<FileEntry> = Vec::new();
     for f in &selected {
-        match (opts.force, folder.has(&f.path, f.upstream())) {
+        let present = folder.has(&f.path, f.upstream()).filter(|e| match opts.locked.as_ref().and_then(|l| l.get(&f.path)) {
+            // Under a lockfile every local file is re-hashed; a damaged one is fetched again.
+            Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, &f.path, l),
+            None => true,
+        });
+        match (opts.force, present) {
             (false, Some(e)) => {
                 report_files.push(ReportFile {
                     path: f.path.clone(),
@@ -507,6 +526,7 @@ pub async fn download(
                 expected: Some(f.expected.clone()),
                 md5_from_server: false,
                 request: Request::get(url, f.path.clone()).auth(client.credential()),
+                lock_sha256: opts.locked.as_ref().and_then(|l| l.get(&f.path)).map(|l| l.sha256.clone()),
                 errors: errors.as_ref(),
             };
             let got = fetcher.fetch(&spec).await?;

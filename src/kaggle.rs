@@ -443,7 +443,12 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 && same_version
                 && !present.is_empty()
                 && only_zip == kopts.no_unzip
-                && present.iter().all(|e| folder.has(&e.path, &upstream).is_some());
+                && present.iter().all(|e| folder.has(&e.path, &upstream).is_some())
+                && opts.locked.as_ref().is_none_or(|locked| {
+                    // Under a lockfile every local file is re-hashed against it.
+                    download::check_locked_set(locked, present.iter().map(|e| e.path.as_str()), &label).is_ok()
+                        && present.iter().all(|e| locked.get(&e.path).is_some_and(|l| download::local_matches(&root, &e.path, l)))
+                });
             if complete {
                 let files: Vec<ReportFile> = present
                     .iter()
@@ -470,18 +475,27 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 skipped: 0,
             });
             if opts.dry_run {
-                return Ok(base_report(
+                // Show what the archive holds (and its sizes) from the version's file list.
+                let listed = client.list_files(id, version).await?;
+                let files = if kopts.no_unzip {
                     vec![ReportFile {
                         path: expected_zip,
-                        size: 0,
+                        size: listed.iter().filter_map(|f| f.total_bytes).sum(),
                         sha256: None,
                         skipped: false,
-                    }],
-                    0,
-                    0,
-                    0,
-                    true,
-                ));
+                    }]
+                } else {
+                    listed
+                        .into_iter()
+                        .map(|f| ReportFile {
+                            path: for_terminal(&f.name),
+                            size: f.total_bytes.unwrap_or(0),
+                            sha256: None,
+                            skipped: false,
+                        })
+                        .collect()
+                };
+                return Ok(base_report(files, 0, 0, 0, true));
             }
             let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "datasetVersionNumber": version});
             let what = format!("{pinned} archive");
@@ -495,6 +509,10 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 md5_from_server: true,
                 request: client.rpc_request("DownloadDataset", &body, &what)?,
                 errors: errors.as_ref(),
+                lock_sha256: match (&opts.locked, kopts.no_unzip) {
+                    (Some(l), true) => Some(l.get(&expected_zip).map(|f| f.sha256.clone()).unwrap_or_default()),
+                    _ => None,
+                },
             };
             let got = fetcher.fetch(&spec).await?;
             let mut rec = record::Record::new(Source::Kaggle, &id.reference());
@@ -509,7 +527,7 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                     upstream: Some(upstream.clone()),
                 }]
             } else {
-                extract_into_place(client.reporter, &label, &got.path, &root, &tmp, &upstream).await?
+                extract_into_place(client.reporter, &label, &got.path, &root, &tmp, &upstream, opts.locked.as_deref()).await?
             };
             rec.files = files.clone();
             record::save(&root, &rec)?;
@@ -531,8 +549,15 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
             let mut report_files = Vec::new();
             let mut todo = Vec::new();
             let mut kept = Vec::new();
+            if let Some(locked) = &opts.locked {
+                download::check_locked_set(locked, list.iter().map(|(n, _)| n.as_str()), &label)?;
+            }
             for (name, size) in &list {
-                match (opts.force, folder.has(name, &upstream)) {
+                let present = folder.has(name, &upstream).filter(|e| match opts.locked.as_ref().and_then(|l| l.get(name)) {
+                    Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, name, l),
+                    None => true,
+                });
+                match (opts.force, present) {
                     (false, Some(e)) if same_version => {
                         report_files.push(ReportFile {
                             path: name.clone(),
@@ -565,6 +590,7 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 return Ok(base_report(report_files, 0, 0, skipped, true));
             }
             let root_ref = &root;
+            let locked_ref = opts.locked.as_deref();
             let fetched = download::run_concurrently(todo, opts.jobs, |(name, _size): (String, Option<u64>)| {
                 let fetcher = fetcher.clone();
                 let errors = errors.clone();
@@ -584,6 +610,8 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                         md5_from_server: true,
                         request: client.rpc_request("DownloadDataset", &body, &what)?,
                         errors: errors.as_ref(),
+                        // Checked after unwrapping (a zipped file's bytes are the zip's).
+                        lock_sha256: None,
                     };
                     let got = fetcher.fetch(&spec).await?;
                     let dest = crate::paths::join_safe(root_ref, &name, "file name")?;
@@ -616,6 +644,15 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                         }
                     };
                     record::journal(root_ref, Source::Kaggle, &id.reference(), &entry)?;
+                    if let Some(l) = locked_ref.and_then(|l| l.get(&name))
+                        && l.sha256 != entry.sha256
+                    {
+                        return Err(Error::Integrity {
+                            path: format!("{pinned}: {}", for_terminal(&name)),
+                            expected: format!("sha256 {} (from the lockfile)", l.sha256),
+                            actual: format!("sha256 {} upstream; update the lock by running without --locked", entry.sha256),
+                        });
+                    }
                     Ok(crate::fetch::Fetched {
                         size: entry.size,
                         sha256: entry.sha256,
@@ -667,7 +704,15 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
 
 /// Extracts a verified archive into a staging folder, then moves every file into the dataset
 /// folder and removes the archive. Runs the blocking work off the async runtime.
-async fn extract_into_place(reporter: &dyn Reporter, label: &str, archive: &Path, root: &Path, tmp: &Path, upstream: &str) -> Result<Vec<FileEntry>> {
+async fn extract_into_place(
+    reporter: &dyn Reporter,
+    label: &str,
+    archive: &Path,
+    root: &Path,
+    tmp: &Path,
+    upstream: &str,
+    locked: Option<&BTreeMap<String, download::LockedFile>>,
+) -> Result<Vec<FileEntry>> {
     let staging = tmp.join("extract");
     let _ = std::fs::remove_dir_all(&staging);
     let (a, s) = (archive.to_path_buf(), staging.clone());
@@ -685,6 +730,24 @@ async fn extract_into_place(reporter: &dyn Reporter, label: &str, archive: &Path
             return Err(e);
         }
     };
+    if let Some(locked) = locked {
+        let check = download::check_locked_set(locked, files.iter().map(|f| f.path.as_str()), label).and_then(|_| {
+            match files.iter().find(|f| locked.get(&f.path).is_some_and(|l| l.sha256 != f.sha256)) {
+                None => Ok(()),
+                Some(f) => Err(Error::Integrity {
+                    path: format!("{label}: {}", for_terminal(&f.path)),
+                    expected: format!("sha256 {} (from the lockfile)", locked[&f.path].sha256),
+                    actual: format!("sha256 {} upstream; update the lock by running without --locked", f.sha256),
+                }),
+            }
+        });
+        if let Err(e) = check {
+            // Nothing was moved into place; the (verified) archive is of no further use.
+            let _ = std::fs::remove_dir_all(&staging);
+            crate::fetch::discard_partial(archive);
+            return Err(e);
+        }
+    }
     reporter.on_event(&Event::Extract {
         dataset: label,
         entries: files.len(),

@@ -19,6 +19,7 @@ pub mod hf;
 pub mod http;
 pub mod id;
 pub mod kaggle;
+pub mod manifest;
 pub mod paths;
 pub mod pattern;
 pub mod progress;
