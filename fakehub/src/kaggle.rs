@@ -55,7 +55,7 @@ pub struct KaggleDataset {
     pub(crate) tags: Vec<String>,
     pub(crate) last_updated: Option<i64>,
     pub(crate) file_types: Option<Vec<String>>,
-    pub(crate) no_md5: bool,
+    pub(crate) hashes: Hashes,
 }
 
 impl KaggleDataset {
@@ -91,7 +91,7 @@ impl KaggleDataset {
             tags: Vec::new(),
             last_updated: None,
             file_types: None,
-            no_md5: false,
+            hashes: Hashes::Full,
         }
     }
 
@@ -227,9 +227,26 @@ impl KaggleDataset {
     /// Storage objects carry no MD5: `x-goog-hash` has only `crc32c=` (as for GCS composite
     /// objects) and the ETag is not an MD5.
     pub fn no_md5(mut self) -> Self {
-        self.no_md5 = true;
+        self.hashes = Hashes::Crc32cOnly;
         self
     }
+
+    /// Storage objects carry no `x-goog-hash` header at all.
+    pub fn no_hash(mut self) -> Self {
+        self.hashes = Hashes::None;
+        self
+    }
+}
+
+/// Which digests storage advertises in `x-goog-hash`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hashes {
+    /// `crc32c=…,md5=…` and an MD5 ETag.
+    Full,
+    /// `crc32c=…` only (GCS composite objects).
+    Crc32cOnly,
+    /// No `x-goog-hash` header.
+    None,
 }
 
 #[derive(Clone, Debug)]
@@ -284,7 +301,7 @@ struct StorageObject {
     blob: Blob,
     content_type: &'static str,
     last_modified_ms: i64,
-    md5: bool,
+    hashes: Hashes,
     generation: u64,
 }
 
@@ -613,9 +630,9 @@ impl KaggleState {
         self.tokens.insert(token.to_string(), user.to_string());
     }
 
-    fn put_object(&mut self, key: String, blob: Blob, created_ms: i64, md5: bool) {
+    fn put_object(&mut self, key: String, blob: Blob, created_ms: i64, hashes: Hashes) {
         // Digests are computed once, now, rather than on the first download.
-        if md5 {
+        if hashes == Hashes::Full {
             blob.md5();
         }
         blob.crc32c();
@@ -625,7 +642,7 @@ impl KaggleState {
                 content_type: content_type_for(&key),
                 blob,
                 last_modified_ms: created_ms,
-                md5,
+                hashes,
                 generation: (created_ms.max(0) as u64) * 1000 + self.objects.len() as u64 % 1000,
             },
         );
@@ -640,7 +657,7 @@ impl KaggleState {
         zipped: &BTreeSet<String>,
         raw_archive: Option<Vec<u8>>,
         created_ms: i64,
-        md5: bool,
+        hashes: Hashes,
     ) -> io::Result<KVersion> {
         self.next_version_id += 1;
         let vid = 1_000_000 + self.next_version_id;
@@ -654,7 +671,7 @@ impl KaggleState {
             None => build_zip(&files)?,
         };
         let bundle_key = format!("{prefix}/bundle/archive.zip");
-        self.put_object(bundle_key.clone(), archive, created_ms, md5);
+        self.put_object(bundle_key.clone(), archive, created_ms, hashes);
         let mut map = BTreeMap::new();
         for (path, blob) in files {
             let is_zipped = zipped.contains(&path);
@@ -662,11 +679,11 @@ impl KaggleState {
                 let base = path.rsplit('/').next().unwrap_or(&path).to_string();
                 let z = build_zip(&[(base, blob.clone())])?;
                 let key = format!("{prefix}/compressed/{path}.zip");
-                self.put_object(key.clone(), z, created_ms, md5);
+                self.put_object(key.clone(), z, created_ms, hashes);
                 key
             } else {
                 let key = format!("{prefix}/{path}");
-                self.put_object(key.clone(), blob.clone(), created_ms, md5);
+                self.put_object(key.clone(), blob.clone(), created_ms, hashes);
                 key
             };
             map.insert(path, KFile { blob, key });
@@ -695,7 +712,7 @@ impl KaggleState {
         let created = ds.last_updated.unwrap_or_else(now_ms);
         let raw = ds.raw_archive.take();
         let zipped = ds.zipped.clone();
-        let v1 = self.make_version(id, 1, files, &zipped, raw, created, !ds.no_md5)?;
+        let v1 = self.make_version(id, 1, files, &zipped, raw, created, ds.hashes)?;
         let (owner, slug) = ds
             .reference
             .split_once('/')
@@ -722,7 +739,7 @@ impl KaggleState {
         files: Vec<(String, Blob)>,
     ) -> io::Result<u32> {
         let key = reference.to_ascii_lowercase();
-        let (id, number, zipped, md5, prev) = {
+        let (id, number, zipped, hashes, prev) = {
             let ds = self
                 .datasets
                 .get(&key)
@@ -731,12 +748,12 @@ impl KaggleState {
                 ds.id,
                 ds.current().number + 1,
                 ds.meta.zipped.clone(),
-                !ds.meta.no_md5,
+                ds.meta.hashes,
                 ds.last_updated_ms,
             )
         };
         let created = now_ms().max(prev + 1000);
-        let v = self.make_version(id, number, files, &zipped, None, created, md5)?;
+        let v = self.make_version(id, number, files, &zipped, None, created, hashes)?;
         let ds = self.datasets.get_mut(&key).expect("checked above");
         ds.versions.push(v);
         ds.last_updated_ms = created;
@@ -1362,17 +1379,15 @@ impl KaggleState {
             return storage_error(404);
         };
         let crc = STANDARD.encode(obj.blob.crc32c().to_be_bytes());
-        let (etag, hash) = if obj.md5 {
-            let md5 = obj.blob.md5();
-            (
-                format!("\"{}\"", hex::encode(md5)),
-                format!("crc32c={crc},md5={}", STANDARD.encode(md5)),
-            )
-        } else {
-            (
-                format!("\"{:08x}{:x}-1\"", obj.blob.crc32c(), obj.blob.len()),
-                format!("crc32c={crc}"),
-            )
+        let md5 = (obj.hashes == Hashes::Full).then(|| obj.blob.md5());
+        let etag = match md5 {
+            Some(m) => format!("\"{}\"", hex::encode(m)),
+            None => format!("\"{:08x}{:x}-1\"", obj.blob.crc32c(), obj.blob.len()),
+        };
+        let hash = match (obj.hashes, md5) {
+            (Hashes::None, _) => None,
+            (_, Some(m)) => Some(format!("crc32c={crc},md5={}", STANDARD.encode(m))),
+            (_, None) => Some(format!("crc32c={crc}")),
         };
         let last_modified = http_date(obj.last_modified_ms);
         let headers = vec![
@@ -1380,7 +1395,6 @@ impl KaggleState {
             ("ETag".to_string(), etag.clone()),
             ("Last-Modified".to_string(), last_modified.clone()),
             ("Accept-Ranges".to_string(), "bytes".to_string()),
-            ("x-goog-hash".to_string(), hash),
             ("x-goog-generation".to_string(), obj.generation.to_string()),
             ("x-goog-metageneration".to_string(), "1".to_string()),
             (
@@ -1397,6 +1411,10 @@ impl KaggleState {
                 "private, max-age=0".to_string(),
             ),
         ];
+        let mut headers = headers;
+        if let Some(h) = hash {
+            headers.push(("x-goog-hash".to_string(), h));
+        }
         let range = req.header("range").unwrap_or("").to_string();
         serve_blob(
             req,

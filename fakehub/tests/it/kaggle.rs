@@ -528,6 +528,15 @@ fn download_redirects_to_storage() {
     let s = get_url(r.header("location").unwrap(), &[]);
     assert_eq!(s.status, 200);
     assert!(!s.header("x-goog-hash").unwrap().contains("md5="));
+    hub.add_kaggle_dataset(
+        KaggleDataset::new("bob/nohash")
+            .file("n.csv", "n")
+            .no_hash(),
+    );
+    let r = download(&api, json!({"ownerSlug": "bob", "datasetSlug": "nohash"}));
+    let s = get_url(r.header("location").unwrap(), &[]);
+    assert_eq!(s.status, 200);
+    assert!(s.header("x-goog-hash").is_none());
 
     // Signed URLs: tampering and expiry.
     let r = download(
