@@ -7,8 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Fetch datasets from Kaggle and the Hugging Face Hub: fast, resumable, verified.
 #[derive(Debug, Parser)]
-#[command(name = "dsfetch", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 network, 6 integrity, 130 interrupted.")]
+#[command(
+    name = "dsfetch",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 network, 6 integrity, 130 interrupted."
+)]
 pub struct Cli {
     /// Options for every command.
     #[command(flatten)]
@@ -73,8 +80,44 @@ pub enum Command {
     Search(SearchArgs),
     /// Download a dataset from Kaggle or the Hugging Face Hub
     Download(DownloadArgs),
+    /// Download every dataset of a manifest, concurrently, and pin them in a lockfile
+    Batch(BatchArgs),
     /// Show which credentials would be used for each hub, and check them
     Auth(AuthArgs),
+}
+
+/// `dsfetch batch`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Manifest: a text file with one id per line (kaggle:..., hf:...@rev, or a URL; # comments), or TOML with [[dataset]] tables (source, id, version, revision, include, exclude, files, output, unzip). See README."
+)]
+pub struct BatchArgs {
+    /// The manifest file, or - for stdin
+    pub manifest: String,
+    /// Datasets to download at once [default: 4]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    /// Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub file_jobs: Option<u16>,
+    /// Connections open at once across the whole batch
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_connections: u16,
+    /// Stop at the first entry that fails
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Resolve every entry and show the plan, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Use exactly the versions and commits of the lockfile and verify every file against it
+    #[arg(long)]
+    pub locked: bool,
+    /// The lockfile [default: dsfetch.lock next to the manifest]
+    #[arg(long, value_name = "PATH")]
+    pub lock: Option<PathBuf>,
+    /// Download everything again
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `dsfetch search`.
@@ -144,7 +187,9 @@ pub struct AuthArgs {
 /// `dsfetch download`.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-#[command(after_help = "ID forms: kaggle:OWNER/SLUG[/versions/N], hf:OWNER/NAME[@REV], https://www.kaggle.com/datasets/..., https://huggingface.co/datasets/..., hf://datasets/...")]
+#[command(
+    after_help = "ID forms: kaggle:OWNER/SLUG[/versions/N], hf:OWNER/NAME[@REV], https://www.kaggle.com/datasets/..., https://huggingface.co/datasets/..., hf://datasets/..."
+)]
 pub struct DownloadArgs {
     /// Which hub (or give a prefixed ID / URL instead).
     #[command(subcommand)]
@@ -173,10 +218,14 @@ pub struct DownloadArgs {
 #[derive(Debug, Subcommand)]
 pub enum DownloadHub {
     /// Download a Hugging Face dataset repository
-    #[command(after_help = "ID forms: OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]")]
+    #[command(
+        after_help = "ID forms: OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]"
+    )]
     Hf(HfArgs),
     /// Download a Kaggle dataset (whole, or selected files)
-    #[command(after_help = "ID forms: OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]")]
+    #[command(
+        after_help = "ID forms: OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]"
+    )]
     Kaggle(KaggleArgs),
 }
 

@@ -27,6 +27,8 @@ pub struct Outcome {
     pub text: Option<String>,
     /// The error, when the command failed.
     pub error: Option<Error>,
+    /// An exit code decided by the command itself (batch), when there is no single error.
+    pub exit: Option<u8>,
 }
 
 /// Everything a command needs.
@@ -57,7 +59,11 @@ pub fn context(cli: &Cli, jobs: Option<usize>, cancel: Cancel) -> Result<Ctx> {
     };
     let settings = Settings::load(&env, &flags)?;
     let mode = ui::resolve_mode(&settings.progress.value, cli.global.quiet);
-    let ui = Arc::new(Ui::new(mode, cli.global.quiet, cli.global.verbose));
+    let mut ui = Ui::new(mode, cli.global.quiet, cli.global.verbose);
+    if matches!(cli.command, Command::Batch(_)) {
+        ui = ui.grouped();
+    }
+    let ui = Arc::new(ui);
     let http = Http::new(&settings.http_config())?.with_cancel(cancel);
     Ok(Ctx {
         env,
@@ -77,7 +83,7 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             None => d.common.jobs,
         }
         .map(usize::from),
-        Command::Search(_) | Command::Auth(_) => None,
+        Command::Search(_) | Command::Auth(_) | Command::Batch(_) => None,
     };
     let cancel = Cancel::new();
     let ctx = match context(&cli, jobs, cancel.clone()) {
@@ -89,6 +95,7 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
                     json: None,
                     text: None,
                     error: Some(e),
+                    exit: None,
                 },
             );
         }
@@ -99,6 +106,7 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             Command::Download(d) => download(&ctx, d).await,
             Command::Search(a) => crate::render::search(&ctx, a).await,
             Command::Auth(a) => crate::render::auth(&ctx, a).await,
+            Command::Batch(a) => crate::batch_cmd::batch(&ctx, a).await,
         }
     };
     // First Ctrl-C: stop transfers cleanly (partial data flushed for resume). Second: leave now.
@@ -116,7 +124,7 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
         _ = async {
             cancel.cancelled().await;
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        } => Outcome { json: None, text: None, error: Some(Error::Interrupted) },
+        } => Outcome { json: None, text: None, error: Some(Error::Interrupted), exit: None },
     };
     (Some(ui), outcome)
 }
@@ -135,7 +143,12 @@ fn download_options(ctx: &Ctx, common: &CommonDownloadArgs) -> DownloadOptions {
 }
 
 /// The `--json` download object of DESIGN.md section 6.
-pub fn download_json(report: Option<&DownloadReport>, source: Source, dataset_id: &str, error: Option<&Error>) -> serde_json::Value {
+pub fn download_json(
+    report: Option<&DownloadReport>,
+    source: Source,
+    dataset_id: &str,
+    error: Option<&Error>,
+) -> serde_json::Value {
     match (report, error) {
         (Some(r), None) => {
             let mut v = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
@@ -187,7 +200,12 @@ pub fn summary(r: &DownloadReport) -> String {
     }
 }
 
-fn finish_download(ctx: &Ctx, result: Result<DownloadReport>, source: Source, dataset_id: &str) -> Outcome {
+fn finish_download(
+    ctx: &Ctx,
+    result: Result<DownloadReport>,
+    source: Source,
+    dataset_id: &str,
+) -> Outcome {
     ctx.ui.finish();
     match result {
         Ok(r) => {
@@ -195,15 +213,21 @@ fn finish_download(ctx: &Ctx, result: Result<DownloadReport>, source: Source, da
                 ctx.ui.info(&summary(&r));
             }
             Outcome {
-                json: ctx.json.then(|| download_json(Some(&r), source, dataset_id, None)),
+                json: ctx
+                    .json
+                    .then(|| download_json(Some(&r), source, dataset_id, None)),
                 text: Some(r.file_path.display().to_string()),
                 error: None,
+                exit: None,
             }
         }
         Err(e) => Outcome {
-            json: ctx.json.then(|| download_json(None, source, dataset_id, Some(&e))),
+            json: ctx
+                .json
+                .then(|| download_json(None, source, dataset_id, Some(&e))),
             text: None,
             error: Some(e),
+            exit: None,
         },
     }
 }
@@ -254,8 +278,12 @@ async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
             let raw = d.id.as_deref().unwrap_or("");
             let parsed = dsfetch::id::parse_any(raw).and_then(|id| {
                 let misplaced = match id.source() {
-                    Source::HuggingFace if !d.files.is_empty() || d.no_unzip => Some("--file and --no-unzip apply to Kaggle datasets"),
-                    Source::Kaggle if d.revision.is_some() || d.token.is_some() => Some("--revision and --token apply to Hugging Face datasets"),
+                    Source::HuggingFace if !d.files.is_empty() || d.no_unzip => {
+                        Some("--file and --no-unzip apply to Kaggle datasets")
+                    }
+                    Source::Kaggle if d.revision.is_some() || d.token.is_some() => {
+                        Some("--revision and --token apply to Hugging Face datasets")
+                    }
                     _ => None,
                 };
                 match misplaced {
@@ -267,9 +295,12 @@ async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
                 Err(e) => {
                     ctx.ui.finish();
                     Outcome {
-                        json: ctx.json.then(|| download_json(None, Source::HuggingFace, raw, Some(&e))),
+                        json: ctx
+                            .json
+                            .then(|| download_json(None, Source::HuggingFace, raw, Some(&e))),
                         text: None,
                         error: Some(e),
+                        exit: None,
                     }
                 }
                 Ok(dsfetch::id::DatasetId::Hf(_)) => {
@@ -315,7 +346,9 @@ async fn download_hf(ctx: &Ctx, a: HfRequest<'_>) -> Outcome {
         hf::download(&client, &id, a.revision, &opts).await
     }
     .await;
-    let label = dsfetch::id::parse_hf(a.id).map(|i| i.repo).unwrap_or_else(|_| a.id.to_string());
+    let label = dsfetch::id::parse_hf(a.id)
+        .map(|i| i.repo)
+        .unwrap_or_else(|_| a.id.to_string());
     finish_download(ctx, result, Source::HuggingFace, &label)
 }
 
@@ -323,7 +356,9 @@ async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
     let result = async {
         let id = dsfetch::id::parse_kaggle(a.id)?;
         if !a.files.is_empty() && (!a.common.include.is_empty() || !a.common.exclude.is_empty()) {
-            return Err(Error::usage("--file cannot be combined with --include/--exclude; use one or the other"));
+            return Err(Error::usage(
+                "--file cannot be combined with --include/--exclude; use one or the other",
+            ));
         }
         let auth = credentials::resolve_kaggle(&ctx.env)?;
         for w in &auth.warnings {
@@ -343,7 +378,9 @@ async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
         kaggle::download(&client, &id, &kopts, &opts).await
     }
     .await;
-    let label = dsfetch::id::parse_kaggle(a.id).map(|i| i.reference()).unwrap_or_else(|_| a.id.to_string());
+    let label = dsfetch::id::parse_kaggle(a.id)
+        .map(|i| i.reference())
+        .unwrap_or_else(|_| a.id.to_string());
     finish_download(ctx, result, Source::Kaggle, &label)
 }
 

@@ -35,7 +35,14 @@ impl Secret {
             Some(i) if i <= 5 => &s[..=i],
             _ => "",
         };
-        let tail: String = s.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("{prefix}****{tail}")
     }
 }
@@ -74,7 +81,10 @@ impl Credential {
             Credential::Bearer(t) => format!("Bearer {}", t.expose()),
             Credential::Basic { username, key } => {
                 let raw = format!("{username}:{}", key.expose());
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                )
             }
         }
     }
@@ -229,7 +239,12 @@ struct KaggleJson {
 fn read_kaggle_json(path: &Path, r: &mut Resolved) -> Result<Option<Credential>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+            ) =>
+        {
             return Ok(None);
         }
         Err(e) => {
@@ -292,11 +307,17 @@ pub fn resolve_kaggle(env: &Env) -> Result<Resolved> {
             // A path to an existing file: its content is the token; an empty file means "no
             // token" and does not fall through to the token files (as the Kaggle SDK does).
             match read_token_file(p)? {
-                Some(t) => r.offer(format!("KAGGLE_API_TOKEN (file {})", p.display()), Credential::Bearer(Secret::new(t))),
+                Some(t) => r.offer(
+                    format!("KAGGLE_API_TOKEN (file {})", p.display()),
+                    Credential::Bearer(Secret::new(t)),
+                ),
                 None => token_source_exhausted = true,
             }
         } else if let Some(t) = clean_env_token(v) {
-            r.offer("KAGGLE_API_TOKEN".into(), Credential::Bearer(Secret::new(t)));
+            r.offer(
+                "KAGGLE_API_TOKEN".into(),
+                Credential::Bearer(Secret::new(t)),
+            );
         }
     }
     for rel in [".kaggle/access_token", ".kaggle/access_token.txt"] {
@@ -368,14 +389,25 @@ mod tests {
     fn hf_order_and_conflicts() {
         let home = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(home.path().join(".cache/huggingface")).unwrap();
-        std::fs::write(home.path().join(".cache/huggingface/token"), "hf_fromfile_xxxxxxxxxxxx\n").unwrap();
+        std::fs::write(
+            home.path().join(".cache/huggingface/token"),
+            "hf_fromfile_xxxxxxxxxxxx\n",
+        )
+        .unwrap();
         let r = resolve_hf(None, &env_with(home.path(), &[])).unwrap();
-        assert_eq!(r.credential, Some(Credential::Bearer(Secret::new("hf_fromfile_xxxxxxxxxxxx"))));
+        assert_eq!(
+            r.credential,
+            Some(Credential::Bearer(Secret::new("hf_fromfile_xxxxxxxxxxxx")))
+        );
         assert!(r.origin.unwrap().ends_with(".cache/huggingface/token"));
         let r = resolve_hf(None, &env_with(home.path(), &[("HF_TOKEN", "hf_env")])).unwrap();
         assert_eq!(r.origin.as_deref(), Some("HF_TOKEN"));
         assert_eq!(r.shadowed.len(), 1);
-        let r = resolve_hf(Some("hf_flag"), &env_with(home.path(), &[("HF_TOKEN", "hf_env")])).unwrap();
+        let r = resolve_hf(
+            Some("hf_flag"),
+            &env_with(home.path(), &[("HF_TOKEN", "hf_env")]),
+        )
+        .unwrap();
         assert_eq!(r.origin.as_deref(), Some("--token"));
         let empty = tempfile::tempdir().unwrap();
         let r = resolve_hf(None, &env_with(empty.path(), &[])).unwrap();
@@ -395,18 +427,31 @@ mod tests {
             std::fs::set_permissions(&kj, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
         let r = resolve_kaggle(&env_with(home.path(), &[])).unwrap();
-        assert!(matches!(&r.credential, Some(Credential::Basic { username, .. }) if username == "alice"));
+        assert!(
+            matches!(&r.credential, Some(Credential::Basic { username, .. }) if username == "alice")
+        );
         #[cfg(unix)]
         assert!(r.warnings[0].contains("chmod 600"));
-        let r = resolve_kaggle(&env_with(home.path(), &[("KAGGLE_USERNAME", "bob"), ("KAGGLE_KEY", "kk")])).unwrap();
+        let r = resolve_kaggle(&env_with(
+            home.path(),
+            &[("KAGGLE_USERNAME", "bob"), ("KAGGLE_KEY", "kk")],
+        ))
+        .unwrap();
         assert_eq!(r.origin.as_deref(), Some("KAGGLE_USERNAME/KAGGLE_KEY"));
         let r = resolve_kaggle(&env_with(home.path(), &[("KAGGLE_API_TOKEN", "KGAT_x")])).unwrap();
-        assert_eq!(r.credential, Some(Credential::Bearer(Secret::new("KGAT_x"))));
+        assert_eq!(
+            r.credential,
+            Some(Credential::Bearer(Secret::new("KGAT_x")))
+        );
         // An empty token file named by KAGGLE_API_TOKEN disables tokens without falling through.
         std::fs::write(home.path().join(".kaggle/access_token"), "tok_from_file").unwrap();
         let empty = home.path().join("empty");
         std::fs::write(&empty, "").unwrap();
-        let r = resolve_kaggle(&env_with(home.path(), &[("KAGGLE_API_TOKEN", empty.to_str().unwrap())])).unwrap();
+        let r = resolve_kaggle(&env_with(
+            home.path(),
+            &[("KAGGLE_API_TOKEN", empty.to_str().unwrap())],
+        ))
+        .unwrap();
         assert!(matches!(r.credential, Some(Credential::Basic { .. })));
         std::fs::write(&kj, "{not json").unwrap();
         let err = resolve_kaggle(&env_with(home.path(), &[])).unwrap_err();

@@ -50,10 +50,22 @@ pub struct LockedFile {
 }
 
 /// Checks that the files upstream lists are exactly the locked ones.
-pub fn check_locked_set<'a>(locked: &BTreeMap<String, LockedFile>, upstream: impl Iterator<Item = &'a str>, dataset: &str) -> Result<()> {
+pub fn check_locked_set<'a>(
+    locked: &BTreeMap<String, LockedFile>,
+    upstream: impl Iterator<Item = &'a str>,
+    dataset: &str,
+) -> Result<()> {
     let up: std::collections::BTreeSet<&str> = upstream.collect();
-    let extra: Vec<&str> = up.iter().copied().filter(|p| !locked.contains_key(*p)).collect();
-    let missing: Vec<&str> = locked.keys().map(String::as_str).filter(|p| !up.contains(p)).collect();
+    let extra: Vec<&str> = up
+        .iter()
+        .copied()
+        .filter(|p| !locked.contains_key(*p))
+        .collect();
+    let missing: Vec<&str> = locked
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !up.contains(p))
+        .collect();
     if extra.is_empty() && missing.is_empty() {
         return Ok(());
     }
@@ -75,7 +87,9 @@ pub fn check_locked_set<'a>(locked: &BTreeMap<String, LockedFile>, upstream: imp
 
 /// Whether the local file at `path` (inside `root`) hashes to the locked sha256 (blocking).
 pub fn local_matches(root: &Path, path: &str, want: &LockedFile) -> bool {
-    let Ok(p) = crate::paths::join_safe(root, path, "file name") else { return false };
+    let Ok(p) = crate::paths::join_safe(root, path, "file name") else {
+        return false;
+    };
     match std::fs::symlink_metadata(&p) {
         Ok(md) if md.is_file() && md.len() == want.size => {}
         _ => return false,
@@ -101,7 +115,9 @@ impl Default for DownloadOptions {
 impl DownloadOptions {
     /// The dataset folder: `output`, or `root/<default_name>`.
     pub fn folder(&self, default_name: &str) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| self.root.join(default_name))
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join(default_name))
     }
 }
 
@@ -163,9 +179,15 @@ pub fn kaggle_endpoint(env: &Env) -> Result<Url> {
 
 fn endpoint(env: &Env, var: &str, default: &str) -> Result<Url> {
     let raw = env.get(var).unwrap_or(default).trim_end_matches('/');
-    let url = Url::parse(raw).map_err(|e| Error::usage(format!("{var}={raw:?} is not a valid URL ({e}); unset it or fix it")))?;
+    let url = Url::parse(raw).map_err(|e| {
+        Error::usage(format!(
+            "{var}={raw:?} is not a valid URL ({e}); unset it or fix it"
+        ))
+    })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(Error::usage(format!("{var}={raw:?} must be an http(s) URL")));
+        return Err(Error::usage(format!(
+            "{var}={raw:?} must be an http(s) URL"
+        )));
     }
     Ok(url)
 }
@@ -180,7 +202,11 @@ pub fn endpoint_join(base: &Url, path: &str) -> Result<Url> {
 /// stay, plus `/` when `keep_slash`.
 pub fn quote(s: &str, keep_slash: bool) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-    const BASE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'.').remove(b'-').remove(b'~');
+    const BASE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'~');
     const KEEP_SLASH: &AsciiSet = &BASE.remove(b'/');
     utf8_percent_encode(s, if keep_slash { KEEP_SLASH } else { BASE }).to_string()
 }
@@ -271,7 +297,8 @@ where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = Result<Fetched>>,
 {
-    let mut stream = futures_util::stream::iter(items.into_iter().map(f)).buffer_unordered(jobs.max(1));
+    let mut stream =
+        futures_util::stream::iter(items.into_iter().map(f)).buffer_unordered(jobs.max(1));
     let mut out = Vec::new();
     while let Some(r) = stream.next().await {
         out.push(r?);
@@ -288,7 +315,11 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1000.0;
         i += 1;
     }
-    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
 }
 
 /// Whether `p` is inside `root` lexically (both as given).
@@ -302,7 +333,10 @@ mod tests {
 
     #[test]
     fn quoting_matches_python() {
-        assert_eq!(quote("refs/convert/parquet", false), "refs%2Fconvert%2Fparquet");
+        assert_eq!(
+            quote("refs/convert/parquet", false),
+            "refs%2Fconvert%2Fparquet"
+        );
         assert_eq!(quote("data/a b#?.csv", true), "data/a%20b%23%3F.csv");
         assert_eq!(quote("ünï", true), "%C3%BCn%C3%AF");
         assert_eq!(quote("a+b~c", true), "a%2Bb~c");
@@ -313,12 +347,16 @@ mod tests {
         let env = Env::from_pairs([("HF_ENDPOINT", "http://127.0.0.1:9/")]);
         assert_eq!(hf_endpoint(&env).unwrap().as_str(), "http://127.0.0.1:9/");
         assert_eq!(
-            endpoint_join(&hf_endpoint(&env).unwrap(), "/api/datasets").unwrap().as_str(),
+            endpoint_join(&hf_endpoint(&env).unwrap(), "/api/datasets")
+                .unwrap()
+                .as_str(),
             "http://127.0.0.1:9/api/datasets"
         );
         let mirror = Env::from_pairs([("HF_ENDPOINT", "https://proxy.corp/hf/")]);
         assert_eq!(
-            endpoint_join(&hf_endpoint(&mirror).unwrap(), "/api/x").unwrap().as_str(),
+            endpoint_join(&hf_endpoint(&mirror).unwrap(), "/api/x")
+                .unwrap()
+                .as_str(),
             "https://proxy.corp/hf/api/x"
         );
         assert!(hf_endpoint(&Env::from_pairs([("HF_ENDPOINT", "ftp://x")])).is_err());

@@ -32,14 +32,20 @@ impl Env {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars: HashMap<String, String> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let vars: HashMap<String, String> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         let home = vars.get("HOME").map(PathBuf::from);
         Env { vars, home }
     }
 
     /// The value of `key`, treating an empty value as unset.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Whether `key` is set to a true-ish value (`1`, `true`, `yes`, `on`, any case).
@@ -60,6 +66,8 @@ impl Env {
 
     /// An XDG base folder: `$VAR` if set, else `~/<default_rel>`.
     pub fn xdg(&self, var: &str, default_rel: &str) -> Option<PathBuf> {
-        self.get(var).map(PathBuf::from).or_else(|| self.home_join(default_rel))
+        self.get(var)
+            .map(PathBuf::from)
+            .or_else(|| self.home_join(default_rel))
     }
 }

@@ -49,13 +49,18 @@ fn unsafe_entry(name: &str, reason: &str) -> Error {
     Error::Unsafe {
         what: "zip entry",
         name: crate::sanitize::for_terminal(name),
-        reason: format!("{reason}; the archive was not extracted and nothing was written outside the folder"),
+        reason: format!(
+            "{reason}; the archive was not extracted and nothing was written outside the folder"
+        ),
     }
 }
 
 fn bad_archive(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Integrity {
-        path: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        path: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         expected: "a valid zip archive".into(),
         actual: format!("a damaged archive ({e})"),
     }
@@ -75,17 +80,29 @@ fn entry_name(raw: &str) -> Result<(String, bool)> {
 }
 
 /// Lists the entries of the archive, checks them all, and returns (name, is_dir, declared size).
-fn plan(archive: &mut zip::ZipArchive<std::fs::File>, archive_path: &Path, archive_len: u64, limits: &Limits) -> Result<Vec<(usize, String, bool, u64)>> {
+fn plan(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    archive_path: &Path,
+    archive_len: u64,
+    limits: &Limits,
+) -> Result<Vec<(usize, String, bool, u64)>> {
     if archive.len() > limits.max_entries {
-        return Err(unsafe_entry("", &format!("more than {} entries", limits.max_entries)));
+        return Err(unsafe_entry(
+            "",
+            &format!("more than {} entries", limits.max_entries),
+        ));
     }
-    let max_total = archive_len.saturating_mul(limits.max_ratio).max(limits.floor);
+    let max_total = archive_len
+        .saturating_mul(limits.max_ratio)
+        .max(limits.floor);
     let mut out = Vec::with_capacity(archive.len());
     let mut names = std::collections::HashSet::new();
     let mut dirs = std::collections::HashSet::new();
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let f = archive.by_index_raw(i).map_err(|e| bad_archive(archive_path, e))?;
+        let f = archive
+            .by_index_raw(i)
+            .map_err(|e| bad_archive(archive_path, e))?;
         let raw = String::from_utf8_lossy(f.name_raw()).into_owned();
         let (name, is_dir) = entry_name(&raw)?;
         if f.is_symlink() {
@@ -106,7 +123,10 @@ fn plan(archive: &mut zip::ZipArchive<std::fs::File>, archive_path: &Path, archi
         if total > max_total {
             return Err(unsafe_entry(
                 &raw,
-                &format!("the archive would expand to more than {} bytes (zip bomb guard)", max_total),
+                &format!(
+                    "the archive would expand to more than {} bytes (zip bomb guard)",
+                    max_total
+                ),
             ));
         }
         out.push((i, name, false, f.size()));
@@ -116,7 +136,10 @@ fn plan(archive: &mut zip::ZipArchive<std::fs::File>, archive_path: &Path, archi
         let mut p = name.as_str();
         while let Some((parent, _)) = p.rsplit_once('/') {
             if names.contains(parent) {
-                return Err(unsafe_entry(parent, "listed both as a file and as a folder"));
+                return Err(unsafe_entry(
+                    parent,
+                    "listed both as a file and as a folder",
+                ));
             }
             p = parent;
         }
@@ -130,11 +153,17 @@ fn plan(archive: &mut zip::ZipArchive<std::fs::File>, archive_path: &Path, archi
 
 /// Extracts `archive` into `staging` (created; must not exist or be empty). Returns the files.
 pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Result<Vec<Extracted>> {
-    let file = std::fs::File::open(archive_path).map_err(|e| Error::io("opening", archive_path, e))?;
-    let archive_len = file.metadata().map_err(|e| Error::io("reading", archive_path, e))?.len();
+    let file =
+        std::fs::File::open(archive_path).map_err(|e| Error::io("opening", archive_path, e))?;
+    let archive_len = file
+        .metadata()
+        .map_err(|e| Error::io("reading", archive_path, e))?
+        .len();
     let mut archive = zip::ZipArchive::new(file).map_err(|e| bad_archive(archive_path, e))?;
     let entries = plan(&mut archive, archive_path, archive_len, limits)?;
-    let max_total = archive_len.saturating_mul(limits.max_ratio).max(limits.floor);
+    let max_total = archive_len
+        .saturating_mul(limits.max_ratio)
+        .max(limits.floor);
     std::fs::create_dir_all(staging).map_err(|e| Error::io("creating folder", staging, e))?;
     let mut written_total: u64 = 0;
     let mut out = Vec::new();
@@ -148,7 +177,9 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
         }
-        let mut entry = archive.by_index(i).map_err(|e| bad_archive(archive_path, e))?;
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| bad_archive(archive_path, e))?;
         let mut w = std::io::BufWriter::with_capacity(
             1 << 20,
             std::fs::OpenOptions::new()
@@ -160,7 +191,9 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
         let mut hashers = Hashers::new(None, None, false);
         let mut size: u64 = 0;
         loop {
-            let n = entry.read(&mut buf).map_err(|e| bad_archive(archive_path, format!("{name}: {e}")))?;
+            let n = entry
+                .read(&mut buf)
+                .map_err(|e| bad_archive(archive_path, format!("{name}: {e}")))?;
             if n == 0 {
                 break;
             }
@@ -169,14 +202,21 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
             if size > declared || written_total > max_total {
                 drop(w);
                 let _ = std::fs::remove_file(&dest);
-                return Err(unsafe_entry(&name, "the entry expands beyond its declared size (zip bomb guard)"));
+                return Err(unsafe_entry(
+                    &name,
+                    "the entry expands beyond its declared size (zip bomb guard)",
+                ));
             }
             hashers.update(&buf[..n]);
-            w.write_all(&buf[..n]).map_err(|e| Error::io("writing", &dest, e))?;
+            w.write_all(&buf[..n])
+                .map_err(|e| Error::io("writing", &dest, e))?;
         }
         w.flush().map_err(|e| Error::io("writing", &dest, e))?;
         if size != declared {
-            return Err(bad_archive(archive_path, format!("{name}: {size} bytes instead of {declared}")));
+            return Err(bad_archive(
+                archive_path,
+                format!("{name}: {size} bytes instead of {declared}"),
+            ));
         }
         out.push(Extracted {
             path: name,
@@ -189,7 +229,12 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
 
 /// Extracts the single member `member` of a zip that wraps one file (Kaggle's `<file>.zip`)
 /// to `dest`. Falls back to the only member when the archive has exactly one, whatever its name.
-pub fn unwrap_single(archive_path: &Path, member: &str, dest: &Path, limits: &Limits) -> Result<Extracted> {
+pub fn unwrap_single(
+    archive_path: &Path,
+    member: &str,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Extracted> {
     let staging = PathBuf::from(format!("{}.unzip", archive_path.display()));
     let _ = std::fs::remove_dir_all(&staging);
     let files = extract_zip(archive_path, &staging, limits)?;
@@ -200,7 +245,10 @@ pub fn unwrap_single(archive_path: &Path, member: &str, dest: &Path, limits: &Li
         .cloned();
     let Some(found) = pick else {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(bad_archive(archive_path, format!("it does not contain {member}")));
+        return Err(bad_archive(
+            archive_path,
+            format!("it does not contain {member}"),
+        ));
     };
     let src = staging.join(&found.path);
     std::fs::rename(&src, dest).map_err(|e| Error::io("moving into place", dest, e))?;
@@ -230,20 +278,41 @@ mod tests {
         make_zip(&a, &[("x.csv", b"1,2\n"), ("sub/y.txt", b"hello\n")]);
         let out = extract_zip(&a, &d.path().join("s"), &Limits::default()).unwrap();
         assert_eq!(out.len(), 2);
-        assert_eq!(std::fs::read(d.path().join("s/sub/y.txt")).unwrap(), b"hello\n");
-        assert_eq!(out[1].sha256, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+        assert_eq!(
+            std::fs::read(d.path().join("s/sub/y.txt")).unwrap(),
+            b"hello\n"
+        );
+        assert_eq!(
+            out[1].sha256,
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+        );
     }
 
     #[test]
     fn refuses_traversal_and_duplicates() {
         let d = tempfile::tempdir().unwrap();
-        for (i, bad) in ["../evil.txt", "/abs.txt", "a/../../b", "C:/x.txt", "..\\win.txt"].iter().enumerate() {
+        for (i, bad) in [
+            "../evil.txt",
+            "/abs.txt",
+            "a/../../b",
+            "C:/x.txt",
+            "..\\win.txt",
+        ]
+        .iter()
+        .enumerate()
+        {
             let a = d.path().join(format!("{i}.zip"));
             make_zip(&a, &[("ok.txt", b"ok"), (bad, b"evil")]);
             let staging = d.path().join(format!("s{i}"));
             let e = extract_zip(&a, &staging, &Limits::default()).unwrap_err();
-            assert!(e.to_string().contains("refused unsafe zip entry"), "{bad}: {e}");
-            assert!(!staging.exists(), "nothing is written when an entry is refused");
+            assert!(
+                e.to_string().contains("refused unsafe zip entry"),
+                "{bad}: {e}"
+            );
+            assert!(
+                !staging.exists(),
+                "nothing is written when an entry is refused"
+            );
         }
         assert!(!d.path().parent().unwrap().join("evil.txt").exists());
         // (Duplicate names: the zip crate already refuses them when reading the central directory,
@@ -271,8 +340,11 @@ mod tests {
         let a = d.path().join("c.zip");
         let f = std::fs::File::create(&a).unwrap();
         let mut z = zip::ZipWriter::new(f);
-        z.start_file("x.txt", SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored))
-            .unwrap();
+        z.start_file(
+            "x.txt",
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
         z.write_all(b"hello world").unwrap();
         z.finish().unwrap();
         let mut bytes = std::fs::read(&a).unwrap();

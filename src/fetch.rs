@@ -41,7 +41,12 @@ pub struct HttpFailure {
 
 impl HttpFailure {
     /// Builds a failure from a response, reading up to 4 KiB of its body.
-    pub async fn from_response(resp: reqwest::Response, api_origin: &str, attempts: u32, what: &str) -> HttpFailure {
+    pub async fn from_response(
+        resp: reqwest::Response,
+        api_origin: &str,
+        attempts: u32,
+        what: &str,
+    ) -> HttpFailure {
         let status = resp.status();
         let headers = resp.headers().clone();
         let url = resp.url().clone();
@@ -75,7 +80,11 @@ impl HttpFailure {
         let url = http::display_url(&self.url);
         let s = self.status;
         if http::is_transient_status(s) {
-            let why = if s.as_u16() == 429 { "rate limited" } else { "service error" };
+            let why = if s.as_u16() == 429 {
+                "rate limited"
+            } else {
+                "service error"
+            };
             Error::Network {
                 message: format!("{source} {why}: HTTP {s} for {url}"),
                 attempts: self.attempts,
@@ -83,7 +92,9 @@ impl HttpFailure {
         } else if s.as_u16() == 401 || s.as_u16() == 403 {
             Error::Denied {
                 hub: source,
-                message: format!("access denied (HTTP {s}) for {url}; check your credentials with `dsfetch auth`"),
+                message: format!(
+                    "access denied (HTTP {s}) for {url}; check your credentials with `dsfetch auth`"
+                ),
             }
         } else if s.as_u16() == 404 {
             Error::NotFound {
@@ -234,7 +245,9 @@ impl Sink {
             .open(path)
             .await
             .map_err(|e| Error::io("opening", path, e))?;
-        file.set_len(keep).await.map_err(|e| Error::io("truncating", path, e))?;
+        file.set_len(keep)
+            .await
+            .map_err(|e| Error::io("truncating", path, e))?;
         let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
         writer
             .seek(std::io::SeekFrom::Start(keep))
@@ -247,11 +260,17 @@ impl Sink {
     }
 
     async fn write(&mut self, data: &[u8]) -> Result<()> {
-        self.writer.write_all(data).await.map_err(|e| Error::io("writing", &self.path, e))
+        self.writer
+            .write_all(data)
+            .await
+            .map_err(|e| Error::io("writing", &self.path, e))
     }
 
     async fn flush(&mut self) -> Result<()> {
-        self.writer.flush().await.map_err(|e| Error::io("writing", &self.path, e))
+        self.writer
+            .flush()
+            .await
+            .map_err(|e| Error::io("writing", &self.path, e))
     }
 
     async fn reset(&mut self) -> Result<()> {
@@ -359,8 +378,15 @@ impl Fetcher<'_> {
         if let Some(dir) = spec.part.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("creating folder", dir, e))?;
         }
-        let content_addressed = matches!(spec.expected, Some(Expected::Sha256(_) | Expected::GitSha1(_)));
-        let side = if from_scratch { None } else { read_sidecar(&spec.part) };
+        let content_addressed = matches!(
+            spec.expected,
+            Some(Expected::Sha256(_) | Expected::GitSha1(_))
+        );
+        let side = if from_scratch {
+            None
+        } else {
+            read_sidecar(&spec.part)
+        };
         let on_disk = std::fs::metadata(&spec.part).map(|m| m.len()).unwrap_or(0);
         // Partial bytes are only trusted when they are tied to the content: by the published
         // checksum (the partial file is named after it) or by a storage validator for If-Range.
@@ -368,13 +394,18 @@ impl Fetcher<'_> {
             && (content_addressed || side.as_ref().is_some_and(|s| s.validator.is_some()))
             && spec.size.is_none_or(|s| on_disk <= s);
         let mut offset = if trusted { on_disk } else { 0 };
-        let mut side = if trusted { side.unwrap_or_default() } else { Sidecar::default() };
+        let mut side = if trusted {
+            side.unwrap_or_default()
+        } else {
+            Sidecar::default()
+        };
         let mut total = spec.size.or(side.size);
         if total.is_some_and(|t| offset > t) {
             offset = 0;
         }
         let mut sink = Sink::open(&spec.part, offset).await?;
-        let new_hashers = |total: Option<u64>| Hashers::new(spec.expected.as_ref(), total, spec.md5_from_server);
+        let new_hashers =
+            |total: Option<u64>| Hashers::new(spec.expected.as_ref(), total, spec.md5_from_server);
         let mut hashers = new_hashers(total);
         if offset > 0 {
             let part = spec.part.clone();
@@ -397,7 +428,11 @@ impl Fetcher<'_> {
         let mut failures: u32 = 0;
         let mut relocations: u32 = 0;
         let mut transferred: u64 = 0;
-        let mut server_md5: Option<[u8; 16]> = side.md5.as_deref().and_then(|h| hex::decode(h).ok()).and_then(|v| v.try_into().ok());
+        let mut server_md5: Option<[u8; 16]> = side
+            .md5
+            .as_deref()
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|v| v.try_into().ok());
 
         'request: loop {
             if total.is_some_and(|t| offset == t) {
@@ -419,18 +454,37 @@ impl Fetcher<'_> {
                     reqwest::header::RANGE,
                     HeaderValue::from_str(&format!("bytes={offset}-")).expect("ascii"),
                 );
-                if let Some(v) = side.validator.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                if let Some(v) = side
+                    .validator
+                    .as_deref()
+                    .and_then(|v| HeaderValue::from_str(v).ok())
+                {
                     req.headers.insert(reqwest::header::IF_RANGE, v);
                 }
             }
             let _permit = match &self.connections {
-                Some(s) => Some(s.clone().acquire_owned().await.map_err(|_| Error::Interrupted)?),
+                Some(s) => Some(
+                    s.clone()
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| Error::Interrupted)?,
+                ),
                 None => None,
             };
-            let resp = match self.http.cancellable(self.http.execute_once(&req, self.reporter)).await? {
+            let resp = match self
+                .http
+                .cancellable(self.http.execute_once(&req, self.reporter))
+                .await?
+            {
                 Ok(r) => r,
                 Err(e) => {
-                    self.transient(&mut failures, None, &http::describe_transport_error(&e), spec).await?;
+                    self.transient(
+                        &mut failures,
+                        None,
+                        &http::describe_transport_error(&e),
+                        spec,
+                    )
+                    .await?;
                     continue;
                 }
             };
@@ -451,8 +505,13 @@ impl Fetcher<'_> {
                         }
                         _ => {
                             // A range we did not ask for: start over rather than splice bytes.
-                            self.transient(&mut failures, None, "server answered a different range than requested", spec)
-                                .await?;
+                            self.transient(
+                                &mut failures,
+                                None,
+                                "server answered a different range than requested",
+                                spec,
+                            )
+                            .await?;
                             sink.reset().await?;
                             offset = 0;
                             hashers = new_hashers(total);
@@ -479,7 +538,8 @@ impl Fetcher<'_> {
                     offset = 0;
                     hashers = new_hashers(total);
                     self.restarted(id, spec, total);
-                    self.transient(&mut failures, None, "server refused the resume range", spec).await?;
+                    self.transient(&mut failures, None, "server refused the resume range", spec)
+                        .await?;
                     continue;
                 }
                 401 | 403 | 410 if !from_api && relocations < 3 => {
@@ -495,14 +555,23 @@ impl Fetcher<'_> {
                 s if http::is_transient_status(status) => {
                     let wait = http::server_wait(resp.headers(), std::time::SystemTime::now());
                     if failures >= self.http.retry.retries {
-                        let f = HttpFailure::from_response(resp, &api_origin, failures + 1, spec.rel_path).await;
+                        let f = HttpFailure::from_response(
+                            resp,
+                            &api_origin,
+                            failures + 1,
+                            spec.rel_path,
+                        )
+                        .await;
                         return Err(spec.errors.map(&f));
                     }
-                    self.transient(&mut failures, wait, &format!("HTTP {s}"), spec).await?;
+                    self.transient(&mut failures, wait, &format!("HTTP {s}"), spec)
+                        .await?;
                     continue;
                 }
                 _ => {
-                    let f = HttpFailure::from_response(resp, &api_origin, failures + 1, spec.rel_path).await;
+                    let f =
+                        HttpFailure::from_response(resp, &api_origin, failures + 1, spec.rel_path)
+                            .await;
                     return Err(spec.errors.map(&f));
                 }
             }
@@ -515,9 +584,16 @@ impl Fetcher<'_> {
                 .map(str::to_string);
             if spec.md5_from_server {
                 let md5 = crate::verify::parse_goog_md5(
-                    resp.headers().get_all("x-goog-hash").iter().filter_map(|v| v.to_str().ok()),
+                    resp.headers()
+                        .get_all("x-goog-hash")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok()),
                 );
-                if status.as_u16() == 206 && md5.is_some() && server_md5.is_some() && md5 != server_md5 {
+                if status.as_u16() == 206
+                    && md5.is_some()
+                    && server_md5.is_some()
+                    && md5 != server_md5
+                {
                     // The object changed under a matching validator: do not splice two versions.
                     sink.reset().await?;
                     offset = 0;
@@ -588,8 +664,13 @@ impl Fetcher<'_> {
                     if progressed {
                         failures = 0;
                     }
-                    self.transient(&mut failures, None, "the response ended before the whole file arrived", spec)
-                        .await?;
+                    self.transient(
+                        &mut failures,
+                        None,
+                        "the response ended before the whole file arrived",
+                        spec,
+                    )
+                    .await?;
                     continue;
                 }
                 _ => {}
@@ -601,7 +682,10 @@ impl Fetcher<'_> {
         let total = total.unwrap_or(offset);
         let digests = hashers.finish();
         if digests.len == total {
-            self.reporter.on_event(&Event::FileDone { id, bytes: transferred });
+            self.reporter.on_event(&Event::FileDone {
+                id,
+                bytes: transferred,
+            });
         } else {
             self.reporter.on_event(&Event::FileError {
                 id,
@@ -645,7 +729,10 @@ impl Fetcher<'_> {
                 attempts: *failures,
             });
         }
-        let wait = self.http.retry.wait(*failures, server_wait, rand::random::<f64>());
+        let wait = self
+            .http
+            .retry
+            .wait(*failures, server_wait, rand::random::<f64>());
         self.reporter.on_event(&Event::Retry {
             what: spec.rel_path,
             attempt: *failures,

@@ -13,7 +13,9 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use crate::credentials::{Credential, Resolved};
-use crate::download::{self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join, quote};
+use crate::download::{
+    self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join, quote,
+};
 use crate::error::{Error, Result, Source};
 use crate::fetch::{ErrorMap, Fetcher, FileSpec, HttpFailure};
 use crate::http::{self, Http, Request};
@@ -109,7 +111,11 @@ pub struct HfErrors {
 
 impl HfErrors {
     fn dataset_url(&self) -> String {
-        format!("{}/datasets/{}", self.endpoint.as_str().trim_end_matches('/'), self.repo)
+        format!(
+            "{}/datasets/{}",
+            self.endpoint.as_str().trim_end_matches('/'),
+            self.repo
+        )
     }
 }
 
@@ -191,10 +197,13 @@ impl ErrorMap for HfErrors {
                 ),
             };
         }
-        if code == "RepoNotFound" || (status == 401 && f.from_api) || (status == 404 && f.from_api) {
+        if code == "RepoNotFound" || (status == 401 && f.from_api) || (status == 404 && f.from_api)
+        {
             let hint = match &self.token_origin {
                 None => format!("check the id; if it is private, {set_token}"),
-                Some(o) => format!("check the id; the token from {o} cannot see it if it is private"),
+                Some(o) => {
+                    format!("check the id; the token from {o} cannot see it if it is private")
+                }
             };
             return Error::NotFound {
                 hub: src,
@@ -205,9 +214,13 @@ impl ErrorMap for HfErrors {
             let message = if server_msg == "Access to this resource is disabled." {
                 format!("dataset {repo} has been disabled and cannot be downloaded")
             } else if server_msg.is_empty() {
-                format!("access to dataset {repo} was denied (HTTP 403); check the token's permissions with `dsfetch auth`")
+                format!(
+                    "access to dataset {repo} was denied (HTTP 403); check the token's permissions with `dsfetch auth`"
+                )
             } else {
-                format!("access to dataset {repo} was denied: {server_msg}; check the token's permissions with `dsfetch auth`")
+                format!(
+                    "access to dataset {repo} was denied: {server_msg}; check the token's permissions with `dsfetch auth`"
+                )
             };
             return Error::Denied { hub: src, message };
         }
@@ -231,12 +244,19 @@ impl<'a> HfClient<'a> {
         }
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url, what: &str, errors: &HfErrors) -> Result<(T, reqwest::header::HeaderMap, Url)> {
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+        errors: &HfErrors,
+    ) -> Result<(T, reqwest::header::HeaderMap, Url)> {
         let req = Request::get(url, what).auth(self.credential());
         let answer = self.http.send(&req, self.reporter).await?;
         let resp = answer.response;
         if !resp.status().is_success() {
-            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what).await;
+            let f =
+                HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what)
+                    .await;
             return Err(errors.map(&f));
         }
         let headers = resp.headers().clone();
@@ -263,11 +283,19 @@ impl<'a> HfClient<'a> {
             });
         }
         if !status.is_success() {
-            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, "token check").await;
+            let f = HttpFailure::from_response(
+                resp,
+                &http::origin_of(&req.url),
+                answer.attempts,
+                "token check",
+            )
+            .await;
             return Err(f.generic_error(Source::HuggingFace));
         }
         let v: serde_json::Value = http::read_json(resp, 1 << 20).await?;
-        Ok(for_terminal(v.get("name").and_then(|n| n.as_str()).unwrap_or("?")))
+        Ok(for_terminal(
+            v.get("name").and_then(|n| n.as_str()).unwrap_or("?"),
+        ))
     }
 
     /// Resolves `revision` of `repo` to a commit (`GET /api/datasets/{repo}/revision/{rev}`).
@@ -277,7 +305,9 @@ impl<'a> HfClient<'a> {
             &self.endpoint,
             &format!("/api/datasets/{repo}/revision/{}", quote(revision, false)),
         )?;
-        let (info, _, final_url): (RepoInfo, _, _) = self.get_json(url, &format!("revision {revision} of {repo}"), &errors).await?;
+        let (info, _, final_url): (RepoInfo, _, _) = self
+            .get_json(url, &format!("revision {revision} of {repo}"), &errors)
+            .await?;
         match info.sha {
             Some(s) if is_hex(&s, 40) => Ok(s.to_ascii_lowercase()),
             _ => Err(Error::Protocol {
@@ -289,11 +319,19 @@ impl<'a> HfClient<'a> {
 
     /// Lists every file of `repo` at `commit` (recursive tree, all pages), validated: safe paths,
     /// well-formed checksums, no duplicates, no file that is also a folder.
-    pub async fn list_files(&self, repo: &str, commit: &str, revision: &str) -> Result<Vec<RepoFile>> {
+    pub async fn list_files(
+        &self,
+        repo: &str,
+        commit: &str,
+        revision: &str,
+    ) -> Result<Vec<RepoFile>> {
         let errors = self.errors(repo, revision);
         let mut url = endpoint_join(
             &self.endpoint,
-            &format!("/api/datasets/{repo}/tree/{}?recursive=true&expand=false", quote(commit, false)),
+            &format!(
+                "/api/datasets/{repo}/tree/{}?recursive=true&expand=false",
+                quote(commit, false)
+            ),
         )?;
         let mut entries: Vec<TreeEntry> = Vec::new();
         let mut seen_pages = HashSet::new();
@@ -304,8 +342,9 @@ impl<'a> HfClient<'a> {
                     message: "the tree listing's pagination loops".into(),
                 });
             }
-            let (page, headers, final_url): (Vec<TreeEntry>, _, _) =
-                self.get_json(url.clone(), &format!("file list of {repo}"), &errors).await?;
+            let (page, headers, final_url): (Vec<TreeEntry>, _, _) = self
+                .get_json(url.clone(), &format!("file list of {repo}"), &errors)
+                .await?;
             entries.extend(page);
             let next = headers
                 .get_all(reqwest::header::LINK)
@@ -350,13 +389,23 @@ pub fn validate_tree(entries: Vec<TreeEntry>, url: &str) -> Result<Vec<RepoFile>
                 if !is_hex(oid, 40) {
                     return Err(bad("malformed git oid"));
                 }
-                (e.size.ok_or_else(|| bad("missing size"))?, Expected::GitSha1(oid.to_ascii_lowercase()))
+                (
+                    e.size.ok_or_else(|| bad("missing size"))?,
+                    Expected::GitSha1(oid.to_ascii_lowercase()),
+                )
             }
         };
         if files.contains_key(&e.path) {
             return Err(bad("duplicate entry"));
         }
-        files.insert(e.path.clone(), RepoFile { path: e.path, size, expected });
+        files.insert(
+            e.path.clone(),
+            RepoFile {
+                path: e.path,
+                size,
+                expected,
+            },
+        );
     }
     // A path that is both a file and a folder ("a" and "a/b") cannot be written.
     for p in files.keys() {
@@ -366,7 +415,8 @@ pub fn validate_tree(entries: Vec<TreeEntry>, url: &str) -> Result<Vec<RepoFile>
                 return Err(Error::Unsafe {
                     what: "file name",
                     name: for_terminal(parent),
-                    reason: "it is listed both as a file and as a folder; nothing was downloaded".into(),
+                    reason: "it is listed both as a file and as a folder; nothing was downloaded"
+                        .into(),
                 });
             }
             prefix = parent;
@@ -389,7 +439,10 @@ pub async fn download(
             "the id names revision {b:?} but --revision says {a:?}; give only one"
         )));
     }
-    let revision = revision.or(id.revision.as_deref()).unwrap_or("main").to_string();
+    let revision = revision
+        .or(id.revision.as_deref())
+        .unwrap_or("main")
+        .to_string();
     let repo = id.repo.as_str();
     let dataset_label = format!("hf:{repo}@{revision}");
 
@@ -401,7 +454,12 @@ pub async fn download(
     let all = client.list_files(repo, &commit, &revision).await?;
     // A URL naming a folder or file inside the repo narrows the selection to it.
     let in_scope = |path: &str| match &id.path {
-        Some(p) => path == p || path.strip_prefix(p.as_str()).is_some_and(|rest| rest.starts_with('/')),
+        Some(p) => {
+            path == p
+                || path
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        }
         None => true,
     };
     let selected: Vec<RepoFile> = all
@@ -420,7 +478,11 @@ pub async fn download(
     }
 
     if let Some(locked) = &opts.locked {
-        download::check_locked_set(locked, selected.iter().map(|f| f.path.as_str()), &dataset_label)?;
+        download::check_locked_set(
+            locked,
+            selected.iter().map(|f| f.path.as_str()),
+            &dataset_label,
+        )?;
         for f in &selected {
             if let (Expected::Sha256(h), Some(l)) = (&f.expected, locked.get(&f.path))
                 && (h != &l.sha256 || f.size != l.size)
@@ -428,22 +490,34 @@ pub async fn download(
                 return Err(Error::Integrity {
                     path: format!("{dataset_label}: {}", for_terminal(&f.path)),
                     expected: format!("sha256 {} (from the lockfile)", l.sha256),
-                    actual: format!("sha256 {h} listed upstream; update the lock by running without --locked"),
+                    actual: format!(
+                        "sha256 {h} listed upstream; update the lock by running without --locked"
+                    ),
                 });
             }
         }
     }
     let root = opts.folder(&id.folder_name());
-    let folder = Folder::open(root.clone(), Source::HuggingFace, repo, opts.force, opts.dry_run, client.reporter).await?;
+    let folder = Folder::open(
+        root.clone(),
+        Source::HuggingFace,
+        repo,
+        opts.force,
+        opts.dry_run,
+        client.reporter,
+    )
+    .await?;
     // Files of another commit in the record are stale unless their content is unchanged.
     let mut todo = Vec::new();
     let mut report_files = Vec::new();
     let mut kept: Vec<FileEntry> = Vec::new();
     for f in &selected {
-        let present = folder.has(&f.path, f.upstream()).filter(|e| match opts.locked.as_ref().and_then(|l| l.get(&f.path)) {
-            // Under a lockfile every local file is re-hashed; a damaged one is fetched again.
-            Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, &f.path, l),
-            None => true,
+        let present = folder.has(&f.path, f.upstream()).filter(|e| {
+            match opts.locked.as_ref().and_then(|l| l.get(&f.path)) {
+                // Under a lockfile every local file is re-hashed; a damaged one is fetched again.
+                Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, &f.path, l),
+                None => true,
+            }
         });
         match (opts.force, present) {
             (false, Some(e)) => {
@@ -514,7 +588,11 @@ pub async fn download(
         async move {
             let url = endpoint_join(
                 &client.endpoint,
-                &format!("/datasets/{repo}/resolve/{}/{}", quote(commit_ref, false), quote(&f.path, true)),
+                &format!(
+                    "/datasets/{repo}/resolve/{}/{}",
+                    quote(commit_ref, false),
+                    quote(&f.path, true)
+                ),
             )?;
             let dest = crate::paths::join_safe(&root, &f.path, "file name")?;
             let spec = FileSpec {
@@ -526,7 +604,11 @@ pub async fn download(
                 expected: Some(f.expected.clone()),
                 md5_from_server: false,
                 request: Request::get(url, f.path.clone()).auth(client.credential()),
-                lock_sha256: opts.locked.as_ref().and_then(|l| l.get(&f.path)).map(|l| l.sha256.clone()),
+                lock_sha256: opts
+                    .locked
+                    .as_ref()
+                    .and_then(|l| l.get(&f.path))
+                    .map(|l| l.sha256.clone()),
                 errors: errors.as_ref(),
             };
             let got = fetcher.fetch(&spec).await?;
@@ -573,7 +655,8 @@ pub async fn download(
     let selected_paths: HashSet<&str> = selected.iter().map(|f| f.path.as_str()).collect();
     let mut rec = folder.record.clone();
     let prior_same_commit = rec.commit.as_deref() == Some(commit.as_str());
-    rec.files.retain(|e| !selected_paths.contains(e.path.as_str()) && prior_same_commit);
+    rec.files
+        .retain(|e| !selected_paths.contains(e.path.as_str()) && prior_same_commit);
     rec.files.extend(entries);
     rec.revision = Some(revision.clone());
     rec.commit = Some(commit.clone());
@@ -606,7 +689,10 @@ mod tests {
             oid: Some(oid.into()),
             size: Some(3),
             path: path.into(),
-            lfs: lfs.map(|o| LfsInfo { oid: o.into(), size: 3 }),
+            lfs: lfs.map(|o| LfsInfo {
+                oid: o.into(),
+                size: 3,
+            }),
         }
     }
 
@@ -614,12 +700,25 @@ mod tests {
     fn tree_validation() {
         let sha1 = "a".repeat(40);
         let sha256 = "b".repeat(64);
-        let ok = validate_tree(vec![entry("a/b.csv", &sha1, None), entry("c.bin", &sha1, Some(&sha256))], "u").unwrap();
+        let ok = validate_tree(
+            vec![
+                entry("a/b.csv", &sha1, None),
+                entry("c.bin", &sha1, Some(&sha256)),
+            ],
+            "u",
+        )
+        .unwrap();
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1].expected, Expected::Sha256(sha256.clone()));
         assert!(validate_tree(vec![entry("../evil", &sha1, None)], "u").is_err());
         assert!(validate_tree(vec![entry("/etc/passwd", &sha1, None)], "u").is_err());
-        assert!(validate_tree(vec![entry("a", &sha1, None), entry("a/b", &sha1, None)], "u").is_err());
+        assert!(
+            validate_tree(
+                vec![entry("a", &sha1, None), entry("a/b", &sha1, None)],
+                "u"
+            )
+            .is_err()
+        );
         assert!(validate_tree(vec![entry("a", "zz", None)], "u").is_err());
         assert!(validate_tree(vec![entry("a", &sha1, Some("short"))], "u").is_err());
     }

@@ -196,7 +196,9 @@ pub struct Http {
 
 impl std::fmt::Debug for Http {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Http").field("retry", &self.retry).finish_non_exhaustive()
+        f.debug_struct("Http")
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
 }
 
@@ -341,12 +343,19 @@ impl Http {
 
     /// Sends `req` once, following up to 10 redirects. On every hop, `Authorization` is sent
     /// only if the hop's origin is the credential's origin; 301/302/303 turn into a body-less GET.
-    pub async fn execute_once(&self, req: &Request, reporter: &dyn Reporter) -> Result<reqwest::Response, reqwest::Error> {
+    pub async fn execute_once(
+        &self,
+        req: &Request,
+        reporter: &dyn Reporter,
+    ) -> Result<reqwest::Response, reqwest::Error> {
         let mut method = req.method.clone();
         let mut url = req.url.clone();
         let mut body = req.body.clone();
         for _hop in 0..=10 {
-            let mut rb = self.client.request(method.clone(), url.clone()).headers(req.headers.clone());
+            let mut rb = self
+                .client
+                .request(method.clone(), url.clone())
+                .headers(req.headers.clone());
             if let Some(a) = &req.auth
                 && origin_of(&url) == a.origin
             {
@@ -382,7 +391,10 @@ impl Http {
         }
         // Too many redirects: answer with the last response as-is is not possible here (it was
         // consumed), so send once more without following and let the caller see the 3xx.
-        let mut rb = self.client.request(method, url.clone()).headers(req.headers.clone());
+        let mut rb = self
+            .client
+            .request(method, url.clone())
+            .headers(req.headers.clone());
         if let Some(a) = &req.auth
             && origin_of(&url) == a.origin
         {
@@ -443,7 +455,10 @@ impl Http {
 }
 
 /// Reads a response body as JSON of type `T`, mapping failures to a protocol error.
-pub async fn read_json<T: serde::de::DeserializeOwned>(resp: reqwest::Response, limit: usize) -> Result<T> {
+pub async fn read_json<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+    limit: usize,
+) -> Result<T> {
     let url = display_url(resp.url());
     let bytes = read_limited(resp, limit).await?;
     serde_json::from_slice(&bytes).map_err(|e| Error::Protocol {
@@ -493,8 +508,12 @@ pub fn parse_link_next(value: &str, base: &Url) -> Option<Url> {
         let params = &part[end + 1..];
         let is_next = params.split(';').any(|p| {
             let p = p.trim();
-            let Some(v) = p.strip_prefix("rel=") else { return false };
-            v.trim_matches('"').split_whitespace().any(|r| r.eq_ignore_ascii_case("next"))
+            let Some(v) = p.strip_prefix("rel=") else {
+                return false;
+            };
+            v.trim_matches('"')
+                .split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("next"))
         });
         if is_next {
             let url = base.join(target).ok()?;
@@ -537,7 +556,10 @@ mod tests {
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
         let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(30)));
+        assert_eq!(
+            parse_retry_after(&later, now),
+            Some(Duration::from_secs(30))
+        );
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
@@ -546,7 +568,10 @@ mod tests {
 
     #[test]
     fn ratelimit_header() {
-        assert_eq!(parse_ratelimit("\"api\";r=0;t=12"), Some(Duration::from_secs(12)));
+        assert_eq!(
+            parse_ratelimit("\"api\";r=0;t=12"),
+            Some(Duration::from_secs(12))
+        );
         assert_eq!(parse_ratelimit("\"api\";r=5;t=12"), None);
         assert_eq!(parse_ratelimit("garbage"), None);
     }
@@ -559,8 +584,14 @@ mod tests {
             max_delay: Duration::from_secs(8),
             max_wait: Duration::from_secs(60),
         };
-        assert_eq!(p.wait(1, Some(Duration::from_secs(3)), 0.5), Duration::from_secs(3));
-        assert_eq!(p.wait(1, Some(Duration::from_secs(600)), 0.5), Duration::from_secs(60));
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(3)), 0.5),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(600)), 0.5),
+            Duration::from_secs(60)
+        );
         assert_eq!(p.wait(1, None, 0.0), Duration::from_millis(500));
         assert_eq!(p.wait(3, None, 1.0), Duration::from_secs(4));
         assert_eq!(p.wait(10, None, 1.0), Duration::from_secs(8));

@@ -142,7 +142,10 @@ fn check_revision(rev: &str) -> std::result::Result<(), &'static str> {
     if rev.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("whitespace or control character in revision");
     }
-    if rev.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+    if rev
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
         return Err("empty, '.' or '..' component in revision");
     }
     Ok(())
@@ -176,7 +179,10 @@ fn decode(s: &str) -> String {
 pub fn parse_hf(input: &str) -> Result<HfId> {
     let src = Source::HuggingFace;
     check_common(input, src)?;
-    let raw = input.strip_prefix("hf:").filter(|r| !r.starts_with("//")).unwrap_or(input);
+    let raw = input
+        .strip_prefix("hf:")
+        .filter(|r| !r.starts_with("//"))
+        .unwrap_or(input);
 
     // Split into repo part, revision and optional in-repo path depending on the form.
     let (repo, revision, path) = if let Some(rest) = raw.strip_prefix("hf://") {
@@ -200,11 +206,17 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
         };
         let path = segs[name_idx + 1..].join("/");
         (repo, rev, (!path.is_empty()).then_some(path))
-    } else if let Some(rest) = strip_url_prefix(raw, &["huggingface.co/", "www.huggingface.co/", "hf.co/"]) {
+    } else if let Some(rest) =
+        strip_url_prefix(raw, &["huggingface.co/", "www.huggingface.co/", "hf.co/"])
+    {
         let rest = rest.split(['?', '#']).next().unwrap_or("");
-        let rest = rest
-            .strip_prefix("datasets/")
-            .ok_or_else(|| bad(input, src, "only dataset URLs (https://huggingface.co/datasets/...) are supported"))?;
+        let rest = rest.strip_prefix("datasets/").ok_or_else(|| {
+            bad(
+                input,
+                src,
+                "only dataset URLs (https://huggingface.co/datasets/...) are supported",
+            )
+        })?;
         let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
         if segs.len() < 2 {
             return Err(bad(input, src, "the URL names no OWNER/NAME"));
@@ -218,7 +230,11 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
             }
             let tail = &segs[3..];
             // Special refs (`refs/convert/parquet`, `refs/pr/3`) span three segments.
-            let take = if tail[0] == "refs" && tail.len() >= 3 { 3 } else { 1 };
+            let take = if tail[0] == "refs" && tail.len() >= 3 {
+                3
+            } else {
+                1
+            };
             revision = Some(decode(&tail[..take.min(tail.len())].join("/")));
             let p = tail[take.min(tail.len())..].join("/");
             if !p.is_empty() {
@@ -237,7 +253,11 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
 
     let segs: Vec<&str> = repo.split('/').collect();
     if segs.len() > 2 {
-        return Err(bad(input, src, "too many '/' in the repo id (expected OWNER/NAME)"));
+        return Err(bad(
+            input,
+            src,
+            "too many '/' in the repo id (expected OWNER/NAME)",
+        ));
     }
     for s in &segs {
         check_segment(s).map_err(|r| bad(input, src, r))?;
@@ -264,7 +284,13 @@ pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
     let body = if let Some(rest) = strip_url_prefix(raw, &["www.kaggle.com/", "kaggle.com/"]) {
         let rest = rest.split(['?', '#']).next().unwrap_or("");
         rest.strip_prefix("datasets/")
-            .ok_or_else(|| bad(input, src, "only dataset URLs (https://www.kaggle.com/datasets/...) are supported"))?
+            .ok_or_else(|| {
+                bad(
+                    input,
+                    src,
+                    "only dataset URLs (https://www.kaggle.com/datasets/...) are supported",
+                )
+            })?
             .trim_end_matches('/')
             .to_string()
     } else if raw.contains("://") {
@@ -277,7 +303,13 @@ pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
         2 => None,
         3 => Some(segs[2]),
         4 if segs[2] == "versions" => Some(segs[3]),
-        _ => return Err(bad(input, src, "expected OWNER/SLUG with an optional version")),
+        _ => {
+            return Err(bad(
+                input,
+                src,
+                "expected OWNER/SLUG with an optional version",
+            ));
+        }
     };
     for s in &segs[..2] {
         check_segment(s).map_err(|r| bad(input, src, r))?;
@@ -286,7 +318,13 @@ pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
         None => None,
         Some(v) => match v.parse::<u32>() {
             Ok(n) if n > 0 => Some(n),
-            _ => return Err(bad(input, src, "the version must be a positive whole number")),
+            _ => {
+                return Err(bad(
+                    input,
+                    src,
+                    "the version must be a positive whole number",
+                ));
+            }
         },
     };
     Ok(KaggleId {
@@ -298,7 +336,9 @@ pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
 
 /// Parses an id for either hub: `kaggle:ID`, `hf:ID`, or a Kaggle / Hugging Face URL.
 pub fn parse_any(input: &str) -> Result<DatasetId> {
-    if input.starts_with("kaggle:") || strip_url_prefix(input, &["www.kaggle.com/", "kaggle.com/"]).is_some() {
+    if input.starts_with("kaggle:")
+        || strip_url_prefix(input, &["www.kaggle.com/", "kaggle.com/"]).is_some()
+    {
         return parse_kaggle(input).map(DatasetId::Kaggle);
     }
     if input.starts_with("hf:")
@@ -329,7 +369,10 @@ mod tests {
     fn hf_forms() {
         assert_eq!(parse_hf("acme/corpus").unwrap(), hf("acme/corpus", None));
         assert_eq!(parse_hf("squad").unwrap(), hf("squad", None));
-        assert_eq!(parse_hf("acme/corpus@v1.0").unwrap(), hf("acme/corpus", Some("v1.0")));
+        assert_eq!(
+            parse_hf("acme/corpus@v1.0").unwrap(),
+            hf("acme/corpus", Some("v1.0"))
+        );
         assert_eq!(
             parse_hf("acme/corpus@refs/convert/parquet").unwrap(),
             hf("acme/corpus", Some("refs/convert/parquet"))
@@ -344,20 +387,38 @@ mod tests {
             hf("acme/corpus", Some("dev"))
         );
         assert_eq!(
-            parse_hf("https://huggingface.co/datasets/acme/corpus/tree/refs%2Fconvert%2Fparquet").unwrap(),
+            parse_hf("https://huggingface.co/datasets/acme/corpus/tree/refs%2Fconvert%2Fparquet")
+                .unwrap(),
             hf("acme/corpus", Some("refs/convert/parquet"))
         );
-        let with_path = parse_hf("https://huggingface.co/datasets/acme/corpus/tree/main/data").unwrap();
+        let with_path =
+            parse_hf("https://huggingface.co/datasets/acme/corpus/tree/main/data").unwrap();
         assert_eq!(with_path.path.as_deref(), Some("data"));
-        assert_eq!(parse_hf("hf://datasets/acme/corpus@dev").unwrap(), hf("acme/corpus", Some("dev")));
-        assert_eq!(parse_hf("hf://datasets/acme/corpus").unwrap(), hf("acme/corpus", None));
+        assert_eq!(
+            parse_hf("hf://datasets/acme/corpus@dev").unwrap(),
+            hf("acme/corpus", Some("dev"))
+        );
+        assert_eq!(
+            parse_hf("hf://datasets/acme/corpus").unwrap(),
+            hf("acme/corpus", None)
+        );
     }
 
     #[test]
     fn hf_rejects() {
         for bad in [
-            "", "a/b/c", "../x", "a/..", "a//b", "a b", "a/b@", "a/b@x/../y", "a/b\u{1b}[31m", "ftp://x",
-            "https://huggingface.co/acme/model", "hf://models/a/b",
+            "",
+            "a/b/c",
+            "../x",
+            "a/..",
+            "a//b",
+            "a b",
+            "a/b@",
+            "a/b@x/../y",
+            "a/b\u{1b}[31m",
+            "ftp://x",
+            "https://huggingface.co/acme/model",
+            "hf://models/a/b",
         ] {
             let err = parse_hf(bad).unwrap_err();
             assert_eq!(err.kind().exit_code(), 2, "{bad:?}");
@@ -373,26 +434,54 @@ mod tests {
             version: v,
         };
         assert_eq!(parse_kaggle("alice/titanic").unwrap(), k(None));
-        assert_eq!(parse_kaggle("alice/titanic/versions/3").unwrap(), k(Some(3)));
+        assert_eq!(
+            parse_kaggle("alice/titanic/versions/3").unwrap(),
+            k(Some(3))
+        );
         assert_eq!(parse_kaggle("alice/titanic/3").unwrap(), k(Some(3)));
         assert_eq!(parse_kaggle("kaggle:alice/titanic/3").unwrap(), k(Some(3)));
         assert_eq!(
             parse_kaggle("https://www.kaggle.com/datasets/alice/titanic/versions/3").unwrap(),
             k(Some(3))
         );
-        assert_eq!(parse_kaggle("https://www.kaggle.com/datasets/alice/titanic/").unwrap(), k(None));
-        for bad in ["alice", "alice/titanic/0", "alice/titanic/x", "alice/../x", "a/b/c/d/e", "alice/ti tanic"] {
+        assert_eq!(
+            parse_kaggle("https://www.kaggle.com/datasets/alice/titanic/").unwrap(),
+            k(None)
+        );
+        for bad in [
+            "alice",
+            "alice/titanic/0",
+            "alice/titanic/x",
+            "alice/../x",
+            "a/b/c/d/e",
+            "alice/ti tanic",
+        ] {
             assert!(parse_kaggle(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn generic_dispatch() {
-        assert!(matches!(parse_any("kaggle:a/b").unwrap(), DatasetId::Kaggle(_)));
-        assert!(matches!(parse_any("hf:a/b@main").unwrap(), DatasetId::Hf(_)));
-        assert!(matches!(parse_any("https://www.kaggle.com/datasets/a/b").unwrap(), DatasetId::Kaggle(_)));
-        assert!(matches!(parse_any("https://huggingface.co/datasets/a/b").unwrap(), DatasetId::Hf(_)));
-        assert!(matches!(parse_any("hf://datasets/a/b").unwrap(), DatasetId::Hf(_)));
+        assert!(matches!(
+            parse_any("kaggle:a/b").unwrap(),
+            DatasetId::Kaggle(_)
+        ));
+        assert!(matches!(
+            parse_any("hf:a/b@main").unwrap(),
+            DatasetId::Hf(_)
+        ));
+        assert!(matches!(
+            parse_any("https://www.kaggle.com/datasets/a/b").unwrap(),
+            DatasetId::Kaggle(_)
+        ));
+        assert!(matches!(
+            parse_any("https://huggingface.co/datasets/a/b").unwrap(),
+            DatasetId::Hf(_)
+        ));
+        assert!(matches!(
+            parse_any("hf://datasets/a/b").unwrap(),
+            DatasetId::Hf(_)
+        ));
         assert_eq!(parse_any("a/b").unwrap_err().kind().exit_code(), 2);
     }
 }

@@ -147,8 +147,15 @@ impl ErrorMap for KaggleErrors {
         let src = Source::Kaggle;
         let status = f.status.as_u16();
         let msg = kaggle_message(f);
-        let shown = if msg.is_empty() { String::new() } else { format!(" ({msg})") };
-        let page = format!("https://www.kaggle.com/datasets/{}", self.dataset.split("/versions/").next().unwrap_or(""));
+        let shown = if msg.is_empty() {
+            String::new()
+        } else {
+            format!(" ({msg})")
+        };
+        let page = format!(
+            "https://www.kaggle.com/datasets/{}",
+            self.dataset.split("/versions/").next().unwrap_or("")
+        );
         if !f.from_api && !http::is_transient_status(f.status) {
             return Error::Denied {
                 hub: src,
@@ -183,7 +190,10 @@ impl ErrorMap for KaggleErrors {
             },
             (404, _) => Error::NotFound {
                 hub: src,
-                message: format!("{} not found on Kaggle{shown}; check the id and version at {page}", for_terminal(&f.what)),
+                message: format!(
+                    "{} not found on Kaggle{shown}; check the id and version at {page}",
+                    for_terminal(&f.what)
+                ),
             },
             _ => f.generic_error(src),
         }
@@ -203,11 +213,22 @@ impl<'a> KaggleClient<'a> {
     }
 
     /// The request for an RPC of `datasets.DatasetApiService`.
-    pub fn rpc_request(&self, method: &str, body: &serde_json::Value, what: &str) -> Result<Request> {
-        let url = endpoint_join(&self.endpoint, &format!("/v1/datasets.DatasetApiService/{method}"))?;
+    pub fn rpc_request(
+        &self,
+        method: &str,
+        body: &serde_json::Value,
+        what: &str,
+    ) -> Result<Request> {
+        let url = endpoint_join(
+            &self.endpoint,
+            &format!("/v1/datasets.DatasetApiService/{method}"),
+        )?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
         Ok(Request {
             method: reqwest::Method::POST,
             url,
@@ -221,14 +242,22 @@ impl<'a> KaggleClient<'a> {
 
     /// Calls an RPC and parses its JSON answer. A JSON body with `"code" >= 400` is an error even
     /// under HTTP 200, as the Kaggle SDK treats it.
-    pub async fn call<T: serde::de::DeserializeOwned>(&self, method: &str, body: serde_json::Value, what: &str, dataset: &str) -> Result<T> {
+    pub async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        body: serde_json::Value,
+        what: &str,
+        dataset: &str,
+    ) -> Result<T> {
         let req = self.rpc_request(method, &body, what)?;
         let answer = self.http.send(&req, self.reporter).await?;
         let resp = answer.response;
         let status = resp.status();
         let url = http::display_url(resp.url());
         if !status.is_success() {
-            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what).await;
+            let f =
+                HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what)
+                    .await;
             return Err(self.errors(dataset).map(&f));
         }
         let bytes = http::read_limited(resp, 64 << 20).await?;
@@ -240,7 +269,8 @@ impl<'a> KaggleClient<'a> {
             && code >= 400
         {
             let f = HttpFailure {
-                status: reqwest::StatusCode::from_u16(code as u16).unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
+                status: reqwest::StatusCode::from_u16(code as u16)
+                    .unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
                 headers: HeaderMap::new(),
                 body: String::from_utf8_lossy(&bytes).into_owned(),
                 url: req.url.clone(),
@@ -268,7 +298,13 @@ impl<'a> KaggleClient<'a> {
         let body: serde_json::Value = if status.is_success() {
             http::read_json(resp, 1 << 20).await?
         } else {
-            let f = HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, "credential check").await;
+            let f = HttpFailure::from_response(
+                resp,
+                &http::origin_of(&req.url),
+                answer.attempts,
+                "credential check",
+            )
+            .await;
             if matches!(status.as_u16(), 401 | 403) {
                 serde_json::json!({"code": status.as_u16()})
             } else {
@@ -291,7 +327,13 @@ impl<'a> KaggleClient<'a> {
     /// `GetDataset`: the dataset with its current version.
     pub async fn get_dataset(&self, id: &KaggleId) -> Result<ApiDataset> {
         let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug});
-        self.call("GetDataset", body, &format!("dataset {}", id.reference()), &id.reference()).await
+        self.call(
+            "GetDataset",
+            body,
+            &format!("dataset {}", id.reference()),
+            &id.reference(),
+        )
+        .await
     }
 
     /// `ListDatasetFiles` for a version, following `nextPageToken` to the end.
@@ -305,7 +347,12 @@ impl<'a> KaggleClient<'a> {
                 body["pageToken"] = json!(token);
             }
             let page: ListFilesResponse = self
-                .call("ListDatasetFiles", body, &format!("file list of {}", id), &id.to_string())
+                .call(
+                    "ListDatasetFiles",
+                    body,
+                    &format!("file list of {}", id),
+                    &id.to_string(),
+                )
                 .await?;
             if let Some(m) = page.error_message.filter(|m| !m.is_empty()) {
                 return Err(Error::Protocol {
@@ -342,18 +389,31 @@ fn part_name(id: &KaggleId, version: u32, file: Option<&str>) -> String {
     use sha2::Digest;
     match file {
         None => format!("kaggle-{}-{}-v{version}.zip.part", id.owner, id.slug),
-        Some(f) => format!("kaggle-v{version}-{}.part", &hex::encode(sha2::Sha256::digest(f.as_bytes()))[..32]),
+        Some(f) => format!(
+            "kaggle-v{version}-{}.part",
+            &hex::encode(sha2::Sha256::digest(f.as_bytes()))[..32]
+        ),
     }
 }
 
 /// The last path segment of a URL, percent-decoded.
 fn last_segment(url: &Url) -> String {
-    let seg = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
-    percent_encoding::percent_decode_str(seg).decode_utf8_lossy().into_owned()
+    let seg = url
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .unwrap_or("");
+    percent_encoding::percent_decode_str(seg)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Downloads a Kaggle dataset (whole archive, `--file`s, or an `--include` subset).
-pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOptions, opts: &DownloadOptions) -> Result<DownloadReport> {
+pub async fn download(
+    client: &KaggleClient<'_>,
+    id: &KaggleId,
+    kopts: &KaggleOptions,
+    opts: &DownloadOptions,
+) -> Result<DownloadReport> {
     for f in &kopts.files {
         crate::paths::check_relative(f).map_err(|r| Error::usage(format!("--file {f:?}: {r}")))?;
     }
@@ -366,7 +426,10 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 _ => {
                     return Err(Error::Protocol {
                         url: "GetDataset".into(),
-                        message: format!("dataset {} has no current version number", id.reference()),
+                        message: format!(
+                            "dataset {} has no current version number",
+                            id.reference()
+                        ),
                     });
                 }
             }
@@ -399,7 +462,9 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
         if picked.is_empty() {
             return Err(Error::NotFound {
                 hub: Source::Kaggle,
-                message: format!("no file of {pinned} matches the --include/--exclude patterns; list them with the Kaggle page's Data tab"),
+                message: format!(
+                    "no file of {pinned} matches the --include/--exclude patterns; list them with the Kaggle page's Data tab"
+                ),
             });
         }
         Some(picked)
@@ -407,7 +472,15 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
         None
     };
 
-    let folder = Folder::open(root.clone(), Source::Kaggle, &id.reference(), opts.force, opts.dry_run, client.reporter).await?;
+    let folder = Folder::open(
+        root.clone(),
+        Source::Kaggle,
+        &id.reference(),
+        opts.force,
+        opts.dry_run,
+        client.reporter,
+    )
+    .await?;
     let same_version = folder.record.version == Some(version);
     let errors = Arc::new(client.errors(&pinned.to_string()));
     let fetcher = Fetcher {
@@ -418,7 +491,11 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
     };
     let tmp = record::tmp_dir(&root);
 
-    let base_report = |files: Vec<ReportFile>, bytes_downloaded: u64, downloaded: usize, skipped: usize, dry_run: bool| DownloadReport {
+    let base_report = |files: Vec<ReportFile>,
+                       bytes_downloaded: u64,
+                       downloaded: usize,
+                       skipped: usize,
+                       dry_run: bool| DownloadReport {
         dataset_id: id.reference(),
         source: Source::Kaggle,
         file_path: root.clone(),
@@ -443,11 +520,22 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 && same_version
                 && !present.is_empty()
                 && only_zip == kopts.no_unzip
-                && present.iter().all(|e| folder.has(&e.path, &upstream).is_some())
+                && present
+                    .iter()
+                    .all(|e| folder.has(&e.path, &upstream).is_some())
                 && opts.locked.as_ref().is_none_or(|locked| {
                     // Under a lockfile every local file is re-hashed against it.
-                    download::check_locked_set(locked, present.iter().map(|e| e.path.as_str()), &label).is_ok()
-                        && present.iter().all(|e| locked.get(&e.path).is_some_and(|l| download::local_matches(&root, &e.path, l)))
+                    download::check_locked_set(
+                        locked,
+                        present.iter().map(|e| e.path.as_str()),
+                        &label,
+                    )
+                    .is_ok()
+                        && present.iter().all(|e| {
+                            locked
+                                .get(&e.path)
+                                .is_some_and(|l| download::local_matches(&root, &e.path, l))
+                        })
                 });
             if complete {
                 let files: Vec<ReportFile> = present
@@ -510,7 +598,11 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 request: client.rpc_request("DownloadDataset", &body, &what)?,
                 errors: errors.as_ref(),
                 lock_sha256: match (&opts.locked, kopts.no_unzip) {
-                    (Some(l), true) => Some(l.get(&expected_zip).map(|f| f.sha256.clone()).unwrap_or_default()),
+                    (Some(l), true) => Some(
+                        l.get(&expected_zip)
+                            .map(|f| f.sha256.clone())
+                            .unwrap_or_default(),
+                    ),
                     _ => None,
                 },
             };
@@ -527,7 +619,16 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                     upstream: Some(upstream.clone()),
                 }]
             } else {
-                extract_into_place(client.reporter, &label, &got.path, &root, &tmp, &upstream, opts.locked.as_deref()).await?
+                extract_into_place(
+                    client.reporter,
+                    &label,
+                    &got.path,
+                    &root,
+                    &tmp,
+                    &upstream,
+                    opts.locked.as_deref(),
+                )
+                .await?
             };
             rec.files = files.clone();
             record::save(&root, &rec)?;
@@ -553,9 +654,11 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
                 download::check_locked_set(locked, list.iter().map(|(n, _)| n.as_str()), &label)?;
             }
             for (name, size) in &list {
-                let present = folder.has(name, &upstream).filter(|e| match opts.locked.as_ref().and_then(|l| l.get(name)) {
-                    Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, name, l),
-                    None => true,
+                let present = folder.has(name, &upstream).filter(|e| {
+                    match opts.locked.as_ref().and_then(|l| l.get(name)) {
+                        Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, name, l),
+                        None => true,
+                    }
                 });
                 match (opts.force, present) {
                     (false, Some(e)) if same_version => {
@@ -668,7 +771,8 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
             if !same_version {
                 rec.files.clear();
             }
-            let mut entries: BTreeMap<String, FileEntry> = rec.files.drain(..).map(|e| (e.path.clone(), e)).collect();
+            let mut entries: BTreeMap<String, FileEntry> =
+                rec.files.drain(..).map(|e| (e.path.clone(), e)).collect();
             for e in kept {
                 entries.insert(e.path.clone(), e);
             }
@@ -697,7 +801,13 @@ pub async fn download(client: &KaggleClient<'_>, id: &KaggleId, kopts: &KaggleOp
             record::save(&root, &rec)?;
             folder.tidy();
             report_files.sort_by(|a, b| a.path.cmp(&b.path));
-            Ok(base_report(report_files, bytes, fetched.len(), skipped, false))
+            Ok(base_report(
+                report_files,
+                bytes,
+                fetched.len(),
+                skipped,
+                false,
+            ))
         }
     }
 }
@@ -716,9 +826,10 @@ async fn extract_into_place(
     let staging = tmp.join("extract");
     let _ = std::fs::remove_dir_all(&staging);
     let (a, s) = (archive.to_path_buf(), staging.clone());
-    let files = tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
-        .await
-        .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))?;
+    let files =
+        tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
+            .await
+            .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))?;
     let files = match files {
         Ok(f) => f,
         Err(e) => {
@@ -731,16 +842,27 @@ async fn extract_into_place(
         }
     };
     if let Some(locked) = locked {
-        let check = download::check_locked_set(locked, files.iter().map(|f| f.path.as_str()), label).and_then(|_| {
-            match files.iter().find(|f| locked.get(&f.path).is_some_and(|l| l.sha256 != f.sha256)) {
-                None => Ok(()),
-                Some(f) => Err(Error::Integrity {
-                    path: format!("{label}: {}", for_terminal(&f.path)),
-                    expected: format!("sha256 {} (from the lockfile)", locked[&f.path].sha256),
-                    actual: format!("sha256 {} upstream; update the lock by running without --locked", f.sha256),
-                }),
-            }
-        });
+        let check =
+            download::check_locked_set(locked, files.iter().map(|f| f.path.as_str()), label)
+                .and_then(|_| {
+                    match files
+                        .iter()
+                        .find(|f| locked.get(&f.path).is_some_and(|l| l.sha256 != f.sha256))
+                    {
+                        None => Ok(()),
+                        Some(f) => Err(Error::Integrity {
+                            path: format!("{label}: {}", for_terminal(&f.path)),
+                            expected: format!(
+                                "sha256 {} (from the lockfile)",
+                                locked[&f.path].sha256
+                            ),
+                            actual: format!(
+                                "sha256 {} upstream; update the lock by running without --locked",
+                                f.sha256
+                            ),
+                        }),
+                    }
+                });
         if let Err(e) = check {
             // Nothing was moved into place; the (verified) archive is of no further use.
             let _ = std::fs::remove_dir_all(&staging);

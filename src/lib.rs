@@ -8,6 +8,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod cancel;
 pub mod credentials;
 pub mod download;
@@ -19,13 +20,14 @@ pub mod hf;
 pub mod http;
 pub mod id;
 pub mod kaggle;
+pub mod lockfile;
 pub mod manifest;
 pub mod paths;
 pub mod pattern;
 pub mod progress;
 pub mod record;
-pub mod search;
 pub mod sanitize;
+pub mod search;
 pub mod settings;
 pub mod verify;
 

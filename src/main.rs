@@ -1,5 +1,6 @@
 //! The `dsfetch` binary: parse, run, print, exit. All the work is in the library.
 
+mod batch_cmd;
 mod cli;
 mod commands;
 mod render;
@@ -11,20 +12,37 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
-            ui::eprint_line(&format!("dsfetch: error: cannot start the async runtime: {e}"));
+            ui::eprint_line(&format!(
+                "dsfetch: error: cannot start the async runtime: {e}"
+            ));
             return ExitCode::from(1);
         }
     };
     let (ui, outcome) = runtime.block_on(commands::run(cli));
     let printed = match (&outcome.json, &outcome.text) {
-        (Some(j), _) => commands::print_stdout(&serde_json::to_string_pretty(j).unwrap_or_default()),
+        (Some(j), _) => {
+            commands::print_stdout(&serde_json::to_string_pretty(j).unwrap_or_default())
+        }
         (None, Some(t)) => commands::print_stdout(t),
         _ => Ok(()),
     };
     let code = match &outcome.error {
+        _ if outcome.exit.is_some() => {
+            if let Some(e) = &outcome.error {
+                let line = dsfetch::sanitize::for_terminal(&e.to_string());
+                match &ui {
+                    Some(ui) => ui.error(&line),
+                    None => ui::eprint_line(&format!("dsfetch: error: {line}")),
+                }
+            }
+            outcome.exit.unwrap_or(1)
+        }
         Some(e) => {
             let line = dsfetch::sanitize::for_terminal(&e.to_string());
             match &ui {

@@ -116,7 +116,13 @@ pub fn parse(name: &str, text: &str) -> Result<Manifest> {
     errors.sort();
     let lines: Vec<String> = errors
         .iter()
-        .map(|(l, m)| if *l > 0 { format!("{name}:{l}: {m}") } else { format!("{name}: {m}") })
+        .map(|(l, m)| {
+            if *l > 0 {
+                format!("{name}:{l}: {m}")
+            } else {
+                format!("{name}: {m}")
+            }
+        })
         .collect();
     Err(Error::usage(format!(
         "invalid manifest ({} problem{}):\n  {}",
@@ -193,7 +199,9 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
         match &mut did {
             DatasetId::Kaggle(KaggleId { version, .. }) => {
                 if e.revision.is_some() {
-                    bad("`revision` applies to Hugging Face datasets; Kaggle uses `version`".into());
+                    bad(
+                        "`revision` applies to Hugging Face datasets; Kaggle uses `version`".into(),
+                    );
                 }
                 if let Some(v) = e.version {
                     if version.is_some_and(|x| x != v) {
@@ -207,17 +215,23 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
             }
             DatasetId::Hf(HfId { revision, .. }) => {
                 if e.version.is_some() {
-                    bad("`version` applies to Kaggle datasets; Hugging Face uses `revision`".into());
+                    bad(
+                        "`version` applies to Kaggle datasets; Hugging Face uses `revision`".into(),
+                    );
                 }
                 if !e.files.is_empty() {
-                    bad("`files` applies to Kaggle datasets; use `include` for Hugging Face".into());
+                    bad(
+                        "`files` applies to Kaggle datasets; use `include` for Hugging Face".into(),
+                    );
                 }
                 if e.unzip.is_some() {
                     bad("`unzip` applies to Kaggle datasets".into());
                 }
                 if let Some(r) = &e.revision {
                     if revision.as_ref().is_some_and(|x| x != r) {
-                        bad(format!("the id names another revision than `revision = {r:?}`"));
+                        bad(format!(
+                            "the id names another revision than `revision = {r:?}`"
+                        ));
                     }
                     match id::parse_hf(&format!("x/y@{r}")) {
                         Ok(_) => *revision = Some(r.clone()),
@@ -252,10 +266,20 @@ fn check_conflicts(entries: &[Entry], errors: &mut Vec<(usize, String)>) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut dup = vec![false; entries.len()];
     for (i, e) in entries.iter().enumerate() {
-        let key = format!("{}|{:?}|{:?}|{:?}|{:?}", e.label(), e.include, e.exclude, e.files, e.output);
+        let key = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}",
+            e.label(),
+            e.include,
+            e.exclude,
+            e.files,
+            e.output
+        );
         match seen.get(&key) {
             Some(first) => {
-                errors.push((e.line, format!("duplicate of the entry on line {first} ({})", e.label())));
+                errors.push((
+                    e.line,
+                    format!("duplicate of the entry on line {first} ({})", e.label()),
+                ));
                 dup[i] = true;
             }
             None => {
@@ -324,24 +348,41 @@ output = "data/corpus"
         assert_eq!(m.entries[0].label(), "kaggle:alice/titanic/versions/3");
         assert_eq!(m.entries[0].line, 2);
         assert_eq!(m.entries[1].label(), "hf:acme/corpus@refs/convert/parquet");
-        assert_eq!(m.entries[1].output.as_deref(), Some(Path::new("data/corpus")));
+        assert_eq!(
+            m.entries[1].output.as_deref(),
+            Some(Path::new("data/corpus"))
+        );
     }
 
     #[test]
     fn all_errors_at_once_with_lines() {
-        let err = parse("m.txt", "kaggle:alice/titanic\nnot an id\nhf:a/b\nhf:a/b\nkaggle:bob/titanic\nacme/x\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse(
+            "m.txt",
+            "kaggle:alice/titanic\nnot an id\nhf:a/b\nhf:a/b\nkaggle:bob/titanic\nacme/x\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("m.txt:2:"), "{err}");
-        assert!(err.contains("m.txt:4: duplicate of the entry on line 3"), "{err}");
-        assert!(err.contains("m.txt:5: kaggle:bob/titanic would write into the same folder"), "{err}");
+        assert!(
+            err.contains("m.txt:4: duplicate of the entry on line 3"),
+            "{err}"
+        );
+        assert!(
+            err.contains("m.txt:5: kaggle:bob/titanic would write into the same folder"),
+            "{err}"
+        );
         assert!(err.contains("m.txt:6:"), "{err}");
         let err = parse("m.toml", "[[dataset]]\nid = \"hf:a/b\"\nversion = 2\n\n[[dataset]]\nsource = \"nope\"\nid = \"x/y\"\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("m.toml:1: `version` applies to Kaggle"), "{err}");
+        assert!(
+            err.contains("m.toml:1: `version` applies to Kaggle"),
+            "{err}"
+        );
         assert!(err.contains("m.toml:5: source \"nope\""), "{err}");
-        let err = parse("m.toml", "[[dataset]]\nid = \"hf:a/b\"\ncolour = 1\n").unwrap_err().to_string();
+        let err = parse("m.toml", "[[dataset]]\nid = \"hf:a/b\"\ncolour = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("m.toml:"), "{err}");
         assert!(parse("e.txt", "# nothing\n").is_err());
     }

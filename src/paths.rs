@@ -98,7 +98,14 @@ mod tests {
 
     #[test]
     fn accepts_normal_paths() {
-        for ok in ["a.csv", "data/train-00000.parquet", "a/b/c.txt", ".gitattributes", "x..y", "..a"] {
+        for ok in [
+            "a.csv",
+            "data/train-00000.parquet",
+            "a/b/c.txt",
+            ".gitattributes",
+            "x..y",
+            "..a",
+        ] {
             assert!(check_relative(ok).is_ok(), "{ok}");
         }
     }
@@ -106,8 +113,20 @@ mod tests {
     #[test]
     fn refuses_escapes() {
         for bad in [
-            "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "C:/x", "c:x", "\\\\srv\\share", "a\\..\\b",
-            "a/\u{0}", ".dsfetch/record.json", "a/", "..",
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "a//b",
+            "C:/x",
+            "c:x",
+            "\\\\srv\\share",
+            "a\\..\\b",
+            "a/\u{0}",
+            ".dsfetch/record.json",
+            "a/",
+            "..",
         ] {
             assert!(check_relative(bad).is_err(), "{bad:?}");
         }

@@ -4,8 +4,8 @@
 //! (bars, plain lines, NDJSON, nothing). Contract for implementors: `on_event` is called from
 //! many tasks at once, must return quickly, must never block on I/O for long and must never
 //! panic; events for one transfer arrive in order (`FileStart`, `Bytes`…, `Verify`, `FileDone`
-//! or `FileError`), and a transfer that restarts sends `Bytes` with a negative delta is never
-//! sent: instead a new `FileStart` with `resumed_from` is sent.
+//! or `FileError`). A transfer that has to start over sends a new `FileStart` with the same id
+//! and `resumed_from` set to what is kept (0 when nothing is); `Bytes` deltas are never negative.
 
 use std::time::Duration;
 
@@ -84,6 +84,15 @@ pub enum Event<'a> {
         entries: usize,
         /// Uncompressed bytes.
         bytes: u64,
+    },
+    /// A dataset of a batch finished (successfully or not).
+    DatasetDone {
+        /// The manifest entry.
+        dataset: &'a str,
+        /// Whether it succeeded.
+        ok: bool,
+        /// One-line summary or error.
+        message: &'a str,
     },
     /// A note for the user (shown unless quiet), e.g. a permissions warning.
     Warn(&'a str),

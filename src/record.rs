@@ -150,7 +150,8 @@ pub fn save(root: &Path, record: &Record) -> Result<()> {
     let tmp = dir.join("record.json.tmp");
     {
         let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("writing", &tmp, e))?;
-        f.write_all(&json).map_err(|e| Error::io("writing", &tmp, e))?;
+        f.write_all(&json)
+            .map_err(|e| Error::io("writing", &tmp, e))?;
         f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
     }
     let dest = record_path(root);

@@ -21,6 +21,7 @@ fn failed(e: Error) -> Outcome {
         json: None,
         text: None,
         error: Some(e),
+        exit: None,
     }
 }
 
@@ -104,12 +105,15 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
         let mut it = failures.into_iter();
         let (_, first) = it.next().expect("at least one source");
         for (src, e) in it {
-            ctx.ui.on_event(&Event::Warn(&format!("{src} search failed too: {e}")));
+            ctx.ui
+                .on_event(&Event::Warn(&format!("{src} search failed too: {e}")));
         }
         return failed(first);
     }
     for (src, e) in &failures {
-        ctx.ui.on_event(&Event::Warn(&format!("{src} search failed, showing the other hub's results only: {e}")));
+        ctx.ui.on_event(&Event::Warn(&format!(
+            "{src} search failed, showing the other hub's results only: {e}"
+        )));
     }
     let hits = search::merge(hits, q.sort, q.limit);
     if ctx.json {
@@ -117,13 +121,18 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
             json: Some(serde_json::to_value(&hits).unwrap_or_else(|_| json!([]))),
             text: None,
             error: None,
+            exit: None,
         };
     }
     if hits.is_empty() {
-        ctx.ui.info(&format!("No datasets match {:?}.", for_terminal(&a.query)));
+        ctx.ui
+            .info(&format!("No datasets match {:?}.", for_terminal(&a.query)));
     }
     let text = if std::io::stdout().is_terminal() {
-        let width = console::Term::stdout().size_checked().map(|(_, w)| w as usize).unwrap_or(100);
+        let width = console::Term::stdout()
+            .size_checked()
+            .map(|(_, w)| w as usize)
+            .unwrap_or(100);
         table(&hits, width)
     } else {
         tsv(&hits)
@@ -132,6 +141,7 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
         json: None,
         text: (!text.is_empty()).then(|| text.trim_end().to_string()),
         error: None,
+        exit: None,
     }
 }
 
@@ -184,11 +194,22 @@ pub fn table(hits: &[Hit], width: usize) -> String {
                 compact(h.downloads),
                 compact(h.likes),
                 h.size_bytes.map(human_bytes).unwrap_or_else(|| "-".into()),
-                h.updated.as_deref().map(|u| u.chars().take(10).collect()).unwrap_or_else(|| "-".into()),
+                h.updated
+                    .as_deref()
+                    .map(|u| u.chars().take(10).collect())
+                    .unwrap_or_else(|| "-".into()),
             ]
         })
         .collect();
-    let header = ["SOURCE", "ID", "TITLE", "DOWNLOADS", "LIKES", "SIZE", "UPDATED"];
+    let header = [
+        "SOURCE",
+        "ID",
+        "TITLE",
+        "DOWNLOADS",
+        "LIKES",
+        "SIZE",
+        "UPDATED",
+    ];
     let mut w: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -207,8 +228,12 @@ pub fn table(hits: &[Hit], width: usize) -> String {
         let mut l = String::new();
         for (i, c) in cells.iter().enumerate() {
             let cell = fit(c, w[i]);
-            if i >= 3 && i <= 5 {
-                l.push_str(&format!("{}{}", " ".repeat(w[i].saturating_sub(cell.width())), cell));
+            if (3..=5).contains(&i) {
+                l.push_str(&format!(
+                    "{}{}",
+                    " ".repeat(w[i].saturating_sub(cell.width())),
+                    cell
+                ));
             } else {
                 l.push_str(&pad(&cell, w[i]));
             }
@@ -276,7 +301,10 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
             Ok(r) => r,
             Err(e) => {
                 lines.push(format!("{src}: error: {e}"));
-                doc.insert(key.into(), json!({"configured": false, "error": e.to_string()}));
+                doc.insert(
+                    key.into(),
+                    json!({"configured": false, "error": e.to_string()}),
+                );
                 worst.get_or_insert(e);
                 continue;
             }
@@ -285,7 +313,10 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
         match (&r.credential, &r.origin) {
             (Some(c), Some(o)) => lines.push(format!("{src}: {} (from {o})", c.describe())),
             _ => {
-                lines.push(format!("{src}: anonymous: no credential found (looked at {})", r.looked_list()));
+                lines.push(format!(
+                    "{src}: anonymous: no credential found (looked at {})",
+                    r.looked_list()
+                ));
                 lines.push(format!("  to set one: {}", r.how_to_set()));
             }
         }
@@ -331,7 +362,10 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
                 }
                 Err(e) => {
                     let rejected = e.kind() == dsfetch::ErrorKind::Auth;
-                    lines.push(format!("  check: {}: {e}", if rejected { "rejected" } else { "failed" }));
+                    lines.push(format!(
+                        "  check: {}: {e}",
+                        if rejected { "rejected" } else { "failed" }
+                    ));
                     v["check"] = json!({"valid": false, "error": e.to_string()});
                     if rejected || worst.is_none() {
                         worst = Some(e);
@@ -341,11 +375,16 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
         }
         doc.insert(key.into(), v);
     }
-    let text = lines.iter().map(|l| for_terminal(l)).collect::<Vec<_>>().join("\n");
+    let text = lines
+        .iter()
+        .map(|l| for_terminal(l))
+        .collect::<Vec<_>>()
+        .join("\n");
     Outcome {
-        json: ctx.json.then(|| serde_json::Value::Object(doc)),
+        json: ctx.json.then_some(serde_json::Value::Object(doc)),
         text: Some(text),
         error: worst,
+        exit: None,
     }
 }
 

@@ -89,7 +89,10 @@ mod tests {
         assert_eq!(for_terminal("plain title"), "plain title");
         assert_eq!(for_terminal("red \u{1b}[31mtext\u{1b}[0m"), "red text");
         assert_eq!(for_terminal("a\u{1b}]0;pwned\u{7}b"), "ab");
-        assert_eq!(for_terminal("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"), "alink");
+        assert_eq!(
+            for_terminal("a\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\"),
+            "alink"
+        );
         assert_eq!(for_terminal("evil\u{202e}txt.exe"), "eviltxt.exe");
         assert_eq!(for_terminal("zero\u{200b}width"), "zerowidth");
         assert_eq!(for_terminal("line\nbreak\ttab\rret"), "line break tab ret");

@@ -126,7 +126,11 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
         SortBy::Likes => "likes",
         SortBy::Updated => "lastModified",
     };
-    let mut query = format!("search={}&sort={sort}&limit={}", quote(&q.text, false), q.limit.clamp(1, 1000));
+    let mut query = format!(
+        "search={}&sort={sort}&limit={}",
+        quote(&q.text, false),
+        q.limit.clamp(1, 1000)
+    );
     if let Some(a) = &q.author {
         query.push_str(&format!("&author={}", quote(a, false)));
     }
@@ -137,7 +141,17 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
     for f in &filters {
         query.push_str(&format!("&filter={}", quote(f, false)));
     }
-    for e in ["author", "cardData", "description", "downloads", "lastModified", "likes", "private", "tags", "usedStorage"] {
+    for e in [
+        "author",
+        "cardData",
+        "description",
+        "downloads",
+        "lastModified",
+        "likes",
+        "private",
+        "tags",
+        "usedStorage",
+    ] {
         query.push_str(&format!("&expand={e}"));
     }
     let mut url = endpoint_join(&client.endpoint, &format!("/api/datasets?{query}"))?;
@@ -147,11 +161,18 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
     let mut pages = 0;
     loop {
         pages += 1;
-        let req = Request::get(url.clone(), "Hugging Face search").auth(client.auth.credential.as_ref());
+        let req =
+            Request::get(url.clone(), "Hugging Face search").auth(client.auth.credential.as_ref());
         let answer = client.http.send(&req, client.reporter).await?;
         let resp = answer.response;
         if !resp.status().is_success() {
-            let f = crate::fetch::HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, "search").await;
+            let f = crate::fetch::HttpFailure::from_response(
+                resp,
+                &http::origin_of(&req.url),
+                answer.attempts,
+                "search",
+            )
+            .await;
             return Err(crate::fetch::ErrorMap::map(&errors, &f));
         }
         let next = resp
@@ -187,7 +208,11 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
                 size_bytes: it.used_storage,
                 updated: it.last_modified,
                 tags: it.tags.iter().map(|t| for_terminal(t)).collect(),
-                description: it.description.as_deref().map(|d| short(d, 300)).filter(|d| !d.is_empty()),
+                description: it
+                    .description
+                    .as_deref()
+                    .map(|d| short(d, 300))
+                    .filter(|d| !d.is_empty()),
             });
         }
         match next {
@@ -207,7 +232,11 @@ fn kaggle_enum(prefix: &str, value: &str, allowed: &[(&str, &str)]) -> Result<St
         .ok_or_else(|| {
             Error::usage(format!(
                 "{value:?} is not one of {}",
-                allowed.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
 }
@@ -228,8 +257,21 @@ pub fn validate_query(q: &Query) -> Result<()> {
     Ok(())
 }
 
-const KAGGLE_FILE_TYPES: &[(&str, &str)] = &[("all", "ALL"), ("csv", "CSV"), ("sqlite", "SQLITE"), ("json", "JSON"), ("bigQuery", "BIG_QUERY"), ("parquet", "PARQUET")];
-const KAGGLE_LICENSES: &[(&str, &str)] = &[("all", "ALL"), ("cc", "CC"), ("gpl", "GPL"), ("odb", "ODB"), ("other", "OTHER")];
+const KAGGLE_FILE_TYPES: &[(&str, &str)] = &[
+    ("all", "ALL"),
+    ("csv", "CSV"),
+    ("sqlite", "SQLITE"),
+    ("json", "JSON"),
+    ("bigQuery", "BIG_QUERY"),
+    ("parquet", "PARQUET"),
+];
+const KAGGLE_LICENSES: &[(&str, &str)] = &[
+    ("all", "ALL"),
+    ("cc", "CC"),
+    ("gpl", "GPL"),
+    ("odb", "ODB"),
+    ("other", "OTHER"),
+];
 
 /// Searches Kaggle.
 pub async fn search_kaggle(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<Hit>> {
@@ -247,7 +289,11 @@ pub async fn search_kaggle(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<H
         body["tagIds"] = json!(q.tags.join(","));
     }
     if let Some(ft) = &q.file_type {
-        body["fileType"] = json!(kaggle_enum("DATASET_FILE_TYPE_GROUP_", ft, KAGGLE_FILE_TYPES)?);
+        body["fileType"] = json!(kaggle_enum(
+            "DATASET_FILE_TYPE_GROUP_",
+            ft,
+            KAGGLE_FILE_TYPES
+        )?);
     }
     if let Some(l) = &q.license {
         body["license"] = json!(kaggle_enum("DATASET_LICENSE_GROUP_", l, KAGGLE_LICENSES)?);
@@ -263,11 +309,18 @@ pub async fn search_kaggle(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<H
     let mut seen_tokens = std::collections::HashSet::new();
     loop {
         let resp: ListDatasetsResponse = client
-            .call("ListDatasets", body.clone(), &format!("Kaggle search {:?}", q.text), "search")
+            .call(
+                "ListDatasets",
+                body.clone(),
+                &format!("Kaggle search {:?}", q.text),
+                "search",
+            )
             .await?;
         let got = resp.datasets.len();
         for d in resp.datasets {
-            let Ok(id) = crate::id::parse_kaggle(&d.reference) else { continue };
+            let Ok(id) = crate::id::parse_kaggle(&d.reference) else {
+                continue;
+            };
             let size = d.total_bytes;
             if size.is_some() && !size_ok(q, size) {
                 continue;
@@ -282,7 +335,17 @@ pub async fn search_kaggle(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<H
                 likes: d.vote_count,
                 size_bytes: size,
                 updated: d.last_updated,
-                tags: d.tags.iter().map(|t| for_terminal(if t.name.is_empty() { &t.reference } else { &t.name })).collect(),
+                tags: d
+                    .tags
+                    .iter()
+                    .map(|t| {
+                        for_terminal(if t.name.is_empty() {
+                            &t.reference
+                        } else {
+                            &t.name
+                        })
+                    })
+                    .collect(),
                 description: d
                     .subtitle
                     .as_deref()
@@ -320,7 +383,11 @@ pub fn merge(mut hits: Vec<Hit>, sort: SortBy, limit: usize) -> Vec<Hit> {
         let ord = match sort {
             SortBy::Downloads => b.downloads.unwrap_or(0).cmp(&a.downloads.unwrap_or(0)),
             SortBy::Likes => b.likes.unwrap_or(0).cmp(&a.likes.unwrap_or(0)),
-            SortBy::Updated => b.updated.as_deref().unwrap_or("").cmp(a.updated.as_deref().unwrap_or("")),
+            SortBy::Updated => b
+                .updated
+                .as_deref()
+                .unwrap_or("")
+                .cmp(a.updated.as_deref().unwrap_or("")),
         };
         ord.then_with(|| a.reference.cmp(&b.reference))
     });
@@ -355,9 +422,16 @@ mod tests {
 
     #[test]
     fn merge_orders_and_limits() {
-        let hits = vec![hit("a/a", 5, "2024-01-01"), hit("b/b", 50, "2023-01-01"), hit("c/c", 7, "2025-01-01")];
+        let hits = vec![
+            hit("a/a", 5, "2024-01-01"),
+            hit("b/b", 50, "2023-01-01"),
+            hit("c/c", 7, "2025-01-01"),
+        ];
         let by_dl = merge(hits.clone(), SortBy::Downloads, 2);
-        assert_eq!(by_dl.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), vec!["b/b", "c/c"]);
+        assert_eq!(
+            by_dl.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            vec!["b/b", "c/c"]
+        );
         let by_date = merge(hits, SortBy::Updated, 3);
         assert_eq!(by_date[0].id, "c/c");
     }

@@ -115,7 +115,10 @@ pub fn config_path(env: &Env) -> Option<(PathBuf, bool)> {
     let base = match env.get("XDG_CONFIG_HOME") {
         Some(x) => PathBuf::from(x),
         None if cfg!(target_os = "linux") => env.home_join(".config")?,
-        None => directories::ProjectDirs::from("", "", "dsfetch")?.config_dir().parent()?.to_path_buf(),
+        None => directories::ProjectDirs::from("", "", "dsfetch")?
+            .config_dir()
+            .parent()?
+            .to_path_buf(),
     };
     Some((base.join("dsfetch").join("config.toml"), false))
 }
@@ -124,23 +127,49 @@ fn bad_env(var: &str, v: &str, want: &str) -> Error {
     Error::usage(format!("{var}={v:?} is not {want}; fix or unset it"))
 }
 
-fn pick<T: Clone>(flag: Option<(T, &'static str)>, env: Option<(T, &'static str)>, config: Option<T>, path: &Option<PathBuf>, default: T) -> Setting<T> {
+fn pick<T: Clone>(
+    flag: Option<(T, &'static str)>,
+    env: Option<(T, &'static str)>,
+    config: Option<T>,
+    path: &Option<PathBuf>,
+    default: T,
+) -> Setting<T> {
     if let Some((v, n)) = flag {
-        return Setting { value: v, origin: Origin::Flag(n) };
+        return Setting {
+            value: v,
+            origin: Origin::Flag(n),
+        };
     }
     if let Some((v, n)) = env {
-        return Setting { value: v, origin: Origin::Env(n) };
+        return Setting {
+            value: v,
+            origin: Origin::Env(n),
+        };
     }
     if let (Some(v), Some(p)) = (config, path) {
-        return Setting { value: v, origin: Origin::Config(p.clone()) };
+        return Setting {
+            value: v,
+            origin: Origin::Config(p.clone()),
+        };
     }
-    Setting { value: default, origin: Origin::Default }
+    Setting {
+        value: default,
+        origin: Origin::Default,
+    }
 }
 
-fn env_parse<T: std::str::FromStr>(env: &Env, var: &'static str, want: &str) -> Result<Option<(T, &'static str)>> {
+fn env_parse<T: std::str::FromStr>(
+    env: &Env,
+    var: &'static str,
+    want: &str,
+) -> Result<Option<(T, &'static str)>> {
     match env.get(var) {
         None => Ok(None),
-        Some(v) => v.trim().parse::<T>().map(|x| Some((x, var))).map_err(|_| bad_env(var, v, want)),
+        Some(v) => v
+            .trim()
+            .parse::<T>()
+            .map(|x| Some((x, var)))
+            .map_err(|_| bad_env(var, v, want)),
     }
 }
 
@@ -172,7 +201,9 @@ impl Settings {
                     })?;
                     (c, Some(p))
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => (ConfigFile::default(), None),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                    (ConfigFile::default(), None)
+                }
                 Err(e) => {
                     return Err(Error::BadFile {
                         path: p,
@@ -191,7 +222,8 @@ impl Settings {
         };
         let download_dir = pick(
             None,
-            env.get("DSFETCH_DOWNLOAD_DIR").map(|v| (PathBuf::from(v), "DSFETCH_DOWNLOAD_DIR")),
+            env.get("DSFETCH_DOWNLOAD_DIR")
+                .map(|v| (PathBuf::from(v), "DSFETCH_DOWNLOAD_DIR")),
             config.download_dir.clone().map(expand),
             &config_path,
             PathBuf::from("downloads"),
@@ -205,12 +237,16 @@ impl Settings {
         );
         let progress = pick(
             flags.progress.clone().map(|p| (p, "--progress")),
-            env.get("DSFETCH_PROGRESS").map(|v| (v.to_string(), "DSFETCH_PROGRESS")),
+            env.get("DSFETCH_PROGRESS")
+                .map(|v| (v.to_string(), "DSFETCH_PROGRESS")),
             config.progress.clone(),
             &config_path,
             "auto".to_string(),
         );
-        if !matches!(progress.value.as_str(), "auto" | "bar" | "plain" | "json" | "none") {
+        if !matches!(
+            progress.value.as_str(),
+            "auto" | "bar" | "plain" | "json" | "none"
+        ) {
             return Err(Error::usage(format!(
                 "progress style {:?} (from {}) is not one of auto, bar, plain, json, none",
                 progress.value, progress.origin
@@ -225,29 +261,40 @@ impl Settings {
         );
         let timeout = pick(
             None,
-            env_parse::<f64>(env, "DSFETCH_TIMEOUT", "a number of seconds")?.map(|(v, n)| (secs(v), n)),
+            env_parse::<f64>(env, "DSFETCH_TIMEOUT", "a number of seconds")?
+                .map(|(v, n)| (secs(v), n)),
             config.timeout.map(secs),
             &config_path,
             Duration::from_secs(60),
         );
-        let retries = pick(None, env_parse(env, "DSFETCH_RETRIES", "a number")?, config.retries, &config_path, 5);
+        let retries = pick(
+            None,
+            env_parse(env, "DSFETCH_RETRIES", "a number")?,
+            config.retries,
+            &config_path,
+            5,
+        );
         let retry_base = pick(
             None,
-            env_parse::<f64>(env, "DSFETCH_RETRY_BASE", "a number of seconds")?.map(|(v, n)| (secs(v), n)),
+            env_parse::<f64>(env, "DSFETCH_RETRY_BASE", "a number of seconds")?
+                .map(|(v, n)| (secs(v), n)),
             None,
             &config_path,
             Duration::from_millis(500),
         );
         let retry_max_wait = pick(
             None,
-            env_parse::<f64>(env, "DSFETCH_RETRY_MAX_WAIT", "a number of seconds")?.map(|(v, n)| (secs(v), n)),
+            env_parse::<f64>(env, "DSFETCH_RETRY_MAX_WAIT", "a number of seconds")?
+                .map(|(v, n)| (secs(v), n)),
             None,
             &config_path,
             Duration::from_secs(120),
         );
         for (name, v) in [("jobs", jobs.value), ("connections", connections.value)] {
             if v == 0 || v > 1024 {
-                return Err(Error::usage(format!("{name} must be between 1 and 1024, got {v}")));
+                return Err(Error::usage(format!(
+                    "{name} must be between 1 and 1024, got {v}"
+                )));
             }
         }
         Ok(Settings {
@@ -267,7 +314,8 @@ impl Settings {
     /// The HTTP configuration these settings describe.
     pub fn http_config(&self) -> HttpConfig {
         HttpConfig {
-            connect_timeout: Duration::from_secs(15).min(self.timeout.value.max(Duration::from_millis(100))),
+            connect_timeout: Duration::from_secs(15)
+                .min(self.timeout.value.max(Duration::from_millis(100))),
             read_timeout: self.timeout.value.max(Duration::from_millis(100)),
             retry: RetryPolicy {
                 retries: self.retries.value,
@@ -287,22 +335,54 @@ mod tests {
     fn precedence_flag_env_config_default() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("c.toml");
-        std::fs::write(&cfg, "jobs = 3\ndownload_dir = \"/data\"\n[kaggle]\nunzip = false\n").unwrap();
+        std::fs::write(
+            &cfg,
+            "jobs = 3\ndownload_dir = \"/data\"\n[kaggle]\nunzip = false\n",
+        )
+        .unwrap();
         let c = cfg.to_str().unwrap();
-        let s = Settings::load(&Env::from_pairs([("DSFETCH_CONFIG", c)]), &FlagOverrides::default()).unwrap();
+        let s = Settings::load(
+            &Env::from_pairs([("DSFETCH_CONFIG", c)]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
         assert_eq!(s.jobs.value, 3);
         assert!(matches!(s.jobs.origin, Origin::Config(_)));
         assert_eq!(s.download_dir.value, PathBuf::from("/data"));
         assert_eq!(s.progress.origin, Origin::Default);
-        let s = Settings::load(&Env::from_pairs([("DSFETCH_CONFIG", c), ("DSFETCH_JOBS", "5")]), &FlagOverrides::default()).unwrap();
-        assert_eq!((s.jobs.value, s.jobs.origin.clone()), (5, Origin::Env("DSFETCH_JOBS")));
-        let flags = FlagOverrides { jobs: Some(7), ..Default::default() };
-        let s = Settings::load(&Env::from_pairs([("DSFETCH_CONFIG", c), ("DSFETCH_JOBS", "5")]), &flags).unwrap();
+        let s = Settings::load(
+            &Env::from_pairs([("DSFETCH_CONFIG", c), ("DSFETCH_JOBS", "5")]),
+            &FlagOverrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (s.jobs.value, s.jobs.origin.clone()),
+            (5, Origin::Env("DSFETCH_JOBS"))
+        );
+        let flags = FlagOverrides {
+            jobs: Some(7),
+            ..Default::default()
+        };
+        let s = Settings::load(
+            &Env::from_pairs([("DSFETCH_CONFIG", c), ("DSFETCH_JOBS", "5")]),
+            &flags,
+        )
+        .unwrap();
         assert_eq!((s.jobs.value, s.jobs.origin), (7, Origin::Flag("--jobs")));
         std::fs::write(&cfg, "jobs = \"many\"").unwrap();
-        let e = Settings::load(&Env::from_pairs([("DSFETCH_CONFIG", c)]), &FlagOverrides::default()).unwrap_err();
+        let e = Settings::load(
+            &Env::from_pairs([("DSFETCH_CONFIG", c)]),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.kind().exit_code(), 2);
         assert!(e.to_string().contains("c.toml"));
-        assert!(Settings::load(&Env::from_pairs([("DSFETCH_JOBS", "x")]), &FlagOverrides::default()).is_err());
+        assert!(
+            Settings::load(
+                &Env::from_pairs([("DSFETCH_JOBS", "x")]),
+                &FlagOverrides::default()
+            )
+            .is_err()
+        );
     }
 }

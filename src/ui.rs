@@ -69,11 +69,15 @@ struct State {
     files: HashMap<TransferId, FileState>,
     total_bar: Option<ProgressBar>,
     planned: u64,
+    /// Batch mode: one bar per dataset, and which dataset each transfer belongs to.
+    dataset_bars: HashMap<String, ProgressBar>,
+    transfer_dataset: HashMap<TransferId, String>,
 }
 
 /// The reporter the binary installs.
 pub struct Ui {
     mode: Mode,
+    grouped: bool,
     quiet: bool,
     verbose: u8,
     multi: Option<MultiProgress>,
@@ -87,7 +91,9 @@ fn file_style(color: bool) -> ProgressStyle {
     } else {
         "  {msg:40!} {bar:24} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}"
     };
-    ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> ")
+    ProgressStyle::with_template(t)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 fn total_style(color: bool) -> ProgressStyle {
@@ -96,7 +102,9 @@ fn total_style(color: bool) -> ProgressStyle {
     } else {
         "{prefix} {bar:40} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} eta {eta}"
     };
-    ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> ")
+    ProgressStyle::with_template(t)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 fn json_line(v: serde_json::Value) {
@@ -106,9 +114,11 @@ fn json_line(v: serde_json::Value) {
 impl Ui {
     /// A reporter for the given mode.
     pub fn new(mode: Mode, quiet: bool, verbose: u8) -> Ui {
-        let multi = (mode == Mode::Bar).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10)));
+        let multi = (mode == Mode::Bar)
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10)));
         Ui {
             mode,
+            grouped: false,
             quiet,
             verbose,
             multi,
@@ -117,8 +127,16 @@ impl Ui {
                 files: HashMap::new(),
                 total_bar: None,
                 planned: 0,
+                dataset_bars: HashMap::new(),
+                transfer_dataset: HashMap::new(),
             }),
         }
+    }
+
+    /// Batch mode: one line per active dataset instead of one per file.
+    pub fn grouped(mut self) -> Ui {
+        self.grouped = true;
+        self
     }
 
     /// Prints a line on stderr without tearing progress bars (unless quiet).
@@ -172,7 +190,10 @@ impl Ui {
                 f.last_pct = p - p % 10;
             }
             let rate = f.done as f64 / now.duration_since(f.started).as_secs_f64().max(0.001);
-            let of = f.total.map(|t| format!(" of {}", human_bytes(t))).unwrap_or_default();
+            let of = f
+                .total
+                .map(|t| format!(" of {}", human_bytes(t)))
+                .unwrap_or_default();
             let pct_s = pct.map(|p| format!(" ({p}%)")).unwrap_or_default();
             eprint_line(&format!(
                 "  {}: {}{of}{pct_s} at {}/s",
@@ -189,7 +210,9 @@ impl Reporter for Ui {
         match event {
             Event::Warn(msg) => {
                 if self.mode == Mode::Json {
-                    json_line(serde_json::json!({"event": "warning", "message": for_terminal(msg)}));
+                    json_line(
+                        serde_json::json!({"event": "warning", "message": for_terminal(msg)}),
+                    );
                 } else if !self.quiet {
                     self.println(&format!("dsfetch: warning: {}", for_terminal(msg)));
                 }
@@ -201,7 +224,12 @@ impl Reporter for Ui {
                 }
                 return;
             }
-            Event::Retry { what, attempt, wait, reason } => {
+            Event::Retry {
+                what,
+                attempt,
+                wait,
+                reason,
+            } => {
                 match self.mode {
                     Mode::Json => json_line(serde_json::json!({
                         "event": "retry", "what": for_terminal(what), "attempt": attempt,
@@ -224,7 +252,12 @@ impl Reporter for Ui {
         }
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         match event {
-            Event::Plan { dataset, files, bytes, skipped } => {
+            Event::Plan {
+                dataset,
+                files,
+                bytes,
+                skipped,
+            } => {
                 st.planned += bytes;
                 match self.mode {
                     Mode::Json => json_line(serde_json::json!({
@@ -236,6 +269,12 @@ impl Reporter for Ui {
                     )),
                     Mode::Bar => {
                         if let Some(m) = &self.multi {
+                            if self.grouped {
+                                let b = m.add(ProgressBar::new(*bytes));
+                                b.set_style(file_style(self.color));
+                                b.set_message(for_terminal(dataset));
+                                st.dataset_bars.insert(dataset.to_string(), b);
+                            }
                             let planned = st.planned;
                             let bar = st.total_bar.get_or_insert_with(|| {
                                 let b = m.insert(0, ProgressBar::new(0));
@@ -249,15 +288,37 @@ impl Reporter for Ui {
                     Mode::None => {}
                 }
             }
-            Event::FileStart { id, name, total, resumed_from, .. } => {
+            Event::FileStart {
+                id,
+                dataset,
+                name,
+                total,
+                resumed_from,
+            } => {
                 let name = for_terminal(name);
+                if self.grouped {
+                    let first = st
+                        .transfer_dataset
+                        .insert(*id, dataset.to_string())
+                        .is_none();
+                    if let Some(b) = st.dataset_bars.get(*dataset) {
+                        if first && b.length() == Some(0) {
+                            b.inc_length(total.unwrap_or(0));
+                        }
+                        b.inc(*resumed_from);
+                    }
+                }
                 match self.mode {
                     Mode::Json => json_line(serde_json::json!({
                         "event": "start", "id": id, "file": name, "total": total, "resumed_from": resumed_from})),
-                    Mode::Plain if *resumed_from > 0 => eprint_line(&format!("  {name}: resuming at {}", human_bytes(*resumed_from))),
+                    Mode::Plain if *resumed_from > 0 => eprint_line(&format!(
+                        "  {name}: resuming at {}",
+                        human_bytes(*resumed_from)
+                    )),
                     _ => {}
                 }
                 let bar = match (&self.multi, st.files.get(id).and_then(|f| f.bar.clone())) {
+                    _ if self.grouped => None,
                     (_, Some(b)) => {
                         b.set_position(*resumed_from);
                         Some(b)
@@ -288,6 +349,13 @@ impl Reporter for Ui {
             Event::Bytes { id, delta } => {
                 if let Some(t) = &st.total_bar {
                     t.inc(*delta);
+                }
+                if let Some(b) = st
+                    .transfer_dataset
+                    .get(id)
+                    .and_then(|d| st.dataset_bars.get(d))
+                {
+                    b.inc(*delta);
                 }
                 let mode = self.mode;
                 if let Some(f) = st.files.get_mut(id) {
@@ -344,11 +412,17 @@ impl Reporter for Ui {
                         b.finish_and_clear();
                     }
                     if self.mode == Mode::Json {
-                        json_line(serde_json::json!({"event": "error", "id": id, "file": f.name, "message": for_terminal(message)}));
+                        json_line(
+                            serde_json::json!({"event": "error", "id": id, "file": f.name, "message": for_terminal(message)}),
+                        );
                     }
                 }
             }
-            Event::Extract { dataset, entries, bytes } => match self.mode {
+            Event::Extract {
+                dataset,
+                entries,
+                bytes,
+            } => match self.mode {
                 Mode::Json => json_line(serde_json::json!({
                     "event": "extract", "dataset": for_terminal(dataset), "entries": entries, "bytes": bytes})),
                 _ => {
@@ -360,6 +434,29 @@ impl Reporter for Ui {
                     ));
                 }
             },
+            Event::DatasetDone {
+                dataset,
+                ok,
+                message,
+            } => {
+                if let Some(b) = st.dataset_bars.remove(*dataset) {
+                    b.finish_and_clear();
+                    if let Some(m) = &self.multi {
+                        m.remove(&b);
+                    }
+                }
+                drop(st);
+                let mark = if *ok { "done" } else { "FAILED" };
+                match self.mode {
+                    Mode::Json => json_line(serde_json::json!({
+                        "event": "dataset_done", "dataset": for_terminal(dataset), "ok": ok, "message": for_terminal(message)})),
+                    _ => self.println(&format!(
+                        "{}: {mark}: {}",
+                        for_terminal(dataset),
+                        for_terminal(message)
+                    )),
+                }
+            }
             Event::Warn(_) | Event::Debug(_) | Event::Retry { .. } => {}
         }
     }

@@ -40,7 +40,9 @@ pub fn parse_goog_md5<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<[
     for v in values {
         for part in v.split(',') {
             if let Some(b64) = part.trim().strip_prefix("md5=") {
-                let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(b64.trim())
+                    .ok()?;
                 return raw.try_into().ok();
             }
         }
@@ -133,7 +135,10 @@ impl Digests {
     pub fn check(&self, expected: &Expected) -> std::result::Result<(), String> {
         let ok = match expected {
             Expected::Sha256(h) => self.sha256.eq_ignore_ascii_case(h),
-            Expected::GitSha1(h) => self.git_sha1.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(h)),
+            Expected::GitSha1(h) => self
+                .git_sha1
+                .as_deref()
+                .is_some_and(|g| g.eq_ignore_ascii_case(h)),
             Expected::Md5(m) => self.md5.as_ref() == Some(m),
         };
         if ok {
@@ -141,7 +146,9 @@ impl Digests {
         }
         Err(match expected {
             Expected::Sha256(_) => format!("sha256 {}", self.sha256),
-            Expected::GitSha1(_) => format!("git-sha1 {}", self.git_sha1.clone().unwrap_or_default()),
+            Expected::GitSha1(_) => {
+                format!("git-sha1 {}", self.git_sha1.clone().unwrap_or_default())
+            }
             Expected::Md5(_) => format!("md5 {}", self.md5.map(hex::encode).unwrap_or_default()),
         })
     }
@@ -154,7 +161,9 @@ pub fn hash_prefix(path: &Path, len: u64, hashers: &mut Hashers) -> Result<()> {
     let mut r = std::io::BufReader::with_capacity(1 << 20, f).take(len);
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = r.read(&mut buf).map_err(|e| Error::io("reading", path, e))?;
+        let n = r
+            .read(&mut buf)
+            .map_err(|e| Error::io("reading", path, e))?;
         if n == 0 {
             break;
         }
@@ -164,7 +173,10 @@ pub fn hash_prefix(path: &Path, len: u64, hashers: &mut Hashers) -> Result<()> {
         return Err(Error::io(
             "reading",
             path,
-            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "file shorter than expected"),
+            std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "file shorter than expected",
+            ),
         ));
     }
     Ok(())
@@ -172,7 +184,9 @@ pub fn hash_prefix(path: &Path, len: u64, hashers: &mut Hashers) -> Result<()> {
 
 /// SHA-256 of a whole file, lower-case hex (blocking).
 pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
-    let len = std::fs::metadata(path).map_err(|e| Error::io("reading", path, e))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io("reading", path, e))?
+        .len();
     let mut h = Hashers::new(None, None, false);
     hash_prefix(path, len, &mut h)?;
     let d = h.finish();
@@ -189,9 +203,20 @@ mod tests {
         let mut h = Hashers::new(Some(&Expected::GitSha1(String::new())), Some(6), false);
         h.update(b"hello\n");
         let d = h.finish();
-        assert_eq!(d.git_sha1.as_deref(), Some("ce013625030ba8dba906f756967f9e9ca394464a"));
-        assert_eq!(d.sha256, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
-        assert!(d.check(&Expected::GitSha1("ce013625030ba8dba906f756967f9e9ca394464a".into())).is_ok());
+        assert_eq!(
+            d.git_sha1.as_deref(),
+            Some("ce013625030ba8dba906f756967f9e9ca394464a")
+        );
+        assert_eq!(
+            d.sha256,
+            "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+        );
+        assert!(
+            d.check(&Expected::GitSha1(
+                "ce013625030ba8dba906f756967f9e9ca394464a".into()
+            ))
+            .is_ok()
+        );
         assert!(d.check(&Expected::Sha256("00".into())).is_err());
     }
 

@@ -661,10 +661,12 @@ impl HfState {
         })
     }
 
+    /// File paths are kept verbatim: a hostile fixture ("/abs", "../x") must reach the client
+    /// exactly as written, as a hostile server would send it.
     fn entries(files: &[HfFile]) -> BTreeMap<String, Entry> {
         files
             .iter()
-            .map(|f| (normalize_path(&f.path), make_entry(f)))
+            .map(|f| (f.path.clone(), make_entry(f)))
             .collect()
     }
 

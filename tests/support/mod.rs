@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-pub use fakehub::{Fault, FaultKind, FakeHub, HfFile, HfRepo, KaggleDataset, Options, Origin, Recorded};
+pub use fakehub::{
+    FakeHub, Fault, FaultKind, HfFile, HfRepo, KaggleDataset, Options, Origin, Recorded,
+};
 
 /// A temp HOME, a temp working folder and a fake hub; every command runs with only these.
 pub struct TestEnv {
@@ -111,12 +113,24 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", self.stdout(), self.stderr()))
+        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nstderr: {}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
     }
     /// Asserts the exit code, showing the output when it differs.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code(), code, "unexpected exit code\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            code,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
@@ -141,7 +155,11 @@ pub fn files_under(dir: &Path) -> Vec<String> {
         let Ok(rd) = std::fs::read_dir(d) else { return };
         for e in rd.flatten() {
             let p = e.path();
-            let rel = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if rel == ".dsfetch" {
                 continue;
             }
@@ -169,7 +187,8 @@ pub fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
     use std::io::Write;
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, data) in entries {
-        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(data).unwrap();
     }
     z.finish().unwrap().into_inner()
@@ -179,9 +198,11 @@ pub fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
 pub fn zip_with_symlink(link_name: &str, target: &str) -> Vec<u8> {
     use std::io::Write;
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    z.start_file("ok.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    z.start_file("ok.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
     z.write_all(b"fine\n").unwrap();
-    z.add_symlink(link_name, target, zip::write::SimpleFileOptions::default()).unwrap();
+    z.add_symlink(link_name, target, zip::write::SimpleFileOptions::default())
+        .unwrap();
     z.finish().unwrap().into_inner()
 }
 

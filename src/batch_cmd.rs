@@ -1,0 +1,282 @@
+//! The `batch` command: read the manifest, run it, write the lockfile, print the summary.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use dsfetch::batch::{self, BatchOptions, BatchReport};
+use dsfetch::download::human_bytes;
+use dsfetch::error::Error;
+use dsfetch::lockfile::Lockfile;
+use dsfetch::manifest;
+use dsfetch::progress::Reporter;
+use dsfetch::sanitize::for_terminal;
+use serde_json::json;
+
+use crate::cli::BatchArgs;
+use crate::commands::{Ctx, Outcome, download_json};
+
+fn failed(e: Error) -> Outcome {
+    Outcome {
+        json: None,
+        text: None,
+        error: Some(e),
+        exit: None,
+    }
+}
+
+fn read_manifest(name: &str) -> Result<String, Error> {
+    if name == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::usage(format!("cannot read the manifest from stdin: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(name)
+        .map_err(|e| Error::usage(format!("cannot read manifest {name}: {e}")))
+}
+
+/// Where the lockfile lives: `--lock`, else next to the manifest, else (stdin) the current folder.
+fn lock_path(a: &BatchArgs) -> PathBuf {
+    if let Some(p) = &a.lock {
+        return p.clone();
+    }
+    if a.manifest == "-" {
+        return PathBuf::from("dsfetch.lock");
+    }
+    match Path::new(&a.manifest).parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join("dsfetch.lock"),
+        _ => PathBuf::from("dsfetch.lock"),
+    }
+}
+
+/// `dsfetch batch`.
+pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
+    let text = match read_manifest(&a.manifest) {
+        Ok(t) => t,
+        Err(e) => return failed(e),
+    };
+    let manifest = match manifest::parse(&a.manifest, &text) {
+        Ok(m) => m,
+        Err(e) => return failed(e),
+    };
+    let lock_path = lock_path(a);
+    let previous = match Lockfile::read(&lock_path) {
+        Ok(l) => l,
+        Err(e) => return failed(e),
+    };
+    let root = ctx.settings.download_dir.value.clone();
+    if a.locked
+        && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &lock_path)
+    {
+        return failed(e);
+    }
+    let opts = BatchOptions {
+        root,
+        jobs: a.jobs.map(usize::from).unwrap_or(4),
+        file_jobs: a
+            .file_jobs
+            .map(usize::from)
+            .unwrap_or(ctx.settings.jobs.value),
+        connections: usize::from(a.max_connections),
+        fail_fast: a.fail_fast,
+        dry_run: a.dry_run,
+        locked: a.locked,
+        force: a.force,
+    };
+    let report = batch::run(
+        &manifest,
+        previous.as_ref(),
+        &opts,
+        &ctx.env,
+        &ctx.http,
+        ctx.ui.as_ref() as &dyn Reporter,
+    )
+    .await;
+    ctx.ui.finish();
+
+    // The lockfile pins what this run fetched (a --locked run verifies it and leaves it as is).
+    let mut lock_error = None;
+    if !a.dry_run && !a.locked && report.succeeded() > 0 {
+        let lock = report.lockfile(previous.as_ref());
+        if previous.as_ref() != Some(&lock)
+            && let Err(e) = lock.write(&lock_path)
+        {
+            lock_error = Some(e);
+        }
+    }
+    for o in &report.outcomes {
+        if let Err(e) = &o.result {
+            ctx.ui
+                .error(&for_terminal(&format!("{}: {e}", o.entry.label())));
+        }
+    }
+    let mut exit = report.exit_code();
+    if lock_error.is_some() && exit == 0 {
+        exit = 1;
+    }
+    let json = ctx.json.then(|| {
+        let results: Vec<serde_json::Value> = report
+            .outcomes
+            .iter()
+            .map(|o| {
+                let label = o.entry.label();
+                let (src, id) = (
+                    o.entry.id.source(),
+                    label
+                        .split_once(':')
+                        .map(|x| x.1)
+                        .unwrap_or(&label)
+                        .to_string(),
+                );
+                let mut v =
+                    download_json(o.result.as_ref().ok(), src, &id, o.result.as_ref().err());
+                v["entry"] = json!(label);
+                v["line"] = json!(o.entry.line);
+                v["seconds"] = json!((o.elapsed.as_secs_f64() * 1000.0).round() / 1000.0);
+                v
+            })
+            .collect();
+        json!({
+            "results": results,
+            "succeeded": report.succeeded(),
+            "failed": report.failed(),
+            "dry_run": a.dry_run,
+            "lockfile": lock_path,
+        })
+    });
+    let text = (!ctx.json).then(|| {
+        if a.dry_run {
+            plan_table(&report)
+        } else {
+            summary_table(&report)
+        }
+    });
+    Outcome {
+        json,
+        text,
+        error: lock_error,
+        exit: Some(exit),
+    }
+}
+
+fn pin(o: &batch::EntryOutcome) -> String {
+    match &o.result {
+        Ok(r) => match (&r.commit, r.version) {
+            (Some(c), _) => c.chars().take(12).collect(),
+            (None, Some(v)) => format!("v{v}"),
+            _ => "-".into(),
+        },
+        Err(_) => "-".into(),
+    }
+}
+
+fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(w[i].saturating_sub(c.chars().count()))))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        out.push('\n');
+        out.push_str(&line(r.clone()));
+    }
+    out
+}
+
+/// The end-of-run table: entry, version/commit, files, bytes, time, status.
+fn summary_table(report: &BatchReport) -> String {
+    let rows: Vec<Vec<String>> = report
+        .outcomes
+        .iter()
+        .map(|o| {
+            let (files, bytes, status) = match &o.result {
+                Ok(r) => (
+                    r.files.len().to_string(),
+                    human_bytes(r.bytes_downloaded),
+                    if r.downloaded == 0 {
+                        "up to date".to_string()
+                    } else {
+                        "ok".to_string()
+                    },
+                ),
+                Err(e) => (
+                    "-".into(),
+                    "-".into(),
+                    format!("failed ({})", e.kind().as_str()),
+                ),
+            };
+            vec![
+                for_terminal(&o.entry.label()),
+                pin(o),
+                files,
+                bytes,
+                format!("{:.1}s", o.elapsed.as_secs_f64()),
+                status,
+            ]
+        })
+        .collect();
+    let mut out = render(
+        &["ENTRY", "VERSION", "FILES", "DOWNLOADED", "TIME", "STATUS"],
+        &rows,
+    );
+    out.push_str(&format!(
+        "\n{} succeeded, {} failed",
+        report.succeeded(),
+        report.failed()
+    ));
+    out
+}
+
+/// The dry-run plan: what would be downloaded and what is already present.
+fn plan_table(report: &BatchReport) -> String {
+    let mut total = 0u64;
+    let rows: Vec<Vec<String>> = report
+        .outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(r) => {
+                let todo: Vec<_> = r.files.iter().filter(|f| !f.skipped).collect();
+                let bytes: u64 = todo.iter().map(|f| f.size).sum();
+                total += bytes;
+                vec![
+                    for_terminal(&o.entry.label()),
+                    pin(o),
+                    todo.len().to_string(),
+                    r.skipped.to_string(),
+                    human_bytes(bytes),
+                    for_terminal(&r.file_path.display().to_string()),
+                ]
+            }
+            Err(e) => vec![
+                for_terminal(&o.entry.label()),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                format!("error: {}", e.kind().as_str()),
+            ],
+        })
+        .collect();
+    let mut out = render(
+        &["ENTRY", "VERSION", "TO FETCH", "PRESENT", "BYTES", "FOLDER"],
+        &rows,
+    );
+    out.push_str(&format!(
+        "\nDry run: would download {} in all; nothing was written",
+        human_bytes(total)
+    ));
+    out
+}

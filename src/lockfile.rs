@@ -1,0 +1,234 @@
+//! `dsfetch.lock`: what a batch fetched, pinned (HF commit or Kaggle version, and every file with
+//! size and sha256), in a stable, diff-friendly TOML layout.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::download::{DownloadReport, LockedFile};
+use crate::error::{Error, ErrorKind, Result, Source};
+
+/// One pinned dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LockEntry {
+    /// The manifest entry it pins (`hf:owner/name@rev`, `kaggle:owner/slug`).
+    pub entry: String,
+    /// The folder it was fetched into.
+    pub folder: PathBuf,
+    /// Which hub.
+    pub source: Source,
+    /// `owner/name` or `owner/slug`.
+    pub id: String,
+    /// HF revision asked for.
+    #[serde(default)]
+    pub revision: Option<String>,
+    /// HF commit.
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// Kaggle version.
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// Every file.
+    pub files: Vec<LockFileEntry>,
+}
+
+/// A pinned file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LockFileEntry {
+    /// Dataset-relative path.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+/// A lockfile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Lockfile {
+    /// Format version.
+    #[serde(default)]
+    pub format: u32,
+    /// Pinned datasets.
+    #[serde(default, rename = "dataset")]
+    pub datasets: Vec<LockEntry>,
+}
+
+impl LockEntry {
+    /// Builds a lock entry from a successful download.
+    pub fn from_report(entry: &str, report: &DownloadReport) -> LockEntry {
+        let mut files: Vec<LockFileEntry> = report
+            .files
+            .iter()
+            .map(|f| LockFileEntry {
+                path: f.path.clone(),
+                size: f.size,
+                sha256: f.sha256.clone().unwrap_or_default(),
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        LockEntry {
+            entry: entry.to_string(),
+            folder: report.file_path.clone(),
+            source: report.source,
+            id: report.dataset_id.clone(),
+            revision: report.revision.clone(),
+            commit: report.commit.clone(),
+            version: report.version,
+            files,
+        }
+    }
+
+    /// The files as the downloaders take them.
+    pub fn locked_files(&self) -> BTreeMap<String, LockedFile> {
+        self.files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    LockedFile {
+                        size: f.size,
+                        sha256: f.sha256.clone(),
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+impl Lockfile {
+    /// Reads a lockfile; `Ok(None)` when it does not exist.
+    pub fn read(path: &Path) -> Result<Option<Lockfile>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("reading", path, e)),
+        };
+        let lock: Lockfile = toml::from_str(&text).map_err(|e| Error::BadFile {
+            path: path.to_path_buf(),
+            message: format!(
+                "invalid lockfile: {}; delete it and run without --locked to write a fresh one",
+                e.message()
+            ),
+            kind: ErrorKind::Usage,
+        })?;
+        Ok(Some(lock))
+    }
+
+    /// Finds the entry pinning `entry` into `folder`.
+    pub fn find(&self, entry: &str, folder: &Path) -> Option<&LockEntry> {
+        self.datasets
+            .iter()
+            .find(|d| d.entry == entry && d.folder == folder)
+    }
+
+    /// Renders the lockfile: datasets sorted by entry and folder, files by path, one file per
+    /// line, so that a change shows as a small diff.
+    pub fn render(&self) -> String {
+        let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut datasets = self.datasets.clone();
+        datasets.sort_by(|a, b| (&a.entry, &a.folder).cmp(&(&b.entry, &b.folder)));
+        let mut out = String::from(
+            "# dsfetch.lock: written by `dsfetch batch`. It pins every dataset of the manifest\n\
+             # (Hugging Face commit, Kaggle version, every file's size and sha256).\n\
+             # Commit it; `dsfetch batch --locked` fetches exactly this and verifies every file.\n\
+             format = 1\n",
+        );
+        for d in &datasets {
+            out.push_str("\n[[dataset]]\n");
+            out.push_str(&format!("entry = {}\n", q(&d.entry)));
+            out.push_str(&format!("folder = {}\n", q(&d.folder.to_string_lossy())));
+            out.push_str(&format!("source = {}\n", q(d.source.as_str())));
+            out.push_str(&format!("id = {}\n", q(&d.id)));
+            if let Some(r) = &d.revision {
+                out.push_str(&format!("revision = {}\n", q(r)));
+            }
+            if let Some(c) = &d.commit {
+                out.push_str(&format!("commit = {}\n", q(c)));
+            }
+            if let Some(v) = d.version {
+                out.push_str(&format!("version = {v}\n"));
+            }
+            out.push_str("files = [\n");
+            let mut files = d.files.clone();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            for f in &files {
+                out.push_str(&format!(
+                    "  {{ path = {}, size = {}, sha256 = {} }},\n",
+                    q(&f.path),
+                    f.size,
+                    q(&f.sha256)
+                ));
+            }
+            out.push_str("]\n");
+        }
+        out
+    }
+
+    /// Writes the lockfile atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let tmp = PathBuf::from(format!("{}.tmp", path.display()));
+        std::fs::write(&tmp, self.render()).map_err(|e| Error::io("writing", &tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io("writing", path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_stable_order() {
+        let lock = Lockfile {
+            format: 1,
+            datasets: vec![
+                LockEntry {
+                    entry: "kaggle:alice/titanic".into(),
+                    folder: "downloads/titanic".into(),
+                    source: Source::Kaggle,
+                    id: "alice/titanic".into(),
+                    revision: None,
+                    commit: None,
+                    version: Some(3),
+                    files: vec![
+                        LockFileEntry {
+                            path: "z.csv".into(),
+                            size: 1,
+                            sha256: "aa".into(),
+                        },
+                        LockFileEntry {
+                            path: "a \"q\".csv".into(),
+                            size: 2,
+                            sha256: "bb".into(),
+                        },
+                    ],
+                },
+                LockEntry {
+                    entry: "hf:acme/corpus@main".into(),
+                    folder: "downloads/acme_corpus".into(),
+                    source: Source::HuggingFace,
+                    id: "acme/corpus".into(),
+                    revision: Some("main".into()),
+                    commit: Some("c".repeat(40)),
+                    version: None,
+                    files: vec![],
+                },
+            ],
+        };
+        let text = lock.render();
+        assert!(text.find("hf:acme").unwrap() < text.find("kaggle:alice").unwrap());
+        assert!(
+            text.find("q\\\"").or_else(|| text.find("\"q\"")).unwrap()
+                < text.find("z.csv").unwrap()
+        );
+        let back: Lockfile = toml::from_str(&text).unwrap();
+        assert_eq!(back.render(), text, "rendering is stable");
+        assert_eq!(
+            back.find("kaggle:alice/titanic", Path::new("downloads/titanic"))
+                .unwrap()
+                .version,
+            Some(3)
+        );
+    }
+}
