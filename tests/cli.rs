@@ -3,6 +3,7 @@
 
 mod support;
 
+mod batch;
 mod download_hf;
 mod download_kaggle;
 mod search;

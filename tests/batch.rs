@@ -1,0 +1,425 @@
+//! `dsfetch batch`: manifests, concurrency, failures, dry runs and the lockfile.
+
+use crate::support::*;
+
+fn hub_with_both(env: &TestEnv) {
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/corpus")
+            .file("README.md", "# corpus\n")
+            .lfs_file("data/train.parquet", bytes(1, 120_000)),
+    );
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/small").file("a.txt", "small\n"));
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", bytes(3, 90_000))
+            .file("test.csv", "id\n1\n"),
+    );
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("bob/iris").file("iris.csv", "a,b\n1,2\n"));
+}
+
+fn write(env: &TestEnv, name: &str, text: &str) -> String {
+    let p = env.path(name);
+    std::fs::write(&p, text).unwrap();
+    name.to_string()
+}
+
+#[test]
+fn text_manifest_mixed_hubs_concurrently() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "datasets.txt",
+        "# training data\nkaggle:alice/titanic\nhf:acme/corpus@main\n\nhttps://huggingface.co/datasets/acme/small  # tiny\nhttps://www.kaggle.com/datasets/bob/iris\n",
+    );
+    let r = env.run(&["batch", &m, "--json"]);
+    r.expect_code(0);
+    let v = r.json();
+    assert_eq!(v["succeeded"], 4);
+    assert_eq!(v["failed"], 0);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0]["entry"], "kaggle:alice/titanic");
+    assert_eq!(results[0]["version"], 1);
+    assert_eq!(results[1]["source"], "HuggingFace");
+    assert_eq!(
+        std::fs::read(env.path("downloads/titanic/train.csv")).unwrap(),
+        bytes(3, 90_000)
+    );
+    assert_eq!(
+        std::fs::read(env.path("downloads/acme_corpus/data/train.parquet")).unwrap(),
+        bytes(1, 120_000)
+    );
+    assert!(
+        env.path("downloads/acme_small/a.txt").exists()
+            && env.path("downloads/iris/iris.csv").exists()
+    );
+    // The lockfile sits next to the manifest.
+    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    assert!(
+        lock.contains("entry = \"hf:acme/corpus@main\"") && lock.contains("version = 1"),
+        "{lock}"
+    );
+}
+
+#[test]
+fn toml_manifest_with_options() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "dsfetch.toml",
+        r#"
+[[dataset]]
+source = "kaggle"
+id = "alice/titanic"
+files = ["test.csv"]
+output = "data/titanic"
+
+[[dataset]]
+id = "hf:acme/corpus"
+revision = "main"
+include = ["*.md"]
+
+[[dataset]]
+source = "kaggle"
+id = "bob/iris"
+unzip = false
+"#,
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(0);
+    assert_eq!(files_under(&env.path("data/titanic")), vec!["test.csv"]);
+    assert_eq!(
+        files_under(&env.path("downloads/acme_corpus")),
+        vec!["README.md"]
+    );
+    assert_eq!(files_under(&env.path("downloads/iris")), vec!["iris.zip"]);
+    // The summary table is the result, on stdout.
+    let out = r.stdout();
+    assert!(
+        out.contains("ENTRY") && out.contains("STATUS") && out.contains("3 succeeded, 0 failed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn manifest_errors_are_all_reported_with_lines_before_anything_runs() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "bad.txt",
+        "kaggle:alice/titanic\nnot-an-id\nhf:acme/corpus\nhf:acme/corpus\nkaggle:bob/titanic\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    let err = r.stderr();
+    assert!(err.contains("bad.txt:2:"), "{err}");
+    assert!(err.contains("bad.txt:4: duplicate"), "{err}");
+    assert!(
+        err.contains("bad.txt:5:") && err.contains("same folder"),
+        "{err}"
+    );
+    assert!(env.hub.requests().is_empty(), "nothing ran");
+    let m = write(
+        &env,
+        "bad.toml",
+        "[[dataset]]\nid = \"hf:acme/corpus\"\nversion = 3\n\n[[dataset]]\nid = \"kaggle:alice/titanic\"\nrevision = \"main\"\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    assert!(
+        r.stderr().contains("bad.toml:1:") && r.stderr().contains("bad.toml:5:"),
+        "{}",
+        r.stderr()
+    );
+    // stdin works too.
+    let r = env
+        .cmd()
+        .args(["batch", "-", "--json"])
+        .write_stdin("hf:acme/small\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
+
+#[test]
+fn one_failing_entry_does_not_stop_the_others() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "m.txt",
+        "kaggle:alice/titanic\nhf:acme/missing\nhf:acme/small\n",
+    );
+    let r = env.run(&["batch", &m, "--json"]);
+    r.expect_code(1);
+    let v = r.json();
+    assert_eq!(v["succeeded"], 2);
+    assert_eq!(v["failed"], 1);
+    let failed = &v["results"][1];
+    assert_eq!(failed["success"], false);
+    assert_eq!(failed["error"]["kind"], "not_found");
+    assert!(
+        env.path("downloads/titanic/train.csv").exists()
+            && env.path("downloads/acme_small/a.txt").exists()
+    );
+    assert!(r.stderr().contains("hf:acme/missing"), "{}", r.stderr());
+    // All failing the same way: that shared code.
+    let m = write(&env, "m2.txt", "hf:acme/missing\nkaggle:alice/missing\n");
+    env.run(&["batch", &m]).expect_code(4);
+    // --fail-fast: the rest is not run.
+    let m = write(&env, "m3.txt", "hf:acme/missing\nhf:acme/corpus\n");
+    let r = env.run(&["batch", &m, "--fail-fast", "--jobs", "1", "--json"]);
+    r.expect_code(1);
+    assert!(
+        r.json()["results"][1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fail-fast")
+    );
+    assert!(!env.path("downloads/acme_corpus").exists());
+}
+
+#[test]
+fn dry_run_writes_nothing_and_shows_the_plan() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "kaggle:alice/titanic\nhf:acme/corpus\n");
+    let r = env.run(&["batch", &m, "--dry-run"]);
+    r.expect_code(0);
+    let out = r.stdout();
+    assert!(
+        out.contains("TO FETCH") && out.contains("Dry run: would download"),
+        "{out}"
+    );
+    assert!(!env.path("downloads").exists());
+    assert!(!env.path("dsfetch.lock").exists());
+    assert!(env.requests_on(Origin::Cdn).is_empty() && env.requests_on(Origin::Storage).is_empty());
+    // After a real run, the plan says everything is present.
+    env.run(&["batch", &m]).expect_code(0);
+    let r = env.run(&["batch", &m, "--dry-run", "--json"]);
+    r.expect_code(0);
+    let v = r.json();
+    for res in v["results"].as_array().unwrap() {
+        assert!(
+            res["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["skipped"] == true),
+            "{res}"
+        );
+    }
+}
+
+#[test]
+fn lockfile_content_is_stable() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
+    env.run(&["batch", &m]).expect_code(0);
+    let first = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let commit = env.hub.hf_rev_sha("acme/corpus", "main").unwrap();
+    assert!(first.contains(&format!("commit = \"{commit}\"")), "{first}");
+    assert!(
+        first.contains("path = \"data/train.parquet\", size = 120000, sha256 = "),
+        "{first}"
+    );
+    // Sorted entries: hf before kaggle regardless of manifest order.
+    assert!(first.find("hf:acme/corpus").unwrap() < first.find("kaggle:alice/titanic").unwrap());
+    // A second run changes nothing, byte for byte.
+    env.run(&["batch", &m]).expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
+        first
+    );
+    // --lock puts it elsewhere.
+    env.run(&["batch", &m, "--lock", "other.lock"])
+        .expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(env.path("other.lock")).unwrap(),
+        first
+    );
+}
+
+#[test]
+fn locked_fetches_the_locked_data_after_upstream_drift() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
+    env.run(&["batch", &m]).expect_code(0);
+    let lock_before = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    // Upstream moves: a new commit on main, a new Kaggle version.
+    env.hub.hf_commit(
+        "acme/corpus",
+        "main",
+        vec![HfFile::regular("README.md", "# moved on\n")],
+        &[],
+    );
+    env.hub.kaggle_add_version(
+        "alice/titanic",
+        vec![("train.csv".into(), b"v2\n".to_vec())],
+    );
+    std::fs::remove_dir_all(env.path("downloads")).unwrap();
+    let r = env.run(&["batch", &m, "--locked", "--json"]);
+    r.expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(env.path("downloads/acme_corpus/README.md")).unwrap(),
+        "# corpus\n"
+    );
+    assert_eq!(
+        std::fs::read(env.path("downloads/titanic/train.csv")).unwrap(),
+        bytes(3, 90_000)
+    );
+    assert_eq!(r.json()["results"][1]["version"], 1);
+    assert_eq!(
+        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
+        lock_before,
+        "--locked leaves the lock alone"
+    );
+    // Without --locked the moving targets are followed and the lock updated.
+    env.run(&["batch", &m]).expect_code(0);
+    let lock_after = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    assert_ne!(lock_after, lock_before);
+    assert!(lock_after.contains("version = 2"));
+}
+
+#[test]
+fn locked_repairs_a_corrupted_local_file_and_a_warm_run_downloads_nothing() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
+    env.run(&["batch", &m]).expect_code(0);
+    // Same size, different bytes: only a hash can tell.
+    let p = env.path("downloads/acme_corpus/data/train.parquet");
+    let mut data = std::fs::read(&p).unwrap();
+    data[1000] ^= 0xff;
+    std::fs::write(&p, &data).unwrap();
+    let k = env.path("downloads/titanic/test.csv");
+    std::fs::write(&k, "id\n9\n").unwrap();
+    env.hub.clear_requests();
+    let r = env.run(&["batch", &m, "--locked", "--json"]);
+    r.expect_code(0);
+    assert_eq!(std::fs::read(&p).unwrap(), bytes(1, 120_000));
+    assert_eq!(std::fs::read_to_string(&k).unwrap(), "id\n1\n");
+    assert_eq!(
+        env.requests_on(Origin::Cdn).len(),
+        1,
+        "only the damaged HF file was fetched"
+    );
+    // Warm and intact: nothing is downloaded, everything is verified.
+    env.hub.clear_requests();
+    let r = env.run(&["batch", &m, "--locked", "--json"]);
+    r.expect_code(0);
+    assert!(env.requests_on(Origin::Cdn).is_empty() && env.requests_on(Origin::Storage).is_empty());
+    for res in r.json()["results"].as_array().unwrap() {
+        assert_eq!(res["bytes_downloaded"], 0);
+    }
+}
+
+#[test]
+fn locked_fails_when_upstream_bytes_no_longer_match() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/corpus\n");
+    env.run(&["batch", &m]).expect_code(0);
+    // Tamper the lock: it now pins other bytes for train.parquet than upstream has.
+    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let real = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(bytes(1, 120_000)))
+    };
+    std::fs::write(
+        env.path("dsfetch.lock"),
+        lock.replace(&real, &"0".repeat(64)),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(env.path("downloads")).unwrap();
+    let r = env.run(&["batch", &m, "--locked"]);
+    r.expect_code(6);
+    assert!(
+        r.stderr().contains("hf:acme/corpus") && r.stderr().contains("data/train.parquet"),
+        "{}",
+        r.stderr()
+    );
+    assert!(
+        !env.path("downloads/acme_corpus/data/train.parquet")
+            .exists()
+    );
+    // Same for Kaggle: extracted files are checked before anything is moved into place.
+    let m = write(&env, "k.txt", "kaggle:alice/titanic\n");
+    env.run(&["batch", &m, "--lock", "k.lock"]).expect_code(0);
+    let lock = std::fs::read_to_string(env.path("k.lock")).unwrap();
+    let real = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(bytes(3, 90_000)))
+    };
+    std::fs::write(env.path("k.lock"), lock.replace(&real, &"1".repeat(64))).unwrap();
+    std::fs::remove_dir_all(env.path("downloads/titanic")).unwrap();
+    let r = env.run(&["batch", &m, "--lock", "k.lock", "--locked"]);
+    r.expect_code(6);
+    assert!(r.stderr().contains("train.csv"), "{}", r.stderr());
+    assert!(files_under(&env.path("downloads/titanic")).is_empty());
+}
+
+#[test]
+fn locked_requires_every_entry_in_the_lock() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/small\n");
+    let r = env.run(&["batch", &m, "--locked"]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("does not exist"), "{}", r.stderr());
+    env.run(&["batch", &m]).expect_code(0);
+    let m = write(&env, "m.txt", "hf:acme/small\nkaggle:bob/iris\n");
+    let r = env.run(&["batch", &m, "--locked"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr().contains("line 2: kaggle:bob/iris"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!env.path("downloads/iris").exists());
+}
+
+#[test]
+fn entries_run_concurrently() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    // The Kaggle archive stalls for a while; the HF entry behind it in the manifest finishes first.
+    env.hub.fault(
+        Fault::new(
+            Origin::Storage,
+            FaultKind::Stall {
+                after: 1000,
+                duration: std::time::Duration::from_millis(1500),
+            },
+        )
+        .times(1),
+    );
+    let m = write(&env, "m.txt", "kaggle:alice/titanic\nhf:acme/small\n");
+    let r = env.run(&["batch", &m, "--progress", "json"]);
+    r.expect_code(0);
+    let done: Vec<String> = r
+        .stderr()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == "dataset_done")
+        .map(|v| v["dataset"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        done,
+        vec!["hf:acme/small", "kaggle:alice/titanic"],
+        "{}",
+        r.stderr()
+    );
+}
