@@ -84,6 +84,21 @@ pub enum Command {
     Batch(BatchArgs),
     /// Show which credentials would be used for each hub, and check them
     Auth(AuthArgs),
+    /// Show the effective settings and where each comes from (flag, env, config file, default)
+    Config,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+}
+
+/// `dsfetch completions`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Install, e.g.: dsfetch completions bash > ~/.local/share/bash-completion/completions/dsfetch"
+)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `dsfetch batch`.

@@ -83,7 +83,11 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             None => d.common.jobs,
         }
         .map(usize::from),
-        Command::Search(_) | Command::Auth(_) | Command::Batch(_) => None,
+        Command::Search(_)
+        | Command::Auth(_)
+        | Command::Batch(_)
+        | Command::Config
+        | Command::Completions(_) => None,
     };
     let cancel = Cancel::new();
     let ctx = match context(&cli, jobs, cancel.clone()) {
@@ -107,6 +111,13 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             Command::Search(a) => crate::render::search(&ctx, a).await,
             Command::Auth(a) => crate::render::auth(&ctx, a).await,
             Command::Batch(a) => crate::batch_cmd::batch(&ctx, a).await,
+            Command::Config => config(&ctx),
+            Command::Completions(a) => Outcome {
+                json: None,
+                text: Some(completion_script(a.shell)),
+                error: None,
+                exit: None,
+            },
         }
     };
     // First Ctrl-C: stop transfers cleanly (partial data flushed for resume). Second: leave now.
@@ -382,6 +393,84 @@ async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
         .map(|i| i.reference())
         .unwrap_or_else(|_| a.id.to_string());
     finish_download(ctx, result, Source::Kaggle, &label)
+}
+
+/// The completion script for `shell`, generated from the CLI definition.
+pub fn completion_script(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory;
+    let mut cmd = crate::cli::Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "dsfetch", &mut buf);
+    String::from_utf8_lossy(&buf).trim_end().to_string()
+}
+
+/// `dsfetch config`: the effective settings and where each came from.
+fn config(ctx: &Ctx) -> Outcome {
+    let s = &ctx.settings;
+    let rows: Vec<(&str, String, String)> = vec![
+        (
+            "download_dir",
+            s.download_dir.value.display().to_string(),
+            s.download_dir.origin.to_string(),
+        ),
+        ("jobs", s.jobs.value.to_string(), s.jobs.origin.to_string()),
+        (
+            "progress",
+            s.progress.value.clone(),
+            s.progress.origin.to_string(),
+        ),
+        (
+            "connections",
+            s.connections.value.to_string(),
+            s.connections.origin.to_string(),
+        ),
+        (
+            "timeout",
+            format!("{}s", s.timeout.value.as_secs_f64()),
+            s.timeout.origin.to_string(),
+        ),
+        (
+            "retries",
+            s.retries.value.to_string(),
+            s.retries.origin.to_string(),
+        ),
+        (
+            "retry_base",
+            format!("{}s", s.retry_base.value.as_secs_f64()),
+            s.retry_base.origin.to_string(),
+        ),
+        (
+            "retry_max_wait",
+            format!("{}s", s.retry_max_wait.value.as_secs_f64()),
+            s.retry_max_wait.origin.to_string(),
+        ),
+    ];
+    let config_file = match &s.config_path {
+        Some(p) => p.display().to_string(),
+        None => match dsfetch::settings::config_path(&ctx.env) {
+            Some((p, _)) => format!("{} (not present)", p.display()),
+            None => "(none)".into(),
+        },
+    };
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let mut text = format!("config file: {config_file}\n");
+    for (k, v, o) in &rows {
+        text.push_str(&format!("{k:width$}  {v}  ({o})\n"));
+    }
+    let json = ctx.json.then(|| {
+        let mut m = serde_json::Map::new();
+        m.insert("config_file".into(), json!(s.config_path));
+        for (k, v, o) in &rows {
+            m.insert((*k).into(), json!({"value": v, "from": o}));
+        }
+        serde_json::Value::Object(m)
+    });
+    Outcome {
+        json,
+        text: Some(text.trim_end().to_string()),
+        error: None,
+        exit: None,
+    }
 }
 
 /// Writes `s` and a newline to stdout; a closed pipe is not an error.

@@ -12,6 +12,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Completions need no runtime, no settings and no I/O beyond stdout.
+    if let cli::Command::Completions(a) = &cli.command {
+        return match commands::print_stdout(&commands::completion_script(a.shell)) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+            _ => ExitCode::SUCCESS,
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -144,6 +144,10 @@ impl Ui {
         if self.quiet {
             return;
         }
+        if self.mode == Mode::Json {
+            json_line(serde_json::json!({"event": "message", "message": line}));
+            return;
+        }
         self.println(line);
     }
 
@@ -159,7 +163,9 @@ impl Ui {
     /// Prints an error line (always, even when quiet).
     pub fn error(&self, line: &str) {
         if self.mode == Mode::Json {
+            // Every stderr line stays NDJSON in this mode.
             json_line(serde_json::json!({"event": "error", "message": line}));
+            return;
         }
         self.println(&format!("dsfetch: error: {line}"));
     }

@@ -6,4 +6,5 @@ mod support;
 mod batch;
 mod download_hf;
 mod download_kaggle;
+mod ecosystem;
 mod search;

@@ -1,0 +1,271 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'dsfetch'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'dsfetch' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search Kaggle and the Hugging Face Hub at once')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a dataset from Kaggle or the Hugging Face Hub')
+            [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Download every dataset of a manifest, concurrently, and pin them in a lockfile')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Show which credentials would be used for each hub, and check them')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each comes from (flag, env, config file, default)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dsfetch;search' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Which hub to search')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Most results to show')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most results to show')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Ranking')
+            [CompletionResult]::new('--author', '--author', [CompletionResultType]::ParameterName, 'Only datasets of this Hugging Face author / Kaggle user')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)')
+            [CompletionResult]::new('--file-type', '--file-type', [CompletionResultType]::ParameterName, 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)')
+            [CompletionResult]::new('--license', '--license', [CompletionResultType]::ParameterName, 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)')
+            [CompletionResult]::new('--min-size', '--min-size', [CompletionResultType]::ParameterName, 'Only datasets of at least this many bytes')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Only datasets of at most this many bytes')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;download' {
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 8]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files to download at once [default: 8]')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Skip files matching this pattern (repeatable)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--no-unzip', '--no-unzip', [CompletionResultType]::ParameterName, 'Kaggle: keep the archive as SLUG.zip instead of extracting it')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Download again even if present, and replace a folder that holds another dataset')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Resolve and show what would be downloaded, without writing anything')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face dataset repository')
+            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset (whole, or selected files)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dsfetch;download;hf' {
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 8]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files to download at once [default: 8]')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Skip files matching this pattern (repeatable)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Download again even if present, and replace a folder that holds another dataset')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Resolve and show what would be downloaded, without writing anything')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;download;kaggle' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 8]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Files to download at once [default: 8]')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Skip files matching this pattern (repeatable)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--no-unzip', '--no-unzip', [CompletionResultType]::ParameterName, 'Keep the archive as SLUG.zip instead of extracting it')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Download again even if present, and replace a folder that holds another dataset')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Resolve and show what would be downloaded, without writing anything')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;download;help' {
+            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face dataset repository')
+            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset (whole, or selected files)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dsfetch;download;help;hf' {
+            break
+        }
+        'dsfetch;download;help;kaggle' {
+            break
+        }
+        'dsfetch;download;help;help' {
+            break
+        }
+        'dsfetch;batch' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Datasets to download at once [default: 4]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Datasets to download at once [default: 4]')
+            [CompletionResult]::new('--file-jobs', '--file-jobs', [CompletionResultType]::ParameterName, 'Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once across the whole batch')
+            [CompletionResult]::new('--lock', '--lock', [CompletionResultType]::ParameterName, 'The lockfile [default: dsfetch.lock next to the manifest]')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first entry that fails')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Resolve every entry and show the plan, without writing anything')
+            [CompletionResult]::new('--locked', '--locked', [CompletionResultType]::ParameterName, 'Use exactly the versions and commits of the lockfile and verify every file against it')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Download everything again')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;auth' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Make one cheap authenticated call per hub and report whether the credential is accepted')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;config' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;completions' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;help' {
+            [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search Kaggle and the Hugging Face Hub at once')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a dataset from Kaggle or the Hugging Face Hub')
+            [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Download every dataset of a manifest, concurrently, and pin them in a lockfile')
+            [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Show which credentials would be used for each hub, and check them')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each comes from (flag, env, config file, default)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dsfetch;help;search' {
+            break
+        }
+        'dsfetch;help;download' {
+            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face dataset repository')
+            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset (whole, or selected files)')
+            break
+        }
+        'dsfetch;help;download;hf' {
+            break
+        }
+        'dsfetch;help;download;kaggle' {
+            break
+        }
+        'dsfetch;help;batch' {
+            break
+        }
+        'dsfetch;help;auth' {
+            break
+        }
+        'dsfetch;help;config' {
+            break
+        }
+        'dsfetch;help;completions' {
+            break
+        }
+        'dsfetch;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,243 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[dsfetch] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'dsfetch'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'dsfetch'= {
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand search 'Search Kaggle and the Hugging Face Hub at once'
+            cand download 'Download a dataset from Kaggle or the Hugging Face Hub'
+            cand batch 'Download every dataset of a manifest, concurrently, and pin them in a lockfile'
+            cand auth 'Show which credentials would be used for each hub, and check them'
+            cand config 'Show the effective settings and where each comes from (flag, env, config file, default)'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dsfetch;search'= {
+            cand --source 'Which hub to search'
+            cand -n 'Most results to show'
+            cand --limit 'Most results to show'
+            cand --sort 'Ranking'
+            cand --author 'Only datasets of this Hugging Face author / Kaggle user'
+            cand --tag 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)'
+            cand --file-type 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)'
+            cand --license 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)'
+            cand --min-size 'Only datasets of at least this many bytes'
+            cand --max-size 'Only datasets of at most this many bytes'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;download'= {
+            cand --revision 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N'
+            cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
+            cand -f 'Kaggle: only this file (repeatable)'
+            cand --file 'Kaggle: only this file (repeatable)'
+            cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
+            cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
+            cand -j 'Files to download at once [default: 8]'
+            cand --jobs 'Files to download at once [default: 8]'
+            cand --include 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)'
+            cand --exclude 'Skip files matching this pattern (repeatable)'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --no-unzip 'Kaggle: keep the archive as SLUG.zip instead of extracting it'
+            cand --force 'Download again even if present, and replace a folder that holds another dataset'
+            cand --dry-run 'Resolve and show what would be downloaded, without writing anything'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand hf 'Download a Hugging Face dataset repository'
+            cand kaggle 'Download a Kaggle dataset (whole, or selected files)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dsfetch;download;hf'= {
+            cand --revision 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]'
+            cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
+            cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
+            cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
+            cand -j 'Files to download at once [default: 8]'
+            cand --jobs 'Files to download at once [default: 8]'
+            cand --include 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)'
+            cand --exclude 'Skip files matching this pattern (repeatable)'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --force 'Download again even if present, and replace a folder that holds another dataset'
+            cand --dry-run 'Resolve and show what would be downloaded, without writing anything'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;download;kaggle'= {
+            cand -f 'Only this file (repeatable); a file the service sends zipped is unzipped'
+            cand --file 'Only this file (repeatable); a file the service sends zipped is unzipped'
+            cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
+            cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
+            cand -j 'Files to download at once [default: 8]'
+            cand --jobs 'Files to download at once [default: 8]'
+            cand --include 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)'
+            cand --exclude 'Skip files matching this pattern (repeatable)'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --no-unzip 'Keep the archive as SLUG.zip instead of extracting it'
+            cand --force 'Download again even if present, and replace a folder that holds another dataset'
+            cand --dry-run 'Resolve and show what would be downloaded, without writing anything'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;download;help'= {
+            cand hf 'Download a Hugging Face dataset repository'
+            cand kaggle 'Download a Kaggle dataset (whole, or selected files)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dsfetch;download;help;hf'= {
+        }
+        &'dsfetch;download;help;kaggle'= {
+        }
+        &'dsfetch;download;help;help'= {
+        }
+        &'dsfetch;batch'= {
+            cand -j 'Datasets to download at once [default: 4]'
+            cand --jobs 'Datasets to download at once [default: 4]'
+            cand --file-jobs 'Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]'
+            cand --max-connections 'Connections open at once across the whole batch'
+            cand --lock 'The lockfile [default: dsfetch.lock next to the manifest]'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --fail-fast 'Stop at the first entry that fails'
+            cand --dry-run 'Resolve every entry and show the plan, without writing anything'
+            cand --locked 'Use exactly the versions and commits of the lockfile and verify every file against it'
+            cand --force 'Download everything again'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;auth'= {
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --check 'Make one cheap authenticated call per hub and report whether the credential is accepted'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;config'= {
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;completions'= {
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;help'= {
+            cand search 'Search Kaggle and the Hugging Face Hub at once'
+            cand download 'Download a dataset from Kaggle or the Hugging Face Hub'
+            cand batch 'Download every dataset of a manifest, concurrently, and pin them in a lockfile'
+            cand auth 'Show which credentials would be used for each hub, and check them'
+            cand config 'Show the effective settings and where each comes from (flag, env, config file, default)'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dsfetch;help;search'= {
+        }
+        &'dsfetch;help;download'= {
+            cand hf 'Download a Hugging Face dataset repository'
+            cand kaggle 'Download a Kaggle dataset (whole, or selected files)'
+        }
+        &'dsfetch;help;download;hf'= {
+        }
+        &'dsfetch;help;download;kaggle'= {
+        }
+        &'dsfetch;help;batch'= {
+        }
+        &'dsfetch;help;auth'= {
+        }
+        &'dsfetch;help;config'= {
+        }
+        &'dsfetch;help;completions'= {
+        }
+        &'dsfetch;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,195 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_dsfetch_global_optspecs
+    string join \n q/quiet v/verbose json no-progress progress= h/help V/version
+end
+
+function __fish_dsfetch_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_dsfetch_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_dsfetch_using_subcommand
+    set -l cmd (__fish_dsfetch_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "search" -d 'Search Kaggle and the Hugging Face Hub at once'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "download" -d 'Download a dataset from Kaggle or the Hugging Face Hub'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "batch" -d 'Download every dataset of a manifest, concurrently, and pin them in a lockfile'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "auth" -d 'Show which credentials would be used for each hub, and check them'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "config" -d 'Show the effective settings and where each comes from (flag, env, config file, default)'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l source -d 'Which hub to search' -r -f -a "all\t'Both'
+kaggle\t'Kaggle'
+hf\t'The Hugging Face Hub'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s n -l limit -d 'Most results to show' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l sort -d 'Ranking' -r -f -a "downloads\t'Most downloaded first'
+likes\t'Most liked (HF) / voted (Kaggle) first'
+updated\t'Most recently updated first'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l author -d 'Only datasets of this Hugging Face author / Kaggle user' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l tag -d 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l file-type -d 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l license -d 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l min-size -d 'Only datasets of at least this many bytes' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l max-size -d 'Only datasets of at most this many bytes' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l revision -d 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s f -l file -d 'Kaggle: only this file (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s j -l jobs -d 'Files to download at once [default: 8]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l no-unzip -d 'Kaggle: keep the archive as SLUG.zip instead of extracting it'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l force -d 'Download again even if present, and replace a folder that holds another dataset'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l dry-run -d 'Resolve and show what would be downloaded, without writing anything'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "hf" -d 'Download a Hugging Face dataset repository'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l revision -d 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s j -l jobs -d 'Files to download at once [default: 8]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l force -d 'Download again even if present, and replace a folder that holds another dataset'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l dry-run -d 'Resolve and show what would be downloaded, without writing anything'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s f -l file -d 'Only this file (repeatable); a file the service sends zipped is unzipped' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s j -l jobs -d 'Files to download at once [default: 8]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l no-unzip -d 'Keep the archive as SLUG.zip instead of extracting it'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l force -d 'Download again even if present, and replace a folder that holds another dataset'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l dry-run -d 'Resolve and show what would be downloaded, without writing anything'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "hf" -d 'Download a Hugging Face dataset repository'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s j -l jobs -d 'Datasets to download at once [default: 4]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l file-jobs -d 'Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l max-connections -d 'Connections open at once across the whole batch' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l lock -d 'The lockfile [default: dsfetch.lock next to the manifest]' -r -F
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l fail-fast -d 'Stop at the first entry that fails'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l dry-run -d 'Resolve every entry and show the plan, without writing anything'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l locked -d 'Use exactly the versions and commits of the lockfile and verify every file against it'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l force -d 'Download everything again'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -l check -d 'Make one cheap authenticated call per hub and report whether the credential is accepted'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand auth" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand config" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bar\t'Progress bars'
+plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
+json\t'One JSON event per line'
+none\t'Nothing'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr (-vv: every HTTP request)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -l json -d 'Print the result as one JSON document on stdout'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -l no-progress -d 'Do not show progress (same as --progress none)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "search" -d 'Search Kaggle and the Hugging Face Hub at once'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "download" -d 'Download a dataset from Kaggle or the Hugging Face Hub'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "batch" -d 'Download every dataset of a manifest, concurrently, and pin them in a lockfile'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "auth" -d 'Show which credentials would be used for each hub, and check them'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "config" -d 'Show the effective settings and where each comes from (flag, env, config file, default)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and __fish_seen_subcommand_from download" -f -a "hf" -d 'Download a Hugging Face dataset repository'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and __fish_seen_subcommand_from download" -f -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
