@@ -199,7 +199,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download)
-            opts="-f -o -j -q -v -h -V --revision --token --file --no-unzip --output --force --jobs --include --exclude --dry-run --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
+            opts="-f -o -j -q -v -h -V --revision --token --file --no-unzip --output --force --jobs --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,6 +243,10 @@ _dsfetch() {
                     ;;
                 --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "folder hf-cache kagglehub" -- "${cur}"))
                     return 0
                     ;;
                 --progress)
@@ -313,7 +317,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__hf)
-            opts="-o -j -q -v -h -V --revision --token --output --force --jobs --include --exclude --dry-run --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-o -j -q -v -h -V --revision --token --output --force --jobs --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +355,10 @@ _dsfetch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "folder hf-cache kagglehub" -- "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
                     return 0
@@ -363,7 +371,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__kaggle)
-            opts="-f -o -j -q -v -h -V --file --no-unzip --output --force --jobs --include --exclude --dry-run --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-f -o -j -q -v -h -V --file --no-unzip --output --force --jobs --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +407,10 @@ _dsfetch() {
                     ;;
                 --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "folder hf-cache kagglehub" -- "${cur}"))
                     return 0
                     ;;
                 --progress)

@@ -73,6 +73,9 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s j -l jobs -d 'Files to download at once [default: 8]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l layout -d 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]' -r -f -a "folder\t'-o DIR or <root>/<name>'
+hf-cache\t'The huggingface_hub cache (HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub)'
+kagglehub\t'kagglehub\'s cache (KAGGLEHUB_CACHE, ~/.cache/kagglehub)'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 bar\t'Progress bars'
 plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
@@ -96,6 +99,9 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s j -l jobs -d 'Files to download at once [default: 8]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l layout -d 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]' -r -f -a "folder\t'-o DIR or <root>/<name>'
+hf-cache\t'The huggingface_hub cache (HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub)'
+kagglehub\t'kagglehub\'s cache (KAGGLEHUB_CACHE, ~/.cache/kagglehub)'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 bar\t'Progress bars'
 plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
@@ -114,6 +120,9 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s j -l jobs -d 'Files to download at once [default: 8]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l layout -d 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]' -r -f -a "folder\t'-o DIR or <root>/<name>'
+hf-cache\t'The huggingface_hub cache (HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub)'
+kagglehub\t'kagglehub\'s cache (KAGGLEHUB_CACHE, ~/.cache/kagglehub)'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 bar\t'Progress bars'
 plain\t'Newline-terminated lines, no carriage returns (for CI logs)'

@@ -43,6 +43,24 @@ pub struct BatchOptions {
     pub locked: bool,
     /// Re-download everything.
     pub force: bool,
+    /// Layout for Hugging Face entries that do not set one (config `[hf] layout`).
+    pub hf_layout: Option<String>,
+    /// Layout for Kaggle entries that do not set one (config `[kaggle] layout`).
+    pub kaggle_layout: Option<String>,
+}
+
+/// The layout of an entry: its own, else the batch default for its hub, else a plain folder.
+fn entry_layout(entry: &Entry, opts: &BatchOptions, env: &Env) -> Result<crate::download::Layout> {
+    let default = match entry.id.source() {
+        Source::HuggingFace => opts.hf_layout.as_deref(),
+        Source::Kaggle => opts.kaggle_layout.as_deref(),
+    };
+    let name = entry.layout.as_deref().or(default).unwrap_or("folder");
+    // A cache layout from the config does not apply to an entry with its own output folder.
+    if entry.layout.is_none() && entry.output.is_some() {
+        return Ok(crate::download::Layout::Folder);
+    }
+    crate::download::Layout::parse(name, env)
 }
 
 /// What happened to one entry.
@@ -96,12 +114,12 @@ impl BatchReport {
 
     /// The lockfile after this run: successful entries from their reports; failed entries keep
     /// what `previous` had for them.
-    pub fn lockfile(&self, previous: Option<&Lockfile>) -> Lockfile {
+    pub fn lockfile(&self, previous: Option<&Lockfile>, root: &std::path::Path) -> Lockfile {
         let mut datasets = Vec::new();
         for o in &self.outcomes {
             let label = o.entry.label();
             match &o.result {
-                Ok(r) => datasets.push(LockEntry::from_report(&label, r)),
+                Ok(r) => datasets.push(LockEntry::from_report(&label, &o.entry.folder(root), r)),
                 Err(_) => {
                     if let Some(p) =
                         previous.and_then(|p| p.datasets.iter().find(|d| d.entry == label))
@@ -287,6 +305,7 @@ async fn run_entry(
         dry_run: opts.dry_run,
         connections: Some(connections),
         locked: pinned.map(|p| Arc::new(p.locked_files())),
+        layout: entry_layout(entry, opts, env)?,
     };
     match &entry.id {
         DatasetId::Hf(id) => {

@@ -83,6 +83,8 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         dry_run: a.dry_run,
         locked: a.locked,
         force: a.force,
+        hf_layout: ctx.settings.config.hf.layout.clone(),
+        kaggle_layout: ctx.settings.config.kaggle.layout.clone(),
     };
     let report = batch::run(
         &manifest,
@@ -98,7 +100,7 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     // The lockfile pins what this run fetched (a --locked run verifies it and leaves it as is).
     let mut lock_error = None;
     if !a.dry_run && !a.locked && report.succeeded() > 0 {
-        let lock = report.lockfile(previous.as_ref());
+        let lock = report.lockfile(previous.as_ref(), &opts.root);
         if previous.as_ref() != Some(&lock)
             && let Err(e) = lock.write(&lock_path)
         {

@@ -297,6 +297,31 @@ pub struct CommonDownloadArgs {
     /// Resolve and show what would be downloaded, without writing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+}
+
+/// File layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// -o DIR or <root>/<name>
+    Folder,
+    /// The huggingface_hub cache (HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub)
+    HfCache,
+    /// kagglehub's cache (KAGGLEHUB_CACHE, ~/.cache/kagglehub)
+    Kagglehub,
+}
+
+impl LayoutArg {
+    /// The name used in settings and manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayoutArg::Folder => "folder",
+            LayoutArg::HfCache => "hf-cache",
+            LayoutArg::Kagglehub => "kagglehub",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use dsfetch::cancel::Cancel;
 use dsfetch::credentials;
-use dsfetch::download::{self, DownloadOptions, DownloadReport, human_bytes};
+use dsfetch::download::{self, DownloadOptions, DownloadReport, Layout, human_bytes};
 use dsfetch::env::Env;
 use dsfetch::error::{Error, Result, Source};
 use dsfetch::hf::{self, HfClient};
@@ -140,17 +140,40 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
     (Some(ui), outcome)
 }
 
-fn download_options(ctx: &Ctx, common: &CommonDownloadArgs) -> DownloadOptions {
-    DownloadOptions {
+fn download_options(
+    ctx: &Ctx,
+    common: &CommonDownloadArgs,
+    source: Source,
+) -> Result<DownloadOptions> {
+    let per_source = match source {
+        Source::HuggingFace => &ctx.settings.config.hf,
+        Source::Kaggle => &ctx.settings.config.kaggle,
+    };
+    // Per-hub config defaults apply where no flag or environment variable decided.
+    let jobs = match (&ctx.settings.jobs.origin, per_source.jobs) {
+        (dsfetch::settings::Origin::Default | dsfetch::settings::Origin::Config(_), Some(j))
+            if j > 0 =>
+        {
+            j
+        }
+        _ => ctx.settings.jobs.value,
+    };
+    let layout_name = match common.layout {
+        Some(l) => l.as_str(),
+        None if common.output.is_some() => "folder",
+        None => per_source.layout.as_deref().unwrap_or("folder"),
+    };
+    Ok(DownloadOptions {
         output: common.output.clone(),
         root: ctx.settings.download_dir.value.clone(),
         force: common.force,
-        jobs: ctx.settings.jobs.value,
+        jobs,
         selection: Selection::new(&common.include, &common.exclude),
         dry_run: common.dry_run,
         connections: None,
         locked: None,
-    }
+        layout: Layout::parse(layout_name, &ctx.env)?,
+    })
 }
 
 /// The `--json` download object of DESIGN.md section 6.
@@ -353,7 +376,7 @@ async fn download_hf(ctx: &Ctx, a: HfRequest<'_>) -> Outcome {
             auth: &auth,
             reporter: ctx.ui.as_ref() as &dyn Reporter,
         };
-        let opts = download_options(ctx, a.common);
+        let opts = download_options(ctx, a.common, Source::HuggingFace)?;
         hf::download(&client, &id, a.revision, &opts).await
     }
     .await;
@@ -381,10 +404,12 @@ async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
             auth: &auth,
             reporter: ctx.ui.as_ref() as &dyn Reporter,
         };
-        let opts = download_options(ctx, a.common);
+        let opts = download_options(ctx, a.common, Source::Kaggle)?;
         let kopts = KaggleOptions {
             files: a.files.to_vec(),
-            no_unzip: a.no_unzip,
+            no_unzip: a.no_unzip
+                || (ctx.settings.config.kaggle.unzip == Some(false)
+                    && opts.layout == Layout::Folder),
         };
         kaggle::download(&client, &id, &kopts, &opts).await
     }

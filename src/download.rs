@@ -34,6 +34,8 @@ pub struct DownloadOptions {
     pub dry_run: bool,
     /// Cap on simultaneous connections shared with other downloads (batch).
     pub connections: Option<Arc<Semaphore>>,
+    /// Where files go: a plain folder, or one of the Python libraries' caches.
+    pub layout: Layout,
     /// Files the result must match exactly (path → size and sha256), from a lockfile. Local
     /// copies are re-hashed; a corrupted one is fetched again; upstream bytes that differ fail
     /// with an integrity error before anything is moved into place.
@@ -108,8 +110,61 @@ impl Default for DownloadOptions {
             dry_run: false,
             connections: None,
             locked: None,
+            layout: Layout::Folder,
         }
     }
+}
+
+/// Where a download's files go.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// `-o DIR` or `<root>/<name>`, with dsfetch's record in `.dsfetch/`.
+    #[default]
+    Folder,
+    /// The huggingface_hub cache at this root (`datasets--O--N/{blobs,snapshots,refs}`).
+    HfCache(PathBuf),
+    /// kagglehub's cache at this root (`datasets/O/S/versions/N` and `.complete` markers).
+    Kagglehub(PathBuf),
+}
+
+impl Layout {
+    /// Parses `folder`, `hf-cache` or `kagglehub`, resolving cache roots from `env`.
+    pub fn parse(name: &str, env: &Env) -> Result<Layout> {
+        match name {
+            "folder" => Ok(Layout::Folder),
+            "hf-cache" => hf_hub_cache(env).map(Layout::HfCache),
+            "kagglehub" => kagglehub_cache(env).map(Layout::Kagglehub),
+            other => Err(Error::usage(format!(
+                "layout {other:?} is not one of folder, hf-cache, kagglehub"
+            ))),
+        }
+    }
+}
+
+/// The huggingface_hub cache: `HF_HUB_CACHE`, `HUGGINGFACE_HUB_CACHE`, `$HF_HOME/hub`, else
+/// `${XDG_CACHE_HOME:-~/.cache}/huggingface/hub` (protocol/hf.md §1.2).
+pub fn hf_hub_cache(env: &Env) -> Result<PathBuf> {
+    if let Some(p) = env
+        .get("HF_HUB_CACHE")
+        .or_else(|| env.get("HUGGINGFACE_HUB_CACHE"))
+    {
+        return Ok(PathBuf::from(p));
+    }
+    if let Some(h) = env.get("HF_HOME") {
+        return Ok(PathBuf::from(h).join("hub"));
+    }
+    env.xdg("XDG_CACHE_HOME", ".cache")
+        .map(|c| c.join("huggingface").join("hub"))
+        .ok_or_else(|| Error::usage("cannot find the Hugging Face cache: set HF_HUB_CACHE or HOME"))
+}
+
+/// kagglehub's cache: `KAGGLEHUB_CACHE`, else `~/.cache/kagglehub` (protocol/kaggle.md §9).
+pub fn kagglehub_cache(env: &Env) -> Result<PathBuf> {
+    if let Some(p) = env.get("KAGGLEHUB_CACHE") {
+        return Ok(PathBuf::from(p));
+    }
+    env.home_join(".cache/kagglehub")
+        .ok_or_else(|| Error::usage("cannot find the kagglehub cache: set KAGGLEHUB_CACHE or HOME"))
 }
 
 impl DownloadOptions {
@@ -213,8 +268,10 @@ pub fn quote(s: &str, keep_slash: bool) -> String {
 
 /// The state of a dataset folder before a download: its lock and record.
 pub struct Folder {
-    /// The folder.
+    /// The folder the dataset's files go into.
     pub root: PathBuf,
+    /// Where dsfetch keeps the record, the lock and partial downloads for it.
+    pub state: PathBuf,
     /// What it held before this run (empty when new, forced, or a dry run with no record).
     pub record: Record,
     _lock: Option<record::FolderLock>,
@@ -225,6 +282,7 @@ impl Folder {
     /// different dataset is refused unless `force`.
     pub async fn open(
         root: PathBuf,
+        state: PathBuf,
         source: Source,
         dataset_id: &str,
         force: bool,
@@ -243,7 +301,7 @@ impl Folder {
             std::fs::create_dir_all(&root).map_err(|e| Error::io("creating folder", &root, e))?;
             let shown = root.display().to_string();
             Some(
-                record::lock(&root, || {
+                record::lock(&state, || {
                     reporter.on_event(&Event::Warn(&format!(
                         "another dsfetch is working in {shown}; waiting for it to finish"
                     )))
@@ -251,7 +309,7 @@ impl Folder {
                 .await?,
             )
         };
-        let existing = record::load(&root);
+        let existing = record::load(&state);
         let record = match existing {
             Some(r) if r.source == source && r.dataset_id == dataset_id && !force => r,
             Some(r) if !force && (r.source != source || r.dataset_id != dataset_id) => {
@@ -266,6 +324,7 @@ impl Folder {
         };
         Ok(Folder {
             root,
+            state,
             record,
             _lock: lock,
         })
@@ -283,9 +342,29 @@ impl Folder {
         (md.is_file() && md.len() == e.size).then_some(e)
     }
 
+    /// The folder for partial downloads.
+    pub fn tmp(&self) -> PathBuf {
+        record::tmp_dir(&self.state)
+    }
+
+    /// Appends a completed file to the journal.
+    pub fn journal(&self, file: &FileEntry) -> Result<()> {
+        record::journal(
+            &self.state,
+            self.record.source,
+            &self.record.dataset_id,
+            file,
+        )
+    }
+
+    /// Saves the record.
+    pub fn save(&self, record: &Record) -> Result<()> {
+        record::save(&self.state, record)
+    }
+
     /// Removes the partial-download folder if it is empty.
     pub fn tidy(&self) {
-        let _ = std::fs::remove_dir(record::tmp_dir(&self.root));
+        let _ = std::fs::remove_dir(self.tmp());
     }
 }
 

@@ -7,12 +7,14 @@
 //! is never sent there). No HEAD per file: the tree already gives size and checksum.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use reqwest::Url;
 use serde::Deserialize;
 
 use crate::credentials::{Credential, Resolved};
+use crate::download::Layout;
 use crate::download::{
     self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join, quote,
 };
@@ -445,6 +447,8 @@ pub async fn download(
         .to_string();
     let repo = id.repo.as_str();
     let dataset_label = format!("hf:{repo}@{revision}");
+    // Checked before any request: a layout that does not apply is a usage error.
+    let place = Placement::new(opts, id)?;
 
     let commit = if is_hex(&revision, 40) {
         revision.to_ascii_lowercase()
@@ -497,9 +501,10 @@ pub async fn download(
             }
         }
     }
-    let root = opts.folder(&id.folder_name());
+    let root = place.root.clone();
     let folder = Folder::open(
         root.clone(),
+        place.state.clone(),
         Source::HuggingFace,
         repo,
         opts.force,
@@ -507,29 +512,22 @@ pub async fn download(
         client.reporter,
     )
     .await?;
-    // Files of another commit in the record are stale unless their content is unchanged.
     let mut todo = Vec::new();
     let mut report_files = Vec::new();
     let mut kept: Vec<FileEntry> = Vec::new();
     for f in &selected {
-        let present = folder.has(&f.path, f.upstream()).filter(|e| {
-            match opts.locked.as_ref().and_then(|l| l.get(&f.path)) {
-                // Under a lockfile every local file is re-hashed; a damaged one is fetched again.
-                Some(l) => e.sha256 == l.sha256 && download::local_matches(&root, &f.path, l),
-                None => true,
-            }
-        });
-        match (opts.force, present) {
-            (false, Some(e)) => {
+        let locked = opts.locked.as_ref().and_then(|l| l.get(&f.path));
+        match place.present(&folder, f, locked).filter(|_| !opts.force) {
+            Some(e) => {
                 report_files.push(ReportFile {
                     path: f.path.clone(),
                     size: e.size,
                     sha256: Some(e.sha256.clone()),
                     skipped: true,
                 });
-                kept.push(e.clone());
+                kept.push(e);
             }
-            _ => todo.push(f.clone()),
+            None => todo.push(f.clone()),
         }
     }
     let total_bytes: u64 = selected.iter().map(|f| f.size).sum();
@@ -541,6 +539,7 @@ pub async fn download(
         skipped: report_files.len(),
     });
     let skipped = report_files.len();
+    let report_path = place.report_path(&commit);
     if opts.dry_run {
         for f in &todo {
             report_files.push(ReportFile {
@@ -557,7 +556,7 @@ pub async fn download(
         return Ok(DownloadReport {
             dataset_id: repo.to_string(),
             source: Source::HuggingFace,
-            file_path: root,
+            file_path: report_path,
             revision: Some(revision),
             commit: Some(commit),
             version: None,
@@ -577,14 +576,14 @@ pub async fn download(
         dataset: &dataset_label,
         connections: opts.connections.clone(),
     };
-    let tmp = record::tmp_dir(&root);
+    let tmp = folder.tmp();
     let by_path: BTreeMap<&str, &RepoFile> = todo.iter().map(|f| (f.path.as_str(), f)).collect();
     let commit_ref = commit.as_str();
+    let (place_ref, folder_ref) = (&place, &folder);
     let fetched = download::run_concurrently(todo.clone(), opts.jobs, |f: RepoFile| {
         let fetcher = fetcher.clone();
         let errors = errors.clone();
         let tmp = tmp.clone();
-        let root = root.clone();
         async move {
             let url = endpoint_join(
                 &client.endpoint,
@@ -594,12 +593,11 @@ pub async fn download(
                     quote(&f.path, true)
                 ),
             )?;
-            let dest = crate::paths::join_safe(&root, &f.path, "file name")?;
             let spec = FileSpec {
                 rel_path: &f.path,
-                root: &root,
+                root: &place_ref.root,
                 part: tmp.join(format!("{}.part", f.upstream())),
-                dest: Some(dest),
+                dest: Some(place_ref.dest(&f)?),
                 size: Some(f.size),
                 expected: Some(f.expected.clone()),
                 md5_from_server: false,
@@ -612,17 +610,12 @@ pub async fn download(
                 errors: errors.as_ref(),
             };
             let got = fetcher.fetch(&spec).await?;
-            record::journal(
-                &root,
-                Source::HuggingFace,
-                repo,
-                &FileEntry {
-                    path: f.path.clone(),
-                    size: got.size,
-                    sha256: got.sha256.clone(),
-                    upstream: Some(f.upstream().to_string()),
-                },
-            )?;
+            folder_ref.journal(&FileEntry {
+                path: f.path.clone(),
+                size: got.size,
+                sha256: got.sha256.clone(),
+                upstream: Some(f.upstream().to_string()),
+            })?;
             Ok(crate::fetch::Fetched {
                 path: std::path::PathBuf::from(&f.path),
                 final_url: None,
@@ -651,6 +644,7 @@ pub async fn download(
             upstream,
         });
     }
+    place.finish(&selected, &revision, &commit)?;
     // Keep record entries of unselected files that are still current at this commit.
     let selected_paths: HashSet<&str> = selected.iter().map(|f| f.path.as_str()).collect();
     let mut rec = folder.record.clone();
@@ -660,13 +654,13 @@ pub async fn download(
     rec.files.extend(entries);
     rec.revision = Some(revision.clone());
     rec.commit = Some(commit.clone());
-    record::save(&root, &rec)?;
+    folder.save(&rec)?;
     folder.tidy();
     report_files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(DownloadReport {
         dataset_id: repo.to_string(),
         source: Source::HuggingFace,
-        file_path: root,
+        file_path: report_path,
         revision: Some(revision),
         commit: Some(commit),
         version: None,
@@ -677,6 +671,162 @@ pub async fn download(
         total_bytes,
         dry_run: false,
     })
+}
+
+/// Where a repo's files go: a plain folder, or the huggingface_hub cache layout
+/// (`datasets--O--N/blobs/<etag>`, `snapshots/<commit>/<path>` as relative symlinks to the blobs,
+/// `refs/<rev>` holding the bare commit), as protocol/hf.md §7 describes.
+struct Placement {
+    /// Folder layout: the dataset folder. Cache layout: `<cache>/datasets--O--N`.
+    root: PathBuf,
+    /// Where dsfetch keeps its lock, record and partial files.
+    state: PathBuf,
+    /// Cache layout.
+    cache: bool,
+}
+
+impl Placement {
+    fn new(opts: &DownloadOptions, id: &HfId) -> Result<Placement> {
+        match &opts.layout {
+            Layout::Folder => {
+                let root = opts.folder(&id.folder_name());
+                Ok(Placement {
+                    state: record::state_dir(&root),
+                    root,
+                    cache: false,
+                })
+            }
+            Layout::HfCache(cache) => {
+                if opts.output.is_some() {
+                    return Err(Error::usage(
+                        "-o/--output cannot be combined with --layout hf-cache (the cache decides where files go)",
+                    ));
+                }
+                let repo_folder = format!("datasets--{}", id.repo.replace('/', "--"));
+                Ok(Placement {
+                    root: cache.join(&repo_folder),
+                    // The cache's own lock folder: huggingface_hub's cache scanner ignores it.
+                    state: cache
+                        .join(".locks")
+                        .join(&repo_folder)
+                        .join(crate::paths::STATE_DIR),
+                    cache: true,
+                })
+            }
+            Layout::Kagglehub(_) => Err(Error::usage(
+                "--layout kagglehub is for Kaggle datasets; use hf-cache or folder",
+            )),
+        }
+    }
+
+    /// The final path of a file's bytes.
+    fn dest(&self, f: &RepoFile) -> Result<PathBuf> {
+        if self.cache {
+            Ok(self.root.join("blobs").join(f.upstream()))
+        } else {
+            crate::paths::join_safe(&self.root, &f.path, "file name")
+        }
+    }
+
+    /// The folder to report: the dataset folder, or the snapshot folder of the commit.
+    fn report_path(&self, commit: &str) -> PathBuf {
+        if self.cache {
+            self.root.join("snapshots").join(commit)
+        } else {
+            self.root.clone()
+        }
+    }
+
+    /// The local copy of `f`, when present and current (under a lockfile: also re-hashed).
+    fn present(
+        &self,
+        folder: &Folder,
+        f: &RepoFile,
+        locked: Option<&download::LockedFile>,
+    ) -> Option<FileEntry> {
+        if !self.cache {
+            let e = folder.has(&f.path, f.upstream())?;
+            if let Some(l) = locked
+                && (e.sha256 != l.sha256 || !download::local_matches(&self.root, &f.path, l))
+            {
+                return None;
+            }
+            return Some(e.clone());
+        }
+        // Blobs are content-addressed: a blob of the right size is this content.
+        let blob = self.dest(f).ok()?;
+        let md = std::fs::symlink_metadata(&blob).ok()?;
+        if !md.is_file() || md.len() != f.size {
+            return None;
+        }
+        let sha256 = match &f.expected {
+            Expected::Sha256(h) => h.clone(),
+            _ => match folder
+                .record
+                .files
+                .iter()
+                .find(|e| e.upstream.as_deref() == Some(f.upstream()))
+            {
+                Some(e) => e.sha256.clone(),
+                None => crate::verify::sha256_file(&blob).ok()?.1,
+            },
+        };
+        if locked.is_some_and(|l| {
+            l.sha256 != sha256
+                || crate::verify::sha256_file(&blob).ok().map(|x| x.1) != Some(l.sha256.clone())
+        }) {
+            return None;
+        }
+        Some(FileEntry {
+            path: f.path.clone(),
+            size: f.size,
+            sha256,
+            upstream: Some(f.upstream().to_string()),
+        })
+    }
+
+    /// Cache layout: links every selected file into `snapshots/<commit>/` and writes
+    /// `refs/<revision>` (the bare commit, no newline) unless the revision is the commit.
+    fn finish(&self, files: &[RepoFile], revision: &str, commit: &str) -> Result<()> {
+        if !self.cache {
+            return Ok(());
+        }
+        let snap = self.root.join("snapshots").join(commit);
+        for f in files {
+            let link = crate::paths::join_safe(&snap, &f.path, "file name")?;
+            let parent = link.parent().unwrap_or(&snap);
+            crate::paths::ensure_no_symlink_between(&self.root, parent)?;
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+            let ups = 2 + f.path.matches('/').count();
+            let target = format!("{}blobs/{}", "../".repeat(ups), f.upstream());
+            if std::fs::symlink_metadata(&link).is_ok() {
+                std::fs::remove_file(&link).map_err(|e| Error::io("replacing", &link, e))?;
+            }
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&target, &link)
+                .map_err(|e| Error::io("linking", &link, e))?;
+            #[cfg(not(unix))]
+            std::fs::copy(self.dest(f)?, &link).map_err(|e| Error::io("copying", &link, e))?;
+        }
+        if !is_hex(revision, 40) {
+            crate::paths::check_relative(revision)
+                .map_err(|r| Error::usage(format!("revision {revision:?}: {r}")))?;
+            let refs = self.root.join("refs");
+            let ref_file = crate::paths::join_safe(&refs, revision, "revision")?;
+            let parent = ref_file.parent().unwrap_or(&refs);
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+            let tmp = parent.join(format!(
+                ".{}.dsfetch-tmp",
+                ref_file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("ref")
+            ));
+            std::fs::write(&tmp, commit).map_err(|e| Error::io("writing", &tmp, e))?;
+            std::fs::rename(&tmp, &ref_file).map_err(|e| Error::io("writing", &ref_file, e))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

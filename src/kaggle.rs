@@ -15,7 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::credentials::{Credential, Resolved};
-use crate::download::{self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join};
+use crate::download::{
+    self, DownloadOptions, DownloadReport, Folder, Layout, ReportFile, endpoint_join,
+};
 use crate::error::{Error, Result, Source};
 use crate::extract::{self, Limits};
 use crate::fetch::{ErrorMap, Fetcher, FileSpec, HttpFailure};
@@ -417,6 +419,24 @@ pub async fn download(
     for f in &kopts.files {
         crate::paths::check_relative(f).map_err(|r| Error::usage(format!("--file {f:?}: {r}")))?;
     }
+    match &opts.layout {
+        Layout::HfCache(_) => {
+            return Err(Error::usage(
+                "--layout hf-cache is for Hugging Face datasets; use kagglehub or folder",
+            ));
+        }
+        Layout::Kagglehub(_) if opts.output.is_some() => {
+            return Err(Error::usage(
+                "-o/--output cannot be combined with --layout kagglehub (the cache decides where files go)",
+            ));
+        }
+        Layout::Kagglehub(_) if kopts.no_unzip => {
+            return Err(Error::usage(
+                "--no-unzip cannot be combined with --layout kagglehub (kagglehub expects extracted files)",
+            ));
+        }
+        _ => {}
+    }
     let version = match id.version {
         Some(v) => v,
         None => {
@@ -440,7 +460,28 @@ pub async fn download(
         ..id.clone()
     };
     let label = format!("kaggle:{pinned}");
-    let root = opts.folder(&id.slug);
+    // Where the files go: a plain folder, or kagglehub's cache (`datasets/O/S/versions/N`, with
+    // dsfetch's state beside the version folders so the dataset folder holds only the data).
+    let (root, state, hub_base) = match &opts.layout {
+        Layout::Folder => {
+            let r = opts.folder(&id.slug);
+            (r.clone(), record::state_dir(&r), None)
+        }
+        Layout::Kagglehub(cache) => {
+            let base = cache.join("datasets").join(&id.owner).join(&id.slug);
+            (
+                base.join("versions").join(version.to_string()),
+                base.join(crate::paths::STATE_DIR)
+                    .join(format!("v{version}")),
+                Some(base),
+            )
+        }
+        Layout::HfCache(_) => {
+            return Err(Error::usage(
+                "--layout hf-cache is for Hugging Face datasets; use kagglehub or folder",
+            ));
+        }
+    };
     let upstream = format!("v{version}");
 
     // Which files: named ones, a listed subset, or the whole archive.
@@ -474,6 +515,7 @@ pub async fn download(
 
     let folder = Folder::open(
         root.clone(),
+        state,
         Source::Kaggle,
         &id.reference(),
         opts.force,
@@ -489,7 +531,7 @@ pub async fn download(
         dataset: &label,
         connections: opts.connections.clone(),
     };
-    let tmp = record::tmp_dir(&root);
+    let tmp = folder.tmp();
 
     let base_report = |files: Vec<ReportFile>,
                        bytes_downloaded: u64,
@@ -553,6 +595,14 @@ pub async fn download(
                     bytes: 0,
                     skipped: files.len(),
                 });
+                if !opts.dry_run {
+                    write_kagglehub_markers(
+                        hub_base.as_deref(),
+                        version,
+                        files.iter().map(|f| f.path.as_str()),
+                        true,
+                    )?;
+                }
                 let n = files.len();
                 return Ok(base_report(files, 0, 0, n, opts.dry_run));
             }
@@ -631,8 +681,14 @@ pub async fn download(
                 .await?
             };
             rec.files = files.clone();
-            record::save(&root, &rec)?;
+            folder.save(&rec)?;
             folder.tidy();
+            write_kagglehub_markers(
+                hub_base.as_deref(),
+                version,
+                files.iter().map(|f| f.path.as_str()),
+                true,
+            )?;
             let n = files.len();
             let report_files = files
                 .into_iter()
@@ -693,6 +749,7 @@ pub async fn download(
                 return Ok(base_report(report_files, 0, 0, skipped, true));
             }
             let root_ref = &root;
+            let folder_ref = &folder;
             let locked_ref = opts.locked.as_deref();
             let fetched = download::run_concurrently(todo, opts.jobs, |(name, _size): (String, Option<u64>)| {
                 let fetcher = fetcher.clone();
@@ -746,7 +803,7 @@ pub async fn download(
                             upstream: Some(upstream.clone()),
                         }
                     };
-                    record::journal(root_ref, Source::Kaggle, &id.reference(), &entry)?;
+                    folder_ref.journal(&entry)?;
                     if let Some(l) = locked_ref.and_then(|l| l.get(&name))
                         && l.sha256 != entry.sha256
                     {
@@ -798,8 +855,14 @@ pub async fn download(
             }
             rec.files = entries.into_values().collect();
             rec.version = Some(version);
-            record::save(&root, &rec)?;
+            folder.save(&rec)?;
             folder.tidy();
+            write_kagglehub_markers(
+                hub_base.as_deref(),
+                version,
+                report_files.iter().map(|f| f.path.as_str()),
+                false,
+            )?;
             report_files.sort_by(|a, b| a.path.cmp(&b.path));
             Ok(base_report(
                 report_files,
@@ -810,6 +873,31 @@ pub async fn download(
             ))
         }
     }
+}
+
+/// kagglehub's cache markers (protocol/kaggle.md §9): `<N>.complete` for a whole version, and
+/// `.complete/<N>/<path>.complete` per file, so that both `dataset_download(handle)` and
+/// `dataset_download(handle, path=...)` find the files without a request. No-op for other layouts.
+fn write_kagglehub_markers<'a>(
+    base: Option<&Path>,
+    version: u32,
+    files: impl Iterator<Item = &'a str>,
+    whole: bool,
+) -> Result<()> {
+    let Some(base) = base else { return Ok(()) };
+    let per_file = base.join(".complete").join(version.to_string());
+    for f in files {
+        let marker = crate::paths::join_safe(&per_file, &format!("{f}.complete"), "file name")?;
+        if let Some(parent) = marker.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+        }
+        std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
+    }
+    if whole {
+        let marker = base.join(format!("{version}.complete"));
+        std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
+    }
+    Ok(())
 }
 
 /// Extracts a verified archive into a staging folder, then moves every file into the dataset

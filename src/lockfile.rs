@@ -56,8 +56,9 @@ pub struct Lockfile {
 }
 
 impl LockEntry {
-    /// Builds a lock entry from a successful download.
-    pub fn from_report(entry: &str, report: &DownloadReport) -> LockEntry {
+    /// Builds a lock entry from a successful download of the manifest entry `entry` (whose
+    /// folder, as the manifest names it, is `folder`).
+    pub fn from_report(entry: &str, folder: &Path, report: &DownloadReport) -> LockEntry {
         let mut files: Vec<LockFileEntry> = report
             .files
             .iter()
@@ -70,7 +71,7 @@ impl LockEntry {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         LockEntry {
             entry: entry.to_string(),
-            folder: report.file_path.clone(),
+            folder: folder.to_path_buf(),
             source: report.source,
             id: report.dataset_id.clone(),
             revision: report.revision.clone(),

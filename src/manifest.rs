@@ -28,6 +28,8 @@ pub struct Entry {
     pub output: Option<PathBuf>,
     /// Kaggle: extract (default true).
     pub unzip: bool,
+    /// Layout (`folder`, `hf-cache`, `kagglehub`), when the manifest sets one.
+    pub layout: Option<String>,
 }
 
 impl Entry {
@@ -82,6 +84,7 @@ struct TomlEntry {
     files: Vec<String>,
     output: Option<PathBuf>,
     unzip: Option<bool>,
+    layout: Option<String>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -154,6 +157,7 @@ fn parse_text(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
                 files: vec![],
                 output: None,
                 unzip: true,
+                layout: None,
             }),
             Err(e) => errors.push((line, e.to_string())),
         }
@@ -248,6 +252,20 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
                 bad(format!("file {f:?}: {r}"));
             }
         }
+        match (e.layout.as_deref(), did.source()) {
+            (None | Some("folder"), _)
+            | (Some("hf-cache"), Source::HuggingFace)
+            | (Some("kagglehub"), Source::Kaggle) => {}
+            (Some(l @ ("hf-cache" | "kagglehub")), _) => {
+                bad(format!("layout {l:?} does not apply to this hub"))
+            }
+            (Some(l), _) => bad(format!(
+                "layout {l:?} is not one of folder, hf-cache, kagglehub"
+            )),
+        }
+        if e.layout.as_deref().is_some_and(|l| l != "folder") && e.output.is_some() {
+            bad("`output` cannot be combined with a cache layout".into());
+        }
         out.push(Entry {
             line,
             id: did,
@@ -256,6 +274,7 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
             files: e.files,
             output: e.output,
             unzip: e.unzip.unwrap_or(true),
+            layout: e.layout,
         });
     }
     out

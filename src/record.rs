@@ -71,31 +71,33 @@ impl Record {
     }
 }
 
-/// The state folder of a dataset folder.
+/// The default state folder of a dataset folder (`<root>/.dsfetch`). Layouts that must not add
+/// anything to the dataset folder (the Python library caches) keep their state elsewhere; every
+/// function below takes the state folder itself.
 pub fn state_dir(root: &Path) -> PathBuf {
     root.join(STATE_DIR)
 }
 
 /// The folder for partial downloads.
-pub fn tmp_dir(root: &Path) -> PathBuf {
-    state_dir(root).join("tmp")
+pub fn tmp_dir(state: &Path) -> PathBuf {
+    state.join("tmp")
 }
 
-fn record_path(root: &Path) -> PathBuf {
-    state_dir(root).join("record.json")
+fn record_path(state: &Path) -> PathBuf {
+    state.join("record.json")
 }
 
-fn journal_path(root: &Path) -> PathBuf {
-    state_dir(root).join("journal.jsonl")
+fn journal_path(state: &Path) -> PathBuf {
+    state.join("journal.jsonl")
 }
 
-/// Loads the record of `root` with any journal entries folded in; `None` when the folder has no
+/// Loads the record kept in `state` with any journal entries folded in; `None` when there is no
 /// record. A corrupt record is treated as absent (files are then re-verified or re-fetched).
-pub fn load(root: &Path) -> Option<Record> {
-    let mut rec: Option<Record> = std::fs::read(record_path(root))
+pub fn load(state: &Path) -> Option<Record> {
+    let mut rec: Option<Record> = std::fs::read(record_path(state))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    if let Ok(text) = std::fs::read_to_string(journal_path(root)) {
+    if let Ok(text) = std::fs::read_to_string(journal_path(state)) {
         for line in text.lines() {
             let Ok(j) = serde_json::from_str::<JournalLine>(line) else {
                 continue; // a torn last line after a crash
@@ -122,8 +124,8 @@ struct JournalLine {
 }
 
 /// Appends one completed file to the journal (durable against a crash of this process).
-pub fn journal(root: &Path, source: Source, dataset_id: &str, file: &FileEntry) -> Result<()> {
-    let p = journal_path(root);
+pub fn journal(state: &Path, source: Source, dataset_id: &str, file: &FileEntry) -> Result<()> {
+    let p = journal_path(state);
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -140,8 +142,8 @@ pub fn journal(root: &Path, source: Source, dataset_id: &str, file: &FileEntry) 
 }
 
 /// Writes the record atomically (temp file, fsync, rename) and clears the journal.
-pub fn save(root: &Path, record: &Record) -> Result<()> {
-    let dir = state_dir(root);
+pub fn save(state: &Path, record: &Record) -> Result<()> {
+    let dir = state.to_path_buf();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating folder", &dir, e))?;
     let mut rec = record.clone();
     rec.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -154,9 +156,9 @@ pub fn save(root: &Path, record: &Record) -> Result<()> {
             .map_err(|e| Error::io("writing", &tmp, e))?;
         f.sync_all().map_err(|e| Error::io("writing", &tmp, e))?;
     }
-    let dest = record_path(root);
+    let dest = record_path(state);
     std::fs::rename(&tmp, &dest).map_err(|e| Error::io("writing", &dest, e))?;
-    let _ = std::fs::remove_file(journal_path(root));
+    let _ = std::fs::remove_file(journal_path(state));
     Ok(())
 }
 
@@ -167,10 +169,10 @@ pub struct FolderLock {
     _file: std::fs::File,
 }
 
-/// Takes the lock on `root`'s state folder. If another process holds it, `on_wait` is called
+/// Takes the lock in the state folder `state`. If another process holds it, `on_wait` is called
 /// once and this waits until the lock is free.
-pub async fn lock(root: &Path, on_wait: impl FnOnce()) -> Result<FolderLock> {
-    let dir = state_dir(root);
+pub async fn lock(state: &Path, on_wait: impl FnOnce()) -> Result<FolderLock> {
+    let dir = state.to_path_buf();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating folder", &dir, e))?;
     let p = dir.join("lock");
     let file = std::fs::OpenOptions::new()
@@ -200,25 +202,26 @@ mod tests {
     #[test]
     fn journal_survives_without_save() {
         let d = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(state_dir(d.path())).unwrap();
+        let state = state_dir(d.path());
+        std::fs::create_dir_all(&state).unwrap();
         let e = FileEntry {
             path: "a.csv".into(),
             size: 3,
             sha256: "x".into(),
             upstream: None,
         };
-        journal(d.path(), Source::Kaggle, "o/s", &e).unwrap();
+        journal(&state, Source::Kaggle, "o/s", &e).unwrap();
         // A torn line is ignored.
         std::fs::OpenOptions::new()
             .append(true)
-            .open(journal_path(d.path()))
+            .open(journal_path(&state))
             .unwrap()
             .write_all(b"{\"sou")
             .unwrap();
-        let r = load(d.path()).unwrap();
+        let r = load(&state).unwrap();
         assert_eq!(r.files, vec![e.clone()]);
-        save(d.path(), &r).unwrap();
-        assert!(!journal_path(d.path()).exists());
-        assert_eq!(load(d.path()).unwrap().files, vec![e]);
+        save(&state, &r).unwrap();
+        assert!(!journal_path(&state).exists());
+        assert_eq!(load(&state).unwrap().files, vec![e]);
     }
 }

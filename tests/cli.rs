@@ -7,4 +7,5 @@ mod batch;
 mod download_hf;
 mod download_kaggle;
 mod ecosystem;
+mod python_interop;
 mod search;

@@ -1,0 +1,217 @@
+//! `--layout hf-cache` and `--layout kagglehub`, proven with the real Python libraries reading
+//! what dsfetch wrote, with the network off for the Python side.
+//!
+//! Needs a Python with huggingface_hub, datasets and kagglehub: `DSFETCH_TEST_PYTHON=/path/to/python`.
+//! `.ci/run` creates that environment and also sets `DSFETCH_REQUIRE_PYTHON_TESTS=1`, so in CI a
+//! missing Python fails these tests instead of skipping them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::*;
+
+/// The Python to use, or `None` (with a message) when the tests should be skipped.
+fn python() -> Option<PathBuf> {
+    let required = std::env::var_os("DSFETCH_REQUIRE_PYTHON_TESTS").is_some();
+    let Some(py) = std::env::var_os("DSFETCH_TEST_PYTHON").map(PathBuf::from) else {
+        assert!(
+            !required,
+            "DSFETCH_REQUIRE_PYTHON_TESTS is set but DSFETCH_TEST_PYTHON is not"
+        );
+        eprintln!(
+            "SKIPPED: Python interop tests need DSFETCH_TEST_PYTHON=<python with huggingface_hub, datasets, kagglehub> (see .ci/run)"
+        );
+        return None;
+    };
+    let ok = Command::new(&py)
+        .args(["-c", "import huggingface_hub, datasets, kagglehub"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !required,
+            "{} cannot import huggingface_hub, datasets and kagglehub",
+            py.display()
+        );
+        eprintln!(
+            "SKIPPED: {} lacks huggingface_hub, datasets or kagglehub",
+            py.display()
+        );
+        return None;
+    }
+    Some(py)
+}
+
+/// Runs a Python script with only `env` (plus HOME) and returns its stdout parsed as JSON.
+fn run_python(py: &Path, home: &Path, env: &[(&str, String)], script: &str) -> serde_json::Value {
+    let mut c = Command::new(py);
+    c.env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .args(["-c", script]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run python");
+    assert!(
+        out.status.success(),
+        "python failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("no JSON on the last line ({e}): {stdout}"))
+}
+
+const TRAIN_CSV: &str = "city,temp\noslo,3\nlima,19\ncairo,25\n";
+const TEST_CSV: &str = "city,temp\nnuuk,-4\n";
+
+#[test]
+fn huggingface_hub_and_datasets_read_the_cache_offline() {
+    let Some(py) = python() else { return };
+    let mut env = TestEnv::new();
+    let commit = env.hub.add_hf_repo(
+        HfRepo::new("acme/weather")
+            .file("README.md", "# weather\n")
+            .lfs_file("data/train.csv", TRAIN_CSV)
+            .file("data/test.csv", TEST_CSV),
+    );
+    let cache = env.work.path().join("hub");
+    env.env("HF_HUB_CACHE", cache.to_str().unwrap());
+    let r = env.run(&[
+        "download",
+        "hf",
+        "acme/weather",
+        "--layout",
+        "hf-cache",
+        "--json",
+    ]);
+    r.expect_code(0);
+    let snapshot = cache
+        .join("datasets--acme--weather/snapshots")
+        .join(&commit);
+    assert_eq!(r.json()["file_path"], snapshot.to_str().unwrap());
+    // The layout itself: a bare commit in refs/main, blobs named by etag, relative links.
+    let repo = cache.join("datasets--acme--weather");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("refs/main")).unwrap(),
+        commit
+    );
+    let link = std::fs::read_link(snapshot.join("data/train.csv")).unwrap();
+    assert!(
+        link.is_relative() && link.starts_with("../../../blobs"),
+        "{}",
+        link.display()
+    );
+    // A second run transfers nothing.
+    env.hub.clear_requests();
+    env.run(&["download", "hf", "acme/weather", "--layout", "hf-cache"])
+        .expect_code(0);
+    assert!(env.requests_on(Origin::Cdn).is_empty());
+
+    let script = r#"
+import json
+from huggingface_hub import snapshot_download, hf_hub_download
+import datasets
+p = snapshot_download("acme/weather", repo_type="dataset")
+f = hf_hub_download("acme/weather", "data/train.csv", repo_type="dataset")
+t = hf_hub_download("acme/weather", "data/test.csv", repo_type="dataset")
+# datasets 5.x refuses a repo id outright when offline (load.py raises before it looks at the hub
+# cache), so the offline recipe is to load the snapshot folder that huggingface_hub resolved.
+ds = datasets.load_dataset(p)
+print(json.dumps({"snapshot": p, "train": open(f).read(), "test": open(t).read(),
+                  "train_rows": ds["train"].num_rows, "test_rows": ds["test"].num_rows,
+                  "cities": sorted(ds["train"]["city"])}))
+"#;
+    let v = run_python(
+        &py,
+        env.home.path(),
+        &[
+            ("HF_HUB_CACHE", cache.display().to_string()),
+            ("HF_HUB_OFFLINE", "1".into()),
+            ("HF_DATASETS_OFFLINE", "1".into()),
+            (
+                "HF_DATASETS_CACHE",
+                env.work.path().join("ds-cache").display().to_string(),
+            ),
+            // Any request would fail: nothing listens there.
+            ("HF_ENDPOINT", "http://127.0.0.1:9".into()),
+            ("HF_HUB_DISABLE_TELEMETRY", "1".into()),
+        ],
+        script,
+    );
+    assert_eq!(v["snapshot"], snapshot.to_str().unwrap());
+    assert_eq!(v["train"], TRAIN_CSV);
+    assert_eq!(v["test"], TEST_CSV);
+    assert_eq!(v["train_rows"], 3);
+    assert_eq!(v["test_rows"], 1);
+    assert_eq!(v["cities"], serde_json::json!(["cairo", "lima", "oslo"]));
+}
+
+#[test]
+fn kagglehub_reads_its_cache_without_a_request() {
+    let Some(py) = python() else { return };
+    let mut env = TestEnv::new();
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", TRAIN_CSV)
+            .file("sub/notes.txt", "notes\n"),
+    );
+    let cache = env.work.path().join("kh");
+    env.env("KAGGLEHUB_CACHE", cache.to_str().unwrap());
+    let r = env.run(&[
+        "download",
+        "kaggle",
+        "alice/titanic",
+        "--layout",
+        "kagglehub",
+        "--json",
+    ]);
+    r.expect_code(0);
+    let version_dir = cache.join("datasets/alice/titanic/versions/1");
+    assert_eq!(r.json()["file_path"], version_dir.to_str().unwrap());
+    assert_eq!(
+        files_under(&version_dir),
+        vec!["sub/notes.txt", "train.csv"]
+    );
+    assert!(
+        !version_dir.join(".dsfetch").exists(),
+        "the dataset folder holds only the data"
+    );
+    assert!(cache.join("datasets/alice/titanic/1.complete").exists());
+
+    let script = r#"
+import json, kagglehub
+p = kagglehub.dataset_download("alice/titanic/versions/1")
+f = kagglehub.dataset_download("alice/titanic/versions/1", path="train.csv")
+print(json.dumps({"dir": p, "file": f, "train": open(f).read()}))
+"#;
+    let v = run_python(
+        &py,
+        env.home.path(),
+        &[
+            ("KAGGLEHUB_CACHE", cache.display().to_string()),
+            // TEST targets http://localhost:7777, where nothing listens: any request would fail.
+            ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
+            ("DISABLE_KAGGLE_CACHE", "1".into()),
+            ("DISABLE_COLAB_CACHE", "1".into()),
+        ],
+        script,
+    );
+    assert_eq!(v["dir"], version_dir.to_str().unwrap());
+    assert_eq!(v["file"], version_dir.join("train.csv").to_str().unwrap());
+    assert_eq!(v["train"], TRAIN_CSV);
+}
+
+#[test]
+fn cache_layouts_apply_to_their_own_hub_only() {
+    let env = TestEnv::new();
+    env.run(&["download", "hf", "a/b", "--layout", "kagglehub"])
+        .expect_code(2);
+    env.run(&["download", "kaggle", "a/b", "--layout", "hf-cache"])
+        .expect_code(2);
+    env.run(&["download", "hf", "a/b", "--layout", "hf-cache", "-o", "x"])
+        .expect_code(2);
+}
