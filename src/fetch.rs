@@ -70,6 +70,20 @@ impl HttpFailure {
         }
     }
 
+    /// A failure from a complete small answer.
+    pub fn from_reply(reply: &http::Reply, api_origin: &str, what: &str) -> HttpFailure {
+        let n = reply.body.len().min(4096);
+        HttpFailure {
+            status: reply.status,
+            headers: reply.headers.clone(),
+            body: String::from_utf8_lossy(&reply.body[..n]).into_owned(),
+            url: reply.url.clone(),
+            from_api: http::origin_of(&reply.url) == api_origin,
+            attempts: reply.attempts,
+            what: what.to_string(),
+        }
+    }
+
     /// A header as a string.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
@@ -79,6 +93,12 @@ impl HttpFailure {
     pub fn generic_error(&self, source: crate::error::Source) -> Error {
         let url = http::display_url(&self.url);
         let s = self.status;
+        if http::is_redirect_loop(s) {
+            return Error::Network {
+                message: format!("too many redirects fetching {url}"),
+                attempts: self.attempts,
+            };
+        }
         if http::is_transient_status(s) {
             let why = if s.as_u16() == 429 {
                 "rate limited"
@@ -100,11 +120,6 @@ impl HttpFailure {
             Error::NotFound {
                 hub: source,
                 message: format!("{} not found (HTTP 404 for {url})", self.what),
-            }
-        } else if s.is_redirection() {
-            Error::Network {
-                message: format!("too many redirects fetching {url}"),
-                attempts: self.attempts,
             }
         } else {
             Error::Network {
@@ -552,7 +567,7 @@ impl Fetcher<'_> {
                     )));
                     continue;
                 }
-                s if http::is_transient_status(status) => {
+                s if http::is_transient_status(status) || http::is_redirect_loop(status) => {
                     let wait = http::server_wait(resp.headers(), std::time::SystemTime::now());
                     if failures >= self.http.retry.retries {
                         let f = HttpFailure::from_response(

@@ -124,6 +124,9 @@ impl HfErrors {
 impl ErrorMap for HfErrors {
     fn map(&self, f: &HttpFailure) -> Error {
         let src = Source::HuggingFace;
+        if http::is_redirect_loop(f.status) {
+            return f.generic_error(src);
+        }
         let code = f.header("x-error-code").unwrap_or("");
         let server_msg = f
             .header("x-error-message")
@@ -253,18 +256,12 @@ impl<'a> HfClient<'a> {
         errors: &HfErrors,
     ) -> Result<(T, reqwest::header::HeaderMap, Url)> {
         let req = Request::get(url, what).auth(self.credential());
-        let answer = self.http.send(&req, self.reporter).await?;
-        let resp = answer.response;
-        if !resp.status().is_success() {
-            let f =
-                HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what)
-                    .await;
+        let reply = self.http.call(&req, self.reporter, 64 << 20, true).await?;
+        if !reply.status.is_success() {
+            let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), what);
             return Err(errors.map(&f));
         }
-        let headers = resp.headers().clone();
-        let final_url = resp.url().clone();
-        let v = http::read_json(resp, 64 << 20).await?;
-        Ok((v, headers, final_url))
+        Ok((reply.json()?, reply.headers, reply.url))
     }
 
     /// Checks the credential with one cheap call (`GET /api/whoami-v2`). Returns the account
@@ -272,9 +269,8 @@ impl<'a> HfClient<'a> {
     pub async fn whoami(&self) -> Result<String> {
         let url = endpoint_join(&self.endpoint, "/api/whoami-v2")?;
         let req = Request::get(url, "token check").auth(self.credential());
-        let answer = self.http.send(&req, self.reporter).await?;
-        let resp = answer.response;
-        let status = resp.status();
+        let reply = self.http.call(&req, self.reporter, 1 << 20, true).await?;
+        let status = reply.status;
         if status.as_u16() == 401 || status.as_u16() == 403 {
             return Err(Error::Denied {
                 hub: Source::HuggingFace,
@@ -285,16 +281,10 @@ impl<'a> HfClient<'a> {
             });
         }
         if !status.is_success() {
-            let f = HttpFailure::from_response(
-                resp,
-                &http::origin_of(&req.url),
-                answer.attempts,
-                "token check",
-            )
-            .await;
+            let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "token check");
             return Err(f.generic_error(Source::HuggingFace));
         }
-        let v: serde_json::Value = http::read_json(resp, 1 << 20).await?;
+        let v: serde_json::Value = reply.json()?;
         Ok(for_terminal(
             v.get("name").and_then(|n| n.as_str()).unwrap_or("?"),
         ))

@@ -175,14 +175,6 @@ impl Request {
     }
 }
 
-/// A final response and how many attempts it took.
-pub struct Answer {
-    /// The response (any status: the caller maps statuses to errors with protocol knowledge).
-    pub response: reqwest::Response,
-    /// Attempts made (1 when the first one answered).
-    pub attempts: u32,
-}
-
 /// The shared HTTP client.
 #[derive(Clone)]
 pub struct Http {
@@ -341,7 +333,8 @@ impl Http {
         }
     }
 
-    /// Sends `req` once, following up to 10 redirects. On every hop, `Authorization` is sent
+    /// Sends `req` once, following up to [`MAX_REDIRECTS`] redirects (a response that still
+    /// redirects after that is returned as is; see [`is_redirect_loop`]). On every hop, `Authorization` is sent
     /// only if the hop's origin is the credential's origin; 301/302/303 turn into a body-less GET.
     pub async fn execute_once(
         &self,
@@ -351,7 +344,7 @@ impl Http {
         let mut method = req.method.clone();
         let mut url = req.url.clone();
         let mut body = req.body.clone();
-        for _hop in 0..=10 {
+        for hop in 0..=MAX_REDIRECTS {
             let mut rb = self
                 .client
                 .request(method.clone(), url.clone())
@@ -372,7 +365,11 @@ impl Http {
                 resp.status()
             )));
             let status = resp.status();
-            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+            // The last hop's answer is returned as is: a 3xx here means "too many redirects".
+            if !status.is_redirection()
+                || status == StatusCode::NOT_MODIFIED
+                || hop == MAX_REDIRECTS
+            {
                 return Ok(resp);
             }
             let Some(loc) = resp
@@ -389,68 +386,121 @@ impl Http {
             }
             url = loc;
         }
-        // Too many redirects: answer with the last response as-is is not possible here (it was
-        // consumed), so send once more without following and let the caller see the 3xx.
-        let mut rb = self
-            .client
-            .request(method, url.clone())
-            .headers(req.headers.clone());
-        if let Some(a) = &req.auth
-            && origin_of(&url) == a.origin
-        {
-            rb = rb.header(reqwest::header::AUTHORIZATION, a.credential.header_value());
-        }
-        rb.send().await
+        unreachable!("the loop returns on its last hop")
     }
 
-    /// Sends `req` with retries of transient failures (connect errors, timeouts, 408, 429, 5xx),
-    /// honouring `Retry-After` / `RateLimit`. Returns the final response whatever its status, or
-    /// a network error when every attempt failed at the transport level.
-    pub async fn send(&self, req: &Request, reporter: &dyn Reporter) -> Result<Answer> {
+    /// Sends `req` and reads its (small) body, with retries of everything transient: connect
+    /// errors, timeouts, 408, 429, 5xx, too many redirects, a body cut short, and (when `json`)
+    /// a success answer whose body is not valid JSON. Honours `Retry-After` / `RateLimit`.
+    /// Returns the final answer whatever its status; fails only when every attempt failed at the
+    /// transport level.
+    pub async fn call(
+        &self,
+        req: &Request,
+        reporter: &dyn Reporter,
+        limit: usize,
+        json: bool,
+    ) -> Result<Reply> {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             let last = attempt > self.retry.retries;
-            match self.cancellable(self.execute_once(req, reporter)).await? {
+            let (reason, server): (String, Option<Duration>) = match self
+                .cancellable(self.execute_once(req, reporter))
+                .await?
+            {
+                Err(e) => (describe_transport_error(&e), None),
                 Ok(resp) => {
                     let status = resp.status();
-                    if !is_transient_status(status) || last {
-                        return Ok(Answer {
-                            response: resp,
-                            attempts: attempt,
-                        });
+                    let headers = resp.headers().clone();
+                    let url = resp.url().clone();
+                    let retryable_status = is_transient_status(status) || is_redirect_loop(status);
+                    if retryable_status && !last {
+                        let reason = if is_redirect_loop(status) {
+                            "too many redirects".to_string()
+                        } else {
+                            format!("HTTP {status}")
+                        };
+                        (reason, server_wait(&headers, SystemTime::now()))
+                    } else {
+                        match self.cancellable(read_limited(resp, limit)).await? {
+                            Ok(body)
+                                if json
+                                    && status.is_success()
+                                    && serde_json::from_slice::<serde::de::IgnoredAny>(&body)
+                                        .is_err()
+                                    && !last =>
+                            {
+                                (
+                                    "the response is not valid JSON (cut short?)".to_string(),
+                                    None,
+                                )
+                            }
+                            Ok(body) => {
+                                return Ok(Reply {
+                                    status,
+                                    headers,
+                                    url,
+                                    body,
+                                    attempts: attempt,
+                                });
+                            }
+                            Err(Error::Protocol { url, message }) => {
+                                return Err(Error::Protocol { url, message });
+                            }
+                            Err(e) => (e.to_string(), None),
+                        }
                     }
-                    let server = server_wait(resp.headers(), SystemTime::now());
-                    let wait = self.retry.wait(attempt, server, jitter());
-                    let reason = format!("HTTP {status}");
-                    reporter.on_event(&Event::Retry {
-                        what: &req.what,
-                        attempt,
-                        wait,
-                        reason: &reason,
-                    });
-                    drop(resp);
-                    self.sleep(wait).await?;
                 }
-                Err(e) => {
-                    let reason = describe_transport_error(&e);
-                    if last {
-                        return Err(Error::Network {
-                            message: format!("{} {}: {reason}", req.method, display_url(&req.url)),
-                            attempts: attempt,
-                        });
-                    }
-                    let wait = self.retry.wait(attempt, None, jitter());
-                    reporter.on_event(&Event::Retry {
-                        what: &req.what,
-                        attempt,
-                        wait,
-                        reason: &reason,
-                    });
-                    self.sleep(wait).await?;
-                }
+            };
+            if last {
+                return Err(Error::Network {
+                    message: format!("{} {}: {reason}", req.method, display_url(&req.url)),
+                    attempts: attempt,
+                });
             }
+            let wait = self.retry.wait(attempt, server, jitter());
+            reporter.on_event(&Event::Retry {
+                what: &req.what,
+                attempt,
+                wait,
+                reason: &reason,
+            });
+            self.sleep(wait).await?;
         }
+    }
+}
+
+/// Hops followed per request before giving up with "too many redirects".
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Whether a final status is a redirect that [`Http::execute_once`] stopped following.
+pub fn is_redirect_loop(s: StatusCode) -> bool {
+    s.is_redirection() && s != StatusCode::NOT_MODIFIED
+}
+
+/// A complete answer to a small request (API calls): status, headers, body.
+#[derive(Debug)]
+pub struct Reply {
+    /// Final status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The URL that answered.
+    pub url: Url,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Attempts made.
+    pub attempts: u32,
+}
+
+impl Reply {
+    /// Parses the body as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::Protocol {
+            url: display_url(&self.url),
+            message: format!("unexpected JSON ({e})"),
+        })
     }
 }
 

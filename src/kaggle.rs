@@ -147,6 +147,9 @@ fn kaggle_message(f: &HttpFailure) -> String {
 impl ErrorMap for KaggleErrors {
     fn map(&self, f: &HttpFailure) -> Error {
         let src = Source::Kaggle;
+        if http::is_redirect_loop(f.status) {
+            return f.generic_error(src);
+        }
         let status = f.status.as_u16();
         let msg = kaggle_message(f);
         let shown = if msg.is_empty() {
@@ -252,21 +255,14 @@ impl<'a> KaggleClient<'a> {
         dataset: &str,
     ) -> Result<T> {
         let req = self.rpc_request(method, &body, what)?;
-        let answer = self.http.send(&req, self.reporter).await?;
-        let resp = answer.response;
-        let status = resp.status();
-        let url = http::display_url(resp.url());
-        if !status.is_success() {
-            let f =
-                HttpFailure::from_response(resp, &http::origin_of(&req.url), answer.attempts, what)
-                    .await;
+        let reply = self.http.call(&req, self.reporter, 64 << 20, true).await?;
+        let url = http::display_url(&reply.url);
+        if !reply.status.is_success() {
+            let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), what);
             return Err(self.errors(dataset).map(&f));
         }
-        let bytes = http::read_limited(resp, 64 << 20).await?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| Error::Protocol {
-            url: url.clone(),
-            message: format!("invalid JSON ({e})"),
-        })?;
+        let bytes = &reply.body;
+        let v: serde_json::Value = reply.json()?;
         if let Some(code) = v.get("code").and_then(|c| c.as_u64())
             && code >= 400
         {
@@ -274,10 +270,10 @@ impl<'a> KaggleClient<'a> {
                 status: reqwest::StatusCode::from_u16(code as u16)
                     .unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
                 headers: HeaderMap::new(),
-                body: String::from_utf8_lossy(&bytes).into_owned(),
+                body: String::from_utf8_lossy(bytes).into_owned(),
                 url: req.url.clone(),
                 from_api: true,
-                attempts: answer.attempts,
+                attempts: reply.attempts,
                 what: what.to_string(),
             };
             return Err(self.errors(dataset).map(&f));
@@ -294,19 +290,12 @@ impl<'a> KaggleClient<'a> {
         let url = endpoint_join(&self.endpoint, "/v1/api.v1.DiagnosticsService/Hello")?;
         let mut req = self.rpc_request("Hello", &json!({}), "credential check")?;
         req.url = url;
-        let answer = self.http.send(&req, self.reporter).await?;
-        let resp = answer.response;
-        let status = resp.status();
+        let reply = self.http.call(&req, self.reporter, 1 << 20, true).await?;
+        let status = reply.status;
         let body: serde_json::Value = if status.is_success() {
-            http::read_json(resp, 1 << 20).await?
+            reply.json()?
         } else {
-            let f = HttpFailure::from_response(
-                resp,
-                &http::origin_of(&req.url),
-                answer.attempts,
-                "credential check",
-            )
-            .await;
+            let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "credential check");
             if matches!(status.as_u16(), 401 | 403) {
                 serde_json::json!({"code": status.as_u16()})
             } else {

@@ -163,25 +163,22 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
         pages += 1;
         let req =
             Request::get(url.clone(), "Hugging Face search").auth(client.auth.credential.as_ref());
-        let answer = client.http.send(&req, client.reporter).await?;
-        let resp = answer.response;
-        if !resp.status().is_success() {
-            let f = crate::fetch::HttpFailure::from_response(
-                resp,
-                &http::origin_of(&req.url),
-                answer.attempts,
-                "search",
-            )
-            .await;
+        let reply = client
+            .http
+            .call(&req, client.reporter, 32 << 20, true)
+            .await?;
+        if !reply.status.is_success() {
+            let f =
+                crate::fetch::HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "search");
             return Err(crate::fetch::ErrorMap::map(&errors, &f));
         }
-        let next = resp
-            .headers()
+        let next = reply
+            .headers
             .get_all(reqwest::header::LINK)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|v| http::parse_link_next(v, resp.url()));
-        let items: Vec<HfItem> = http::read_json(resp, 32 << 20).await?;
+            .find_map(|v| http::parse_link_next(v, &reply.url));
+        let items: Vec<HfItem> = reply.json()?;
         let got = items.len();
         for it in items {
             if crate::id::parse_hf(&it.id).is_err() {

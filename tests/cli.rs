@@ -7,5 +7,6 @@ mod batch;
 mod download_hf;
 mod download_kaggle;
 mod ecosystem;
+mod faults;
 mod python_interop;
 mod search;
