@@ -385,6 +385,49 @@ where
     Ok(out)
 }
 
+/// Bytes available to an unprivileged user on the file system holding `path` (or its nearest
+/// existing ancestor); `None` when unknown.
+pub fn free_space(path: &Path) -> Option<u64> {
+    let mut p = path;
+    while !p.exists() {
+        p = p.parent()?;
+        if p.as_os_str().is_empty() {
+            p = Path::new(".");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
+        let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+        if rc != 0 {
+            return None;
+        }
+        Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        None
+    }
+}
+
+/// Warns when the file system holding `path` has less free space than `needed` bytes.
+pub fn warn_if_short_of_space(path: &Path, needed: u64, reporter: &dyn Reporter) {
+    if let Some(free) = free_space(path)
+        && free < needed
+    {
+        reporter.on_event(&Event::Warn(&format!(
+            "only {} free on the file system of {}, but {} to download; the download will stop when the disk is full",
+            human_bytes(free),
+            path.display(),
+            human_bytes(needed)
+        )));
+    }
+}
+
 /// A human-readable byte count (`1.5 MB`, decimal units as the hubs show them).
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];

@@ -246,6 +246,29 @@ impl Error {
         }
     }
 
+    /// Adds how much space is still needed to a "no space left" I/O error (other errors pass
+    /// through unchanged).
+    pub fn with_space_needed(self, needed: Option<u64>) -> Error {
+        match self {
+            Error::Io {
+                op, path, source, ..
+            } if source.kind() == std::io::ErrorKind::StorageFull => {
+                let need = needed
+                    .map(|n| format!(" ({} more needed)", crate::download::human_bytes(n)))
+                    .unwrap_or_default();
+                Error::Io {
+                    op,
+                    path,
+                    message: format!(
+                        "no space left on the device{need}; free some space or choose another folder with -o, then run again to resume"
+                    ),
+                    source,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Shorthand for a usage error.
     pub fn usage(message: impl Into<String>) -> Error {
         Error::Usage(message.into())

@@ -164,6 +164,7 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
     let max_total = archive_len
         .saturating_mul(limits.max_ratio)
         .max(limits.floor);
+    let declared_total: u64 = entries.iter().map(|e| e.3).sum();
     std::fs::create_dir_all(staging).map_err(|e| Error::io("creating folder", staging, e))?;
     let mut written_total: u64 = 0;
     let mut out = Vec::new();
@@ -211,7 +212,10 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
             w.write_all(&buf[..n])
                 .map_err(|e| Error::io("writing", &dest, e))?;
         }
-        w.flush().map_err(|e| Error::io("writing", &dest, e))?;
+        w.flush().map_err(|e| {
+            Error::io("writing", &dest, e)
+                .with_space_needed(Some(declared_total.saturating_sub(written_total)))
+        })?;
         if size != declared {
             return Err(bad_archive(
                 archive_path,

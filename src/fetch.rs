@@ -317,7 +317,15 @@ impl Fetcher<'_> {
     pub async fn fetch(&self, spec: &FileSpec<'_>) -> Result<Fetched> {
         let mut from_scratch = false;
         loop {
-            let got = self.download(spec, from_scratch).await?;
+            let got = self.download(spec, from_scratch).await.map_err(|e| {
+                // A full disk: say how much more the file needs (published or announced size
+                // minus what the partial file holds).
+                let total = spec
+                    .size
+                    .or_else(|| read_sidecar(&spec.part).and_then(|s| s.size));
+                let have = std::fs::metadata(&spec.part).map(|m| m.len()).unwrap_or(0);
+                e.with_space_needed(total.map(|t| t.saturating_sub(have)))
+            })?;
             let expected = spec
                 .expected
                 .clone()
@@ -649,7 +657,9 @@ impl Fetcher<'_> {
                         if chunk.is_empty() {
                             break;
                         }
-                        sink.write(&chunk).await?;
+                        sink.write(&chunk).await.map_err(|e| {
+                            e.with_space_needed(total.map(|t| t.saturating_sub(offset)))
+                        })?;
                         hashers.update(&chunk);
                         let n = chunk.len() as u64;
                         offset += n;

@@ -530,6 +530,7 @@ pub async fn download(
     });
     let skipped = report_files.len();
     let report_path = place.report_path(&commit);
+    download::warn_if_short_of_space(&root, todo_bytes, client.reporter);
     if opts.dry_run {
         for f in &todo {
             report_files.push(ReportFile {

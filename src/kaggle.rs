@@ -719,12 +719,14 @@ pub async fn download(
                 }
             }
             let skipped = report_files.len();
+            let todo_bytes: u64 = todo.iter().filter_map(|(_, s)| *s).sum();
             client.reporter.on_event(&Event::Plan {
                 dataset: &label,
                 files: todo.len(),
-                bytes: todo.iter().filter_map(|(_, s)| *s).sum(),
+                bytes: todo_bytes,
                 skipped,
             });
+            download::warn_if_short_of_space(&root, todo_bytes, client.reporter);
             if opts.dry_run {
                 for (name, size) in &todo {
                     report_files.push(ReportFile {

@@ -9,4 +9,5 @@ mod download_kaggle;
 mod ecosystem;
 mod faults;
 mod python_interop;
+mod reliability;
 mod search;
