@@ -16,6 +16,8 @@ pub mod env;
 pub mod error;
 pub mod extract;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hf;
 pub mod http;
 pub mod id;
