@@ -15,15 +15,6 @@ use serde_json::json;
 use crate::cli::BatchArgs;
 use crate::commands::{Ctx, Outcome, download_json};
 
-fn failed(e: Error) -> Outcome {
-    Outcome {
-        json: None,
-        text: None,
-        error: Some(e),
-        exit: None,
-    }
-}
-
 fn read_manifest(name: &str) -> Result<String, Error> {
     if name == "-" {
         let mut s = String::new();
@@ -54,22 +45,22 @@ fn lock_path(a: &BatchArgs) -> PathBuf {
 pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     let text = match read_manifest(&a.manifest) {
         Ok(t) => t,
-        Err(e) => return failed(e),
+        Err(e) => return Outcome::failed(e),
     };
     let manifest = match manifest::parse(&a.manifest, &text) {
         Ok(m) => m,
-        Err(e) => return failed(e),
+        Err(e) => return Outcome::failed(e),
     };
     let lock_path = lock_path(a);
     let previous = match Lockfile::read(&lock_path) {
         Ok(l) => l,
-        Err(e) => return failed(e),
+        Err(e) => return Outcome::failed(e),
     };
     let root = ctx.settings.download_dir.value.clone();
     if a.locked
         && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &lock_path)
     {
-        return failed(e);
+        return Outcome::failed(e);
     }
     let opts = BatchOptions {
         root,

@@ -31,6 +31,18 @@ pub struct Outcome {
     pub exit: Option<u8>,
 }
 
+impl Outcome {
+    /// A command that failed before producing anything.
+    pub fn failed(e: Error) -> Outcome {
+        Outcome {
+            json: None,
+            text: None,
+            error: Some(e),
+            exit: None,
+        }
+    }
+}
+
 /// Everything a command needs.
 pub struct Ctx {
     /// The environment snapshot.

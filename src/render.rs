@@ -16,15 +16,6 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::cli::{AuthArgs, SearchArgs, SortArg, SourceArg};
 use crate::commands::{Ctx, Outcome};
 
-fn failed(e: Error) -> Outcome {
-    Outcome {
-        json: None,
-        text: None,
-        error: Some(e),
-        exit: None,
-    }
-}
-
 /// `dsfetch search`.
 pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
     let sources = match a.source {
@@ -49,7 +40,7 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
         max_size: a.max_size,
     };
     if let Err(e) = search::validate_query(&q) {
-        return failed(e);
+        return Outcome::failed(e);
     }
     let reporter = ctx.ui.as_ref() as &dyn Reporter;
     let hf = async {
@@ -108,7 +99,7 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
             ctx.ui
                 .on_event(&Event::Warn(&format!("{src} search failed too: {e}")));
         }
-        return failed(first);
+        return Outcome::failed(first);
     }
     for (src, e) in &failures {
         ctx.ui.on_event(&Event::Warn(&format!(
