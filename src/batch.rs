@@ -47,6 +47,8 @@ pub struct BatchOptions {
     pub hf_layout: Option<String>,
     /// Layout for Kaggle entries that do not set one (config `[kaggle] layout`).
     pub kaggle_layout: Option<String>,
+    /// How large files are split into parallel chunks.
+    pub parallel: crate::chunked::ParallelConfig,
 }
 
 /// The layout of an entry: its own, else the batch default for its hub, else a plain folder.
@@ -304,6 +306,7 @@ async fn run_entry(
         selection: entry.selection(),
         dry_run: opts.dry_run,
         connections: Some(connections),
+        parallel: opts.parallel.clone(),
         locked: pinned.map(|p| Arc::new(p.locked_files())),
         layout: entry_layout(entry, opts, env)?,
     };

@@ -76,6 +76,7 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         force: a.force,
         hf_layout: ctx.settings.config.hf.layout.clone(),
         kaggle_layout: ctx.settings.config.kaggle.layout.clone(),
+        parallel: ctx.settings.parallel(),
     };
     let report = batch::run(
         &manifest,

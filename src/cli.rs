@@ -115,6 +115,9 @@ pub struct BatchArgs {
     /// Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub file_jobs: Option<u16>,
+    /// Most connections for one large file, fetched in parallel ranged chunks [default: 16]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub connections: Option<u16>,
     /// Connections open at once across the whole batch
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub max_connections: u16,
@@ -288,6 +291,9 @@ pub struct CommonDownloadArgs {
     /// Files to download at once [default: 8]
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
+    /// Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub connections: Option<u16>,
     /// Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)
     #[arg(long, value_name = "PATTERN")]
     pub include: Vec<String>,

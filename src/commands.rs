@@ -58,7 +58,12 @@ pub struct Ctx {
 }
 
 /// Builds the context for a command: environment, settings, UI, HTTP client.
-pub fn context(cli: &Cli, jobs: Option<usize>, cancel: Cancel) -> Result<Ctx> {
+pub fn context(
+    cli: &Cli,
+    jobs: Option<usize>,
+    connections: Option<usize>,
+    cancel: Cancel,
+) -> Result<Ctx> {
     let env = Env::from_process();
     let flags = FlagOverrides {
         jobs,
@@ -67,7 +72,7 @@ pub fn context(cli: &Cli, jobs: Option<usize>, cancel: Cancel) -> Result<Ctx> {
         } else {
             cli.global.progress.map(|p| p.as_str().to_string())
         },
-        connections: None,
+        connections,
     };
     let settings = Settings::load(&env, &flags)?;
     let mode = ui::resolve_mode(&settings.progress.value, cli.global.quiet);
@@ -88,21 +93,26 @@ pub fn context(cli: &Cli, jobs: Option<usize>, cancel: Cancel) -> Result<Ctx> {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
-    let jobs = match &cli.command {
-        Command::Download(d) => match &d.hub {
-            Some(DownloadHub::Hf(a)) => a.common.jobs,
-            Some(DownloadHub::Kaggle(a)) => a.common.jobs,
-            None => d.common.jobs,
-        }
-        .map(usize::from),
+    let common = match &cli.command {
+        Command::Download(d) => Some(match &d.hub {
+            Some(DownloadHub::Hf(a)) => &a.common,
+            Some(DownloadHub::Kaggle(a)) => &a.common,
+            None => &d.common,
+        }),
         Command::Search(_)
         | Command::Auth(_)
         | Command::Batch(_)
         | Command::Config
         | Command::Completions(_) => None,
     };
+    let jobs = common.and_then(|c| c.jobs).map(usize::from);
+    let connections = match &cli.command {
+        Command::Batch(b) => b.connections,
+        _ => common.and_then(|c| c.connections),
+    }
+    .map(usize::from);
     let cancel = Cancel::new();
-    let ctx = match context(&cli, jobs, cancel.clone()) {
+    let ctx = match context(&cli, jobs, connections, cancel.clone()) {
         Ok(c) => c,
         Err(e) => {
             return (
@@ -183,6 +193,7 @@ fn download_options(
         selection: Selection::new(&common.include, &common.exclude),
         dry_run: common.dry_run,
         connections: None,
+        parallel: ctx.settings.parallel(),
         locked: None,
         layout: Layout::parse(layout_name, &ctx.env)?,
     })

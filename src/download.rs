@@ -36,6 +36,8 @@ pub struct DownloadOptions {
     pub connections: Option<Arc<Semaphore>>,
     /// Where files go: a plain folder, or one of the Python libraries' caches.
     pub layout: Layout,
+    /// How large files are split into parallel ranged chunks (`--connections`).
+    pub parallel: crate::chunked::ParallelConfig,
     /// Files the result must match exactly (path → size and sha256), from a lockfile. Local
     /// copies are re-hashed; a corrupted one is fetched again; upstream bytes that differ fail
     /// with an integrity error before anything is moved into place.
@@ -109,6 +111,7 @@ impl Default for DownloadOptions {
             selection: Selection::default(),
             dry_run: false,
             connections: None,
+            parallel: crate::chunked::ParallelConfig::default(),
             locked: None,
             layout: Layout::Folder,
         }

@@ -16,6 +16,7 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
 use crate::error::{Error, Result};
+use crate::chunked::{ChunkState, FirstResponse, Parallel, ParallelConfig};
 use crate::http::{self, Http, Request};
 use crate::progress::{Event, Reporter, next_transfer_id};
 use crate::verify::{Digests, Expected, Hashers};
@@ -188,13 +189,23 @@ pub struct Fetcher<'a> {
     pub dataset: &'a str,
     /// Cap on simultaneous connections across the run, if any.
     pub connections: Option<Arc<Semaphore>>,
+    /// How large files are split into parallel chunks.
+    pub parallel: ParallelConfig,
 }
 
+/// What the partial file's sidecar (`<part>.json`) records for resuming.
 #[derive(serde::Serialize, serde::Deserialize, Default, Debug, Clone)]
-struct Sidecar {
-    size: Option<u64>,
-    validator: Option<String>,
-    md5: Option<String>,
+pub(crate) struct Sidecar {
+    /// Full size, when known.
+    pub size: Option<u64>,
+    /// `ETag` or `Last-Modified` of the object, for `If-Range`.
+    pub validator: Option<String>,
+    /// The storage's MD5 (hex), when it sent one.
+    pub md5: Option<String>,
+    /// Parallel mode: the chunk layout and the chunks complete on disk. Absent in single-stream
+    /// mode, where the partial file's length is the progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunks: Option<ChunkState>,
 }
 
 fn sidecar_path(part: &Path) -> PathBuf {
@@ -208,10 +219,24 @@ fn read_sidecar(part: &Path) -> Option<Sidecar> {
     serde_json::from_slice(&bytes).ok()
 }
 
-fn write_sidecar(part: &Path, s: &Sidecar) -> Result<()> {
+/// Writes the sidecar atomically (temp file, rename): a run killed mid-write leaves the old one.
+pub(crate) fn write_sidecar(part: &Path, s: &Sidecar) -> Result<()> {
     let p = sidecar_path(part);
+    let mut tmp = p.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let json = serde_json::to_vec(s).unwrap_or_default();
-    std::fs::write(&p, json).map_err(|e| Error::io("writing", &p, e))
+    std::fs::write(&tmp, json).map_err(|e| Error::io("writing", &tmp, e))?;
+    std::fs::rename(&tmp, &p).map_err(|e| Error::io("writing", &p, e))
+}
+
+/// The validator for `If-Range`: the `ETag`, else `Last-Modified`.
+fn validator_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::ETAG)
+        .or_else(|| headers.get(reqwest::header::LAST_MODIFIED))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Removes a partial file and its sidecar (missing files are fine).
@@ -237,12 +262,13 @@ pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
     Some((a, b, total))
 }
 
-struct Downloaded {
-    digests: Digests,
-    total: u64,
-    server_md5: Option<[u8; 16]>,
-    transferred: u64,
-    content_url: Option<Url>,
+/// The bytes of one transfer, before verification.
+pub(crate) struct Downloaded {
+    pub digests: Digests,
+    pub total: u64,
+    pub server_md5: Option<[u8; 16]>,
+    pub transferred: u64,
+    pub content_url: Option<Url>,
 }
 
 /// State of the write side of one transfer.
@@ -422,6 +448,38 @@ impl Fetcher<'_> {
         } else {
             Sidecar::default()
         };
+        let id = next_transfer_id();
+        // A response to hand to the single-stream loop instead of sending a request (the whole
+        // body, when parallel mode found that the server ignores ranges).
+        let mut pending: Option<reqwest::Response> = None;
+        let parallel_total = match side.chunks {
+            // Chunks from an earlier run: resume them (the file is preallocated to the full size).
+            Some(_) => spec.size.or(side.size).filter(|&t| t == on_disk),
+            None if offset == 0 => spec.size.filter(|&t| self.parallel.wants_parallel(t)),
+            None => None,
+        };
+        if side.chunks.is_some() && parallel_total.is_none() {
+            offset = 0;
+            side = Sidecar::default();
+        }
+        if let Some(t) = parallel_total {
+            let mut pside = side.clone();
+            pside.size = Some(t);
+            match self.download_parallel(spec, id, t, pside, None).await? {
+                Parallel::Done(d) => return Ok(d),
+                Parallel::Fallback(resp) => {
+                    pending = resp;
+                    offset = 0;
+                    side = Sidecar::default();
+                }
+            }
+        }
+        // Size unknown (Kaggle): the first request asks for one span only; its Content-Range
+        // tells the size, and a larger file continues in parallel chunks.
+        let mut probe = spec.size.is_none()
+            && offset == 0
+            && pending.is_none()
+            && self.parallel.max_connections > 1;
         let mut total = spec.size.or(side.size);
         if total.is_some_and(|t| offset > t) {
             offset = 0;
@@ -438,7 +496,6 @@ impl Fetcher<'_> {
             .await
             .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))??;
         }
-        let id = next_transfer_id();
         self.reporter.on_event(&Event::FileStart {
             id,
             dataset: self.dataset,
@@ -472,7 +529,16 @@ impl Fetcher<'_> {
                 },
                 None => spec.request.clone(),
             };
-            if offset > 0 {
+            if probe {
+                req.headers.insert(
+                    reqwest::header::RANGE,
+                    HeaderValue::from_str(&format!(
+                        "bytes=0-{}",
+                        self.parallel.first_span() - 1
+                    ))
+                    .expect("ascii"),
+                );
+            } else if offset > 0 {
                 req.headers.insert(
                     reqwest::header::RANGE,
                     HeaderValue::from_str(&format!("bytes={offset}-")).expect("ascii"),
@@ -485,20 +551,24 @@ impl Fetcher<'_> {
                     req.headers.insert(reqwest::header::IF_RANGE, v);
                 }
             }
-            let _permit = match &self.connections {
-                Some(s) => Some(
+            let mut permit = match (&self.connections, &pending) {
+                (Some(s), None) => Some(
                     s.clone()
                         .acquire_owned()
                         .await
                         .map_err(|_| Error::Interrupted)?,
                 ),
-                None => None,
+                _ => None,
             };
-            let resp = match self
-                .http
-                .cancellable(self.http.execute_once(&req, self.reporter))
-                .await?
-            {
+            let sent = match pending.take() {
+                Some(r) => Ok(r),
+                None => {
+                    self.http
+                        .cancellable(self.http.execute_once(&req, self.reporter))
+                        .await?
+                }
+            };
+            let resp = match sent {
                 Ok(r) => r,
                 Err(e) => {
                     self.transient(
@@ -513,6 +583,7 @@ impl Fetcher<'_> {
             };
             let status = resp.status();
             let from_api = http::origin_of(resp.url()) == api_origin;
+            let probing = std::mem::replace(&mut probe, false);
             match status.as_u16() {
                 206 => {
                     let cr = resp
@@ -521,6 +592,34 @@ impl Fetcher<'_> {
                         .and_then(|v| v.to_str().ok())
                         .and_then(parse_content_range);
                     match cr {
+                        Some((0, end, Some(t))) if probing && t > end + 1 => {
+                            // A large object: fetch the rest in parallel chunks.
+                            drop(sink);
+                            side.size = Some(t);
+                            side.validator = validator_of(resp.headers());
+                            side.md5 = self.md5_of(spec, resp.headers()).map(hex::encode);
+                            let first = FirstResponse {
+                                response: resp,
+                                permit: permit.take(),
+                            };
+                            match self
+                                .download_parallel(spec, id, t, side, Some(first))
+                                .await?
+                            {
+                                Parallel::Done(d) => return Ok(d),
+                                Parallel::Fallback(r) => {
+                                    pending = r;
+                                    offset = 0;
+                                    side = Sidecar::default();
+                                    total = spec.size;
+                                    sink = Sink::open(&spec.part, 0).await?;
+                                    hashers = new_hashers(total);
+                                    server_md5 = None;
+                                    self.restarted(id, spec, total);
+                                    continue;
+                                }
+                            }
+                        }
                         Some((start, _, t)) if start == offset => {
                             if total.is_none() {
                                 total = t;
@@ -726,6 +825,19 @@ impl Fetcher<'_> {
         })
     }
 
+    /// The storage's MD5 from `x-goog-hash`, when the spec takes it from the server.
+    fn md5_of(&self, spec: &FileSpec<'_>, headers: &HeaderMap) -> Option<[u8; 16]> {
+        if !spec.md5_from_server {
+            return None;
+        }
+        crate::verify::parse_goog_md5(
+            headers
+                .get_all("x-goog-hash")
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        )
+    }
+
     fn restarted(&self, id: u64, spec: &FileSpec<'_>, total: Option<u64>) {
         self.reporter.on_event(&Event::FileStart {
             id,
@@ -737,7 +849,7 @@ impl Fetcher<'_> {
     }
 
     /// Counts a transient failure; waits before the next try, or gives up with a network error.
-    async fn transient(
+    pub(crate) async fn transient(
         &self,
         failures: &mut u32,
         server_wait: Option<std::time::Duration>,

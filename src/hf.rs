@@ -566,6 +566,7 @@ pub async fn download(
         reporter: client.reporter,
         dataset: &dataset_label,
         connections: opts.connections.clone(),
+        parallel: opts.parallel.clone(),
     };
     let tmp = folder.tmp();
     let by_path: BTreeMap<&str, &RepoFile> = todo.iter().map(|f| (f.path.as_str(), f)).collect();

@@ -519,6 +519,7 @@ pub async fn download(
         reporter: client.reporter,
         dataset: &label,
         connections: opts.connections.clone(),
+        parallel: opts.parallel.clone(),
     };
     let tmp = folder.tmp();
 

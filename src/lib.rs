@@ -10,6 +10,7 @@
 
 pub mod batch;
 pub mod cancel;
+pub mod chunked;
 pub mod credentials;
 pub mod download;
 pub mod env;

@@ -105,6 +105,9 @@ pub struct Settings {
     pub retry_base: Setting<Duration>,
     /// Cap of any single wait.
     pub retry_max_wait: Setting<Duration>,
+    /// A fixed chunk size for parallel downloads (`DSFETCH_CHUNK_SIZE`, bytes); `None` lets
+    /// dsfetch pick one from the file size.
+    pub chunk_size: Option<u64>,
 }
 
 /// The config file location: `DSFETCH_CONFIG`, else the platform config folder.
@@ -189,6 +192,14 @@ pub struct FlagOverrides {
 }
 
 impl Settings {
+    /// How large files are split into parallel chunks.
+    pub fn parallel(&self) -> crate::chunked::ParallelConfig {
+        crate::chunked::ParallelConfig {
+            max_connections: self.connections.value,
+            chunk_size: self.chunk_size,
+        }
+    }
+
     /// Loads the config file (if any) and resolves every setting.
     pub fn load(env: &Env, flags: &FlagOverrides) -> Result<Settings> {
         let (config, config_path) = match config_path(env) {
@@ -290,6 +301,10 @@ impl Settings {
             &config_path,
             Duration::from_secs(120),
         );
+        let chunk_size = match env_parse::<u64>(env, "DSFETCH_CHUNK_SIZE", "a number of bytes")? {
+            Some((0, _)) => return Err(bad_env("DSFETCH_CHUNK_SIZE", "0", "a positive size")),
+            other => other.map(|(v, _)| v),
+        };
         for (name, v) in [("jobs", jobs.value), ("connections", connections.value)] {
             if v == 0 || v > 1024 {
                 return Err(Error::usage(format!(
@@ -308,6 +323,7 @@ impl Settings {
             retries,
             retry_base,
             retry_max_wait,
+            chunk_size,
         })
     }
 

@@ -1,0 +1,886 @@
+//! Parallel ranged download of one large file.
+//!
+//! A file above a threshold is split into fixed-size chunks that are fetched over several
+//! connections at once from the signed CDN / storage URL (`Range` requests, each written at its
+//! offset into the preallocated partial file), so a CDN that caps each connection does not cap
+//! dsfetch. The sidecar records the chunk layout and which chunks are complete; a chunk is
+//! recorded only after all its bytes were written, so a later run fetches only the missing ones.
+//!
+//! - The signed URL is resolved once: the first chunk request goes to the resolve / RPC URL and
+//!   follows its redirect, and every later request goes straight to the final URL (without
+//!   credentials: they are origin-bound). A 401/403/410 from that URL re-resolves it.
+//! - A failing chunk is retried alone, resuming at its first missing byte; the others go on.
+//! - The number of connections adapts: it starts small and doubles while throughput grows, halves
+//!   on errors (429, 5xx, broken connections), and never exceeds the `--connections` cap.
+//! - The whole-file checksum is still computed: a blocking thread hashes the file in order,
+//!   following the contiguous written prefix while the chunks arrive, so hashing overlaps the
+//!   transfer and only the last in-flight chunks remain to hash at the end.
+//! - A server that ignores `Range` (200 to a ranged request), an object that changed under its
+//!   validator, or a 416 ends parallel mode: the caller falls back to a single stream.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderValue};
+use tokio::sync::OwnedSemaphorePermit;
+
+use crate::error::{Error, Result};
+use crate::fetch::{Downloaded, Fetcher, FileSpec, HttpFailure, Sidecar, write_sidecar};
+use crate::http::{self, Request};
+use crate::progress::{Event, TransferId};
+use crate::verify::{Digests, Hashers};
+
+/// Smallest chunk chosen automatically, and the span of the first request when the size is not
+/// known in advance (Kaggle): a file of at most this size is fetched in one piece.
+pub const MIN_CHUNK: u64 = 2 << 20;
+/// Largest chunk chosen automatically.
+pub const MAX_CHUNK: u64 = 16 << 20;
+/// Connections a parallel download starts with before it measures whether more help.
+const INITIAL_CONNECTIONS: usize = 4;
+/// How often throughput is measured to adapt the number of connections.
+const ADAPT_EVERY: Duration = Duration::from_millis(150);
+/// Bytes gathered per chunk before they are written at their offset (one write per buffer keeps
+/// system calls and blocking-pool hand-offs few, and memory at `connections ×` this).
+const WRITE_BUFFER: usize = 512 << 10;
+/// Most times the signed URL is re-requested in one download.
+const MAX_RELOCATIONS: u32 = 8;
+
+/// How large files are split (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParallelConfig {
+    /// Most connections for one file (`--connections`); 1 disables parallel chunks.
+    pub max_connections: usize,
+    /// A fixed chunk size (`DSFETCH_CHUNK_SIZE`); `None` picks one from the file size. Files
+    /// larger than one chunk are split.
+    pub chunk_size: Option<u64>,
+}
+
+impl Default for ParallelConfig {
+    fn default() -> Self {
+        ParallelConfig {
+            max_connections: 16,
+            chunk_size: None,
+        }
+    }
+}
+
+impl ParallelConfig {
+    /// The span of the first request when the size is unknown; a larger file is split.
+    pub fn first_span(&self) -> u64 {
+        self.chunk_size.unwrap_or(MIN_CHUNK).max(1)
+    }
+
+    /// Whether a file of `total` bytes is fetched in parallel chunks.
+    pub fn wants_parallel(&self, total: u64) -> bool {
+        self.max_connections > 1 && total > self.first_span()
+    }
+
+    /// The chunk size for a file of `total` bytes: about eight chunks per connection (so the
+    /// last chunks, which finish at different times, are short), within [`MIN_CHUNK`, `MAX_CHUNK`].
+    pub fn chunk_for(&self, total: u64) -> u64 {
+        if let Some(c) = self.chunk_size {
+            return c.max(1);
+        }
+        let per = total / (8 * self.max_connections.max(1) as u64);
+        per.clamp(MIN_CHUNK, MAX_CHUNK).next_multiple_of(64 << 10)
+    }
+}
+
+/// The chunk state kept in the sidecar.
+#[derive(serde::Serialize, serde::Deserialize, Default, Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChunkState {
+    /// The chunk size of the layout (the last chunk may be shorter).
+    pub chunk_size: u64,
+    /// Indices of the chunks whose bytes are all written.
+    pub done: Vec<u32>,
+}
+
+/// How a parallel download ended.
+pub(crate) enum Parallel {
+    /// Every chunk arrived; the file is hashed and synced.
+    Done(Downloaded),
+    /// Parallel mode does not work with this server: continue with a single stream from zero,
+    /// starting with this response when there is one (a 200 with the whole body).
+    Fallback(Option<reqwest::Response>),
+}
+
+/// A response already received for chunk 0 (the one that told the size), with its permit.
+pub(crate) struct FirstResponse {
+    pub response: reqwest::Response,
+    pub permit: Option<OwnedSemaphorePermit>,
+}
+
+/// Progress of the chunks, shared by the workers and the hashing thread.
+struct Progress {
+    total: u64,
+    chunk: u64,
+    state: Mutex<ProgressState>,
+    wake: Condvar,
+    abort: AtomicBool,
+}
+
+struct ProgressState {
+    /// Bytes written from the start of each chunk (chunks are written front to back).
+    written: Vec<u64>,
+    /// Contiguous bytes written from offset 0.
+    watermark: u64,
+    /// The first chunk not completely written.
+    head: usize,
+}
+
+impl Progress {
+    fn bounds(&self, i: usize) -> (u64, u64) {
+        let start = i as u64 * self.chunk;
+        (start, (start + self.chunk).min(self.total))
+    }
+
+    fn written(&self, i: usize) -> u64 {
+        lock(&self.state).written[i]
+    }
+
+    /// Records `n` more bytes written to chunk `i`; returns whether the chunk is now complete.
+    fn advance(&self, i: usize, n: u64) -> bool {
+        let (start, end) = self.bounds(i);
+        let mut s = lock(&self.state);
+        s.written[i] += n;
+        let complete = start + s.written[i] >= end;
+        let before = s.watermark;
+        while s.head < s.written.len() {
+            let (a, b) = self.bounds(s.head);
+            s.watermark = a + s.written[s.head];
+            if a + s.written[s.head] < b {
+                break;
+            }
+            s.head += 1;
+        }
+        if s.watermark != before {
+            self.wake.notify_all();
+        }
+        complete
+    }
+
+    fn stop(&self) {
+        self.abort.store(true, Ordering::SeqCst);
+        let _s = lock(&self.state);
+        self.wake.notify_all();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Hashes the file in order as its prefix becomes contiguous (blocking; runs on its own thread).
+fn hash_in_order(path: &Path, progress: &Progress, mut hashers: Hashers) -> Result<Option<Hashers>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut pos = 0u64;
+    while pos < progress.total {
+        let upto = {
+            let mut s = lock(&progress.state);
+            loop {
+                if progress.abort.load(Ordering::SeqCst) {
+                    return Ok(None);
+                }
+                if s.watermark > pos {
+                    break s.watermark;
+                }
+                s = progress.wake.wait(s).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        while pos < upto {
+            let n = (upto - pos).min(buf.len() as u64) as usize;
+            read_exact_at(&file, &mut buf[..n], pos).map_err(|e| Error::io("reading", path, e))?;
+            hashers.update(&buf[..n]);
+            pos += n as u64;
+        }
+    }
+    Ok(Some(hashers))
+}
+
+#[cfg(unix)]
+fn read_exact_at(f: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, off)
+}
+
+#[cfg(unix)]
+fn write_all_at(f: &std::fs::File, buf: &[u8], off: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(f, buf, off)
+}
+
+#[cfg(windows)]
+fn read_exact_at(f: &std::fs::File, mut buf: &mut [u8], mut off: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_read(buf, off)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                off += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_all_at(f: &std::fs::File, mut buf: &[u8], mut off: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_write(buf, off)? {
+            0 => return Err(std::io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                off += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The signed URL every chunk request goes to, re-resolved when it expires.
+struct UrlState {
+    url: Option<Url>,
+    generation: u64,
+    relocations: u32,
+}
+
+/// Everything the chunk workers share.
+struct Ctx<'s, 'a> {
+    spec: &'s FileSpec<'a>,
+    id: TransferId,
+    progress: Arc<Progress>,
+    file: Arc<std::fs::File>,
+    /// Serialises re-resolution: only one request at a time asks the API for a fresh URL.
+    url: tokio::sync::Mutex<UrlState>,
+    validator: Option<HeaderValue>,
+    server_md5: Option<[u8; 16]>,
+    api_origin: String,
+    received: AtomicU64,
+    errors: AtomicU32,
+    side: Mutex<Sidecar>,
+}
+
+/// How one chunk worker ended.
+enum ChunkEnd {
+    Done,
+    Fallback(Option<reqwest::Response>),
+}
+
+impl Fetcher<'_> {
+    /// Downloads `spec` in parallel chunks into its partial file, resuming the chunks that the
+    /// sidecar `side` records as done. `first` is a response already received for chunk 0 (its
+    /// final URL is then the content URL). See the module documentation.
+    pub(crate) async fn download_parallel(
+        &self,
+        spec: &FileSpec<'_>,
+        id: TransferId,
+        total: u64,
+        mut side: Sidecar,
+        first: Option<FirstResponse>,
+    ) -> Result<Parallel> {
+        let cfg = &self.parallel;
+        let chunk = match &side.chunks {
+            Some(c) if c.chunk_size > 0 => c.chunk_size,
+            _ => cfg.chunk_for(total),
+        };
+        let n = total.div_ceil(chunk) as usize;
+        let mut done = vec![false; n];
+        if let Some(c) = &side.chunks {
+            for &i in &c.done {
+                if let Some(d) = done.get_mut(i as usize) {
+                    *d = true;
+                }
+            }
+        }
+        side.size = Some(total);
+        side.chunks = Some(ChunkState {
+            chunk_size: chunk,
+            done: done_list(&done),
+        });
+        // The layout is on disk before any byte is: a later single-stream run must never take the
+        // preallocated length for progress.
+        write_sidecar(&spec.part, &side)?;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&spec.part)
+            .map_err(|e| Error::io("opening", &spec.part, e))?;
+        file.set_len(total)
+            .map_err(|e| Error::io("preallocating", &spec.part, e))?;
+
+        let progress = Arc::new(Progress {
+            total,
+            chunk,
+            state: Mutex::new(ProgressState {
+                written: vec![0; n],
+                watermark: 0,
+                head: 0,
+            }),
+            wake: Condvar::new(),
+            abort: AtomicBool::new(false),
+        });
+        let mut resumed = 0;
+        for (i, &d) in done.iter().enumerate() {
+            if d {
+                let (a, b) = progress.bounds(i);
+                progress.advance(i, b - a);
+                resumed += b - a;
+            }
+        }
+        self.reporter.on_event(&Event::FileStart {
+            id,
+            dataset: self.dataset,
+            name: spec.rel_path,
+            total: Some(total),
+            resumed_from: resumed,
+        });
+        let hashers = Hashers::new(spec.expected.as_ref(), Some(total), spec.md5_from_server);
+        let hasher = {
+            let (p, path) = (progress.clone(), spec.part.clone());
+            tokio::task::spawn_blocking(move || hash_in_order(&path, &p, hashers))
+        };
+        // Whatever happens below, the hashing thread must not outlive this call.
+        let _stop_hasher = StopOnDrop(progress.clone());
+
+        let server_md5 = side
+            .md5
+            .as_deref()
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|v| v.try_into().ok());
+        let first_url = first.as_ref().map(|f| f.response.url().clone());
+        let ctx = Ctx {
+            spec,
+            id,
+            progress: progress.clone(),
+            file: Arc::new(file),
+            url: tokio::sync::Mutex::new(UrlState {
+                generation: u64::from(first_url.is_some()),
+                url: first_url.clone(),
+                relocations: 0,
+            }),
+            validator: side
+                .validator
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok()),
+            server_md5,
+            api_origin: http::origin_of(&spec.request.url),
+            received: AtomicU64::new(0),
+            errors: AtomicU32::new(0),
+            side: Mutex::new(side),
+        };
+
+        let mut queue: VecDeque<usize> = (0..n).filter(|&i| !done[i]).collect();
+        let mut workers = FuturesUnordered::new();
+        let mut first = first;
+        if let Some(f) = first.take() {
+            // The response that told the size starts at byte 0: it belongs to chunk 0.
+            if queue.front() == Some(&0) {
+                queue.pop_front();
+                workers.push(self.fetch_chunk(&ctx, 0, Some(f)));
+            }
+        }
+        let mut adapt = Adapt::new(cfg.max_connections.max(1));
+        let mut ticker =
+            tokio::time::interval_at(tokio::time::Instant::now() + ADAPT_EVERY, ADAPT_EVERY);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            while workers.len() < adapt.target
+                && let Some(i) = queue.pop_front()
+            {
+                workers.push(self.fetch_chunk(&ctx, i, None));
+            }
+            if workers.is_empty() {
+                break;
+            }
+            tokio::select! {
+                r = workers.next() => match r {
+                    Some(Ok(ChunkEnd::Done)) | None => {}
+                    Some(Ok(ChunkEnd::Fallback(resp))) => {
+                        drop(workers);
+                        progress.stop();
+                        return Ok(Parallel::Fallback(resp));
+                    }
+                    Some(Err(e)) => {
+                        // Other chunks stop here; those complete are in the sidecar for next time.
+                        return Err(e);
+                    }
+                },
+                _ = ticker.tick() => adapt.tick(
+                    ctx.received.load(Ordering::Relaxed),
+                    ctx.errors.load(Ordering::Relaxed),
+                    workers.len(),
+                ),
+                _ = self.http.cancel.cancelled() => return Err(Error::Interrupted),
+            }
+        }
+        drop(workers);
+        let hashers = hasher
+            .await
+            .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))??
+            .ok_or_else(|| Error::Conflict("hashing stopped early".into()))?;
+        let f = ctx.file.clone();
+        tokio::task::spawn_blocking(move || f.sync_data())
+            .await
+            .map_err(|e| Error::Conflict(format!("syncing task failed: {e}")))?
+            .map_err(|e| Error::io("syncing", &spec.part, e))?;
+        self.reporter.on_event(&Event::Verify { id });
+        let digests: Digests = hashers.finish();
+        let transferred = ctx.received.load(Ordering::Relaxed);
+        if digests.len == total {
+            self.reporter.on_event(&Event::FileDone {
+                id,
+                bytes: transferred,
+            });
+        } else {
+            self.reporter.on_event(&Event::FileError {
+                id,
+                message: "size mismatch",
+            });
+        }
+        let content_url = ctx.url.into_inner().url;
+        Ok(Parallel::Done(Downloaded {
+            digests,
+            total,
+            server_md5,
+            transferred,
+            content_url,
+        }))
+    }
+
+    /// Fetches chunk `i` (from its first missing byte), retrying it alone on transient failures.
+    async fn fetch_chunk(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        i: usize,
+        mut first: Option<FirstResponse>,
+    ) -> Result<ChunkEnd> {
+        let spec = ctx.spec;
+        let (start, end) = ctx.progress.bounds(i);
+        let mut failures: u32 = 0;
+        let mut buf: Vec<u8> = Vec::new();
+        loop {
+            let pos = start + ctx.progress.written(i);
+            if pos >= end {
+                return Ok(ChunkEnd::Done);
+            }
+            let (resp, _permit, generation) = match first.take() {
+                Some(f) => (Ok(f.response), f.permit, 1),
+                None => {
+                    let permit = match &self.connections {
+                        Some(s) => Some(
+                            s.clone()
+                                .acquire_owned()
+                                .await
+                                .map_err(|_| Error::Interrupted)?,
+                        ),
+                        None => None,
+                    };
+                    let (resp, generation) = self.send_range(ctx, pos, end).await?;
+                    (resp, permit, generation)
+                }
+            };
+            let resp = match resp {
+                Ok(r) => r,
+                Err(e) => {
+                    ctx.errors.fetch_add(1, Ordering::Relaxed);
+                    self.transient(&mut failures, None, &http::describe_transport_error(&e), spec)
+                        .await?;
+                    continue;
+                }
+            };
+            let status = resp.status();
+            let from_api = http::origin_of(resp.url()) == ctx.api_origin;
+            let asked_end: u64;
+            match status.as_u16() {
+                206 => {
+                    let cr = resp
+                        .headers()
+                        .get(reqwest::header::CONTENT_RANGE)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(crate::fetch::parse_content_range);
+                    match cr {
+                        Some((a, b, t)) if a == pos && t.is_none_or(|t| t == ctx.progress.total) => {
+                            asked_end = (b + 1).min(end);
+                        }
+                        Some((_, _, Some(t))) if t != ctx.progress.total => {
+                            // Another object (or size) than the layout: start over in one stream.
+                            return Ok(ChunkEnd::Fallback(None));
+                        }
+                        _ => {
+                            ctx.errors.fetch_add(1, Ordering::Relaxed);
+                            self.transient(
+                                &mut failures,
+                                None,
+                                "server answered a different range than requested",
+                                spec,
+                            )
+                            .await?;
+                            continue;
+                        }
+                    }
+                }
+                // Range ignored, or If-Range says the object changed: one stream from zero.
+                200 => return Ok(ChunkEnd::Fallback(Some(resp))),
+                416 => return Ok(ChunkEnd::Fallback(None)),
+                401 | 403 | 410 if !from_api => {
+                    // The signed URL expired: ask the API for a fresh one (once for all chunks).
+                    let mut u = ctx.url.lock().await;
+                    if u.generation == generation {
+                        u.relocations += 1;
+                        if u.relocations > MAX_RELOCATIONS {
+                            let f = HttpFailure::from_response(
+                                resp,
+                                &ctx.api_origin,
+                                u.relocations,
+                                spec.rel_path,
+                            )
+                            .await;
+                            return Err(spec.errors.map(&f));
+                        }
+                        u.url = None;
+                        self.reporter.on_event(&Event::Debug(&format!(
+                            "{}: storage answered {status}; requesting a fresh download URL",
+                            spec.rel_path
+                        )));
+                    }
+                    continue;
+                }
+                s if http::is_transient_status(status) => {
+                    ctx.errors.fetch_add(1, Ordering::Relaxed);
+                    let wait = http::server_wait(resp.headers(), std::time::SystemTime::now());
+                    if failures >= self.http.retry.retries {
+                        let f = HttpFailure::from_response(
+                            resp,
+                            &ctx.api_origin,
+                            failures + 1,
+                            spec.rel_path,
+                        )
+                        .await;
+                        return Err(spec.errors.map(&f));
+                    }
+                    self.transient(&mut failures, wait, &format!("HTTP {s}"), spec)
+                        .await?;
+                    continue;
+                }
+                _ => {
+                    let f =
+                        HttpFailure::from_response(resp, &ctx.api_origin, failures + 1, spec.rel_path)
+                            .await;
+                    return Err(spec.errors.map(&f));
+                }
+            }
+            if spec.md5_from_server {
+                let md5 = crate::verify::parse_goog_md5(
+                    resp.headers()
+                        .get_all("x-goog-hash")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok()),
+                );
+                if md5.is_some() && ctx.server_md5.is_some() && md5 != ctx.server_md5 {
+                    // The object changed under a matching validator: never splice two versions.
+                    return Ok(ChunkEnd::Fallback(None));
+                }
+            }
+
+            let mut resp = resp;
+            let mut at = pos;
+            let mut progressed = false;
+            let broke = loop {
+                let next = tokio::select! {
+                    c = resp.chunk() => c,
+                    _ = self.http.cancel.cancelled() => return Err(Error::Interrupted),
+                };
+                match next {
+                    Ok(Some(data)) => {
+                        let room = (asked_end - at - buf.len() as u64) as usize;
+                        let data = &data[..data.len().min(room)];
+                        if data.is_empty() {
+                            break None;
+                        }
+                        if buf.capacity() == 0 {
+                            buf.reserve_exact(WRITE_BUFFER);
+                        }
+                        buf.extend_from_slice(data);
+                        ctx.received.fetch_add(data.len() as u64, Ordering::Relaxed);
+                        self.reporter.on_event(&Event::Bytes {
+                            id: ctx.id,
+                            delta: data.len() as u64,
+                        });
+                        progressed = true;
+                        if buf.len() >= WRITE_BUFFER || at + buf.len() as u64 >= asked_end {
+                            at = self.write_buffer(ctx, i, at, &mut buf).await?;
+                            if at >= asked_end {
+                                break None;
+                            }
+                        }
+                    }
+                    Ok(None) => break None,
+                    Err(e) => break Some(http::describe_transport_error(&e)),
+                }
+            };
+            // Bytes received are valid wherever the response stopped: keep them.
+            at = self.write_buffer(ctx, i, at, &mut buf).await?;
+            if progressed {
+                failures = 0;
+            }
+            if at >= end {
+                return Ok(ChunkEnd::Done);
+            }
+            if at < asked_end || broke.is_some() {
+                ctx.errors.fetch_add(1, Ordering::Relaxed);
+                let reason = broke
+                    .unwrap_or_else(|| "the response ended before the whole range arrived".into());
+                self.transient(&mut failures, None, &reason, spec).await?;
+            }
+            // Otherwise the server sent a shorter range than asked: ask for the rest.
+        }
+    }
+
+    /// Sends a ranged GET for `[pos, end)` to the content URL, resolving it first when needed.
+    /// Returns the response (or transport error) and the URL generation it went to.
+    async fn send_range(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        pos: u64,
+        end: u64,
+    ) -> Result<(std::result::Result<reqwest::Response, reqwest::Error>, u64)> {
+        let spec = ctx.spec;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::RANGE,
+            HeaderValue::from_str(&format!("bytes={pos}-{}", end - 1)).expect("ascii"),
+        );
+        if let Some(v) = &ctx.validator {
+            headers.insert(reqwest::header::IF_RANGE, v.clone());
+        }
+        let mut u = ctx.url.lock().await;
+        if let Some(url) = u.url.clone() {
+            let generation = u.generation;
+            drop(u);
+            let req = Request {
+                method: reqwest::Method::GET,
+                url,
+                headers,
+                body: None,
+                auth: spec.request.auth.clone(),
+                what: spec.request.what.clone(),
+            };
+            let r = self
+                .http
+                .cancellable(self.http.execute_once(&req, self.reporter))
+                .await?;
+            return Ok((r, generation));
+        }
+        // No URL yet (or it expired): this request resolves it; the others wait for the answer.
+        let mut req = spec.request.clone();
+        req.headers.extend(headers);
+        let r = self
+            .http
+            .cancellable(self.http.execute_once(&req, self.reporter))
+            .await?;
+        if let Ok(resp) = &r
+            && resp.status().as_u16() == 206
+        {
+            u.url = Some(resp.url().clone());
+            u.generation += 1;
+        }
+        Ok((r, u.generation))
+    }
+
+    /// Writes the buffered bytes of chunk `i` at offset `at`; records the chunk in the sidecar
+    /// when it is complete. Returns the offset after the written bytes.
+    async fn write_buffer(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        i: usize,
+        at: u64,
+        buf: &mut Vec<u8>,
+    ) -> Result<u64> {
+        if buf.is_empty() {
+            return Ok(at);
+        }
+        let data = std::mem::take(buf);
+        let len = data.len() as u64;
+        let file = ctx.file.clone();
+        let path: PathBuf = ctx.spec.part.clone();
+        let mut data = tokio::task::spawn_blocking(move || {
+            write_all_at(&file, &data, at).map(|()| data)
+        })
+        .await
+        .map_err(|e| Error::Conflict(format!("writing task failed: {e}")))?
+        .map_err(|e| Error::io("writing", &path, e))?;
+        data.clear();
+        *buf = data;
+        if ctx.progress.advance(i, len) {
+            let mut side = lock(&ctx.side);
+            if let Some(c) = side.chunks.as_mut() {
+                c.done.push(i as u32);
+                c.done.sort_unstable();
+            }
+            write_sidecar(&ctx.spec.part, &side)?;
+        }
+        Ok(at + len)
+    }
+}
+
+fn done_list(done: &[bool]) -> Vec<u32> {
+    done.iter()
+        .enumerate()
+        .filter(|(_, d)| **d)
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+/// Stops the hashing thread when the download ends, however it ends.
+struct StopOnDrop(Arc<Progress>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// Adapts the number of connections to measured throughput: doubles while each step raises
+/// throughput by more than 10%, halves on errors, and after a quiet spell probes one more.
+struct Adapt {
+    target: usize,
+    cap: usize,
+    growing: bool,
+    last_at: Instant,
+    last_bytes: u64,
+    last_errors: u32,
+    /// Throughput measured at the previous level, bytes per second.
+    level_rate: f64,
+    quiet_ticks: u32,
+}
+
+impl Adapt {
+    fn new(cap: usize) -> Adapt {
+        Adapt {
+            target: INITIAL_CONNECTIONS.min(cap),
+            cap,
+            growing: true,
+            last_at: Instant::now(),
+            last_bytes: 0,
+            last_errors: 0,
+            level_rate: 0.0,
+            quiet_ticks: 0,
+        }
+    }
+
+    fn tick(&mut self, bytes: u64, errors: u32, active: usize) {
+        let now = Instant::now();
+        let dt = now.duration_since(self.last_at).as_secs_f64().max(1e-3);
+        let rate = (bytes - self.last_bytes) as f64 / dt;
+        self.last_at = now;
+        self.last_bytes = bytes;
+        if errors != self.last_errors {
+            self.last_errors = errors;
+            self.target = (self.target / 2).max(1);
+            self.growing = false;
+            self.quiet_ticks = 0;
+            return;
+        }
+        self.quiet_ticks += 1;
+        if active < self.target {
+            // Not enough chunks left to use more connections: nothing to learn.
+            return;
+        }
+        if self.growing {
+            if self.level_rate == 0.0 || rate > self.level_rate * 1.1 {
+                self.level_rate = rate;
+                self.target = (self.target * 2).min(self.cap);
+            } else {
+                self.growing = false;
+            }
+        } else if self.quiet_ticks >= 10 && self.target < self.cap {
+            // After errors stopped, probe upwards again slowly.
+            self.quiet_ticks = 0;
+            self.level_rate = rate;
+            self.target += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_sizes() {
+        let c = ParallelConfig::default();
+        assert!(!c.wants_parallel(MIN_CHUNK));
+        assert!(c.wants_parallel(MIN_CHUNK + 1));
+        assert_eq!(c.chunk_for(1 << 30), 8 << 20);
+        assert_eq!(c.chunk_for(40_000_000), MIN_CHUNK);
+        assert_eq!(c.chunk_for(1 << 40), MAX_CHUNK);
+        let fixed = ParallelConfig {
+            max_connections: 4,
+            chunk_size: Some(1000),
+        };
+        assert!(fixed.wants_parallel(1001));
+        assert_eq!(fixed.chunk_for(1 << 30), 1000);
+        let single = ParallelConfig {
+            max_connections: 1,
+            chunk_size: None,
+        };
+        assert!(!single.wants_parallel(1 << 30));
+    }
+
+    #[test]
+    fn watermark_follows_contiguous_prefix() {
+        let p = Progress {
+            total: 25,
+            chunk: 10,
+            state: Mutex::new(ProgressState {
+                written: vec![0; 3],
+                watermark: 0,
+                head: 0,
+            }),
+            wake: Condvar::new(),
+            abort: AtomicBool::new(false),
+        };
+        assert!(!p.advance(1, 4));
+        assert_eq!(lock(&p.state).watermark, 0);
+        assert!(p.advance(2, 5));
+        assert!(!p.advance(0, 9));
+        assert_eq!(lock(&p.state).watermark, 9);
+        assert!(p.advance(0, 1));
+        assert_eq!(lock(&p.state).watermark, 14);
+        assert!(p.advance(1, 6));
+        assert_eq!(lock(&p.state).watermark, 25);
+    }
+
+    #[test]
+    fn adapt_grows_while_throughput_grows_and_backs_off_on_errors() {
+        let mut a = Adapt::new(16);
+        assert_eq!(a.target, 4);
+        a.last_at = Instant::now() - Duration::from_secs(1);
+        a.tick(100, 0, 4);
+        assert_eq!(a.target, 8);
+        a.last_at = Instant::now() - Duration::from_secs(1);
+        a.tick(300, 0, 8);
+        assert_eq!(a.target, 16);
+        a.last_at = Instant::now() - Duration::from_secs(1);
+        a.tick(500, 0, 16);
+        assert_eq!(a.target, 16, "capped");
+        a.tick(600, 1, 16);
+        assert_eq!(a.target, 8, "halved on errors");
+        let mut flat = Adapt::new(16);
+        flat.last_at = Instant::now() - Duration::from_secs(1);
+        flat.tick(100, 0, 4);
+        flat.last_at = Instant::now() - Duration::from_secs(1);
+        flat.tick(200, 0, 8);
+        assert_eq!(flat.target, 8, "no gain from 4 to 8: stays");
+        assert!(!flat.growing);
+    }
+}
