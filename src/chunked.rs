@@ -177,7 +177,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Hashes the file in order as its prefix becomes contiguous (blocking; runs on its own thread).
-fn hash_in_order(path: &Path, progress: &Progress, mut hashers: Hashers) -> Result<Option<Hashers>> {
+fn hash_in_order(
+    path: &Path,
+    progress: &Progress,
+    mut hashers: Hashers,
+) -> Result<Option<Hashers>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut pos = 0u64;
@@ -492,8 +496,13 @@ impl Fetcher<'_> {
                 Ok(r) => r,
                 Err(e) => {
                     ctx.errors.fetch_add(1, Ordering::Relaxed);
-                    self.transient(&mut failures, None, &http::describe_transport_error(&e), spec)
-                        .await?;
+                    self.transient(
+                        &mut failures,
+                        None,
+                        &http::describe_transport_error(&e),
+                        spec,
+                    )
+                    .await?;
                     continue;
                 }
             };
@@ -508,7 +517,9 @@ impl Fetcher<'_> {
                         .and_then(|v| v.to_str().ok())
                         .and_then(crate::fetch::parse_content_range);
                     match cr {
-                        Some((a, b, t)) if a == pos && t.is_none_or(|t| t == ctx.progress.total) => {
+                        Some((a, b, t))
+                            if a == pos && t.is_none_or(|t| t == ctx.progress.total) =>
+                        {
                             asked_end = (b + 1).min(end);
                         }
                         Some((_, _, Some(t))) if t != ctx.progress.total => {
@@ -572,9 +583,13 @@ impl Fetcher<'_> {
                     continue;
                 }
                 _ => {
-                    let f =
-                        HttpFailure::from_response(resp, &ctx.api_origin, failures + 1, spec.rel_path)
-                            .await;
+                    let f = HttpFailure::from_response(
+                        resp,
+                        &ctx.api_origin,
+                        failures + 1,
+                        spec.rel_path,
+                    )
+                    .await;
                     return Err(spec.errors.map(&f));
                 }
             }
@@ -712,12 +727,11 @@ impl Fetcher<'_> {
         let len = data.len() as u64;
         let file = ctx.file.clone();
         let path: PathBuf = ctx.spec.part.clone();
-        let mut data = tokio::task::spawn_blocking(move || {
-            write_all_at(&file, &data, at).map(|()| data)
-        })
-        .await
-        .map_err(|e| Error::Conflict(format!("writing task failed: {e}")))?
-        .map_err(|e| Error::io("writing", &path, e))?;
+        let mut data =
+            tokio::task::spawn_blocking(move || write_all_at(&file, &data, at).map(|()| data))
+                .await
+                .map_err(|e| Error::Conflict(format!("writing task failed: {e}")))?
+                .map_err(|e| Error::io("writing", &path, e))?;
         data.clear();
         *buf = data;
         if ctx.progress.advance(i, len) {

@@ -15,8 +15,8 @@ use reqwest::{StatusCode, Url};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
-use crate::error::{Error, Result};
 use crate::chunked::{ChunkState, FirstResponse, Parallel, ParallelConfig};
+use crate::error::{Error, Result};
 use crate::http::{self, Http, Request};
 use crate::progress::{Event, Reporter, next_transfer_id};
 use crate::verify::{Digests, Expected, Hashers};
@@ -532,11 +532,8 @@ impl Fetcher<'_> {
             if probe {
                 req.headers.insert(
                     reqwest::header::RANGE,
-                    HeaderValue::from_str(&format!(
-                        "bytes=0-{}",
-                        self.parallel.first_span() - 1
-                    ))
-                    .expect("ascii"),
+                    HeaderValue::from_str(&format!("bytes=0-{}", self.parallel.first_span() - 1))
+                        .expect("ascii"),
                 );
             } else if offset > 0 {
                 req.headers.insert(

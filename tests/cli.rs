@@ -8,6 +8,7 @@ mod download_hf;
 mod download_kaggle;
 mod ecosystem;
 mod faults;
+mod parallel;
 mod python_interop;
 mod reliability;
 mod search;

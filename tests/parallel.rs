@@ -1,0 +1,417 @@
+//! Parallel ranged chunks for large files (small chunks via `DSFETCH_CHUNK_SIZE`, so the files
+//! stay small): chunk retries, resume across runs, expired URLs, servers without Range.
+
+use crate::support::*;
+
+const CHUNK: u64 = 64 * 1024;
+const SIZE: usize = 1_000_000;
+
+/// An env whose large-file threshold is one 64 KiB chunk, with a 1 MB LFS file in `acme/big`.
+fn big_repo() -> TestEnv {
+    let mut env = TestEnv::new();
+    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/big")
+            .file("README.md", "# big\n")
+            .lfs_file("data/big.bin", bytes(7, SIZE)),
+    );
+    env
+}
+
+fn fetch_big(env: &TestEnv, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "download",
+        "hf",
+        "acme/big",
+        "-o",
+        "out",
+        "--include",
+        "*.bin",
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+fn chunk_len(i: u64) -> u64 {
+    CHUNK.min(SIZE as u64 - i * CHUNK)
+}
+
+fn ranges(reqs: &[Recorded]) -> Vec<(u64, u64)> {
+    reqs.iter()
+        .filter_map(|r| {
+            let (a, b) = r
+                .range
+                .as_deref()?
+                .strip_prefix("bytes=")?
+                .split_once('-')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect()
+}
+
+fn resolves(env: &TestEnv) -> usize {
+    env.requests_on(Origin::Api)
+        .iter()
+        .filter(|r| r.path().contains("/resolve/"))
+        .count()
+}
+
+#[test]
+fn a_large_file_arrives_in_parallel_ranged_chunks() {
+    let env = big_repo();
+    fetch_big(&env, &["--connections", "4"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let cdn = env.requests_on(Origin::Cdn);
+    let chunks = SIZE.div_ceil(CHUNK as usize);
+    assert_eq!(cdn.len(), chunks, "one ranged request per chunk");
+    let mut got = ranges(&cdn);
+    got.sort();
+    let want: Vec<(u64, u64)> = (0..chunks as u64)
+        .map(|i| (i * CHUNK, i * CHUNK + chunk_len(i) - 1))
+        .collect();
+    assert_eq!(got, want);
+    assert!(cdn.iter().all(|r| r.status == 206));
+    assert!(cdn.iter().all(|r| r.header("authorization").is_none()));
+    assert_eq!(bytes_sent(&cdn), SIZE as u64);
+    assert_eq!(resolves(&env), 1, "the signed URL is resolved once");
+    assert!(
+        !env.path("out/.dsfetch/tmp").exists()
+            || std::fs::read_dir(env.path("out/.dsfetch/tmp"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "no partial state is left behind"
+    );
+}
+
+#[test]
+fn one_connection_means_one_stream() {
+    let env = big_repo();
+    fetch_big(&env, &["--connections", "1"]).expect_code(0);
+    let cdn = env.requests_on(Origin::Cdn);
+    assert_eq!(cdn.len(), 1);
+    assert_eq!(cdn[0].range, None);
+    assert_eq!(cdn[0].status, 200);
+}
+
+#[test]
+fn a_chunk_that_fails_midway_is_retried_alone() {
+    let env = big_repo();
+    // The fourth CDN request breaks after 10 000 bytes.
+    env.hub.fault(
+        Fault::new(Origin::Cdn, FaultKind::DropAfter(10_000))
+            .skip(3)
+            .times(1),
+    );
+    fetch_big(&env, &["--connections", "4"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let cdn = env.requests_on(Origin::Cdn);
+    let broken = cdn
+        .iter()
+        .find(|r| r.body_bytes_sent == 10_000 && r.status == 206)
+        .expect("the broken request");
+    let (a, b) = ranges(std::slice::from_ref(broken))[0];
+    let retry = ranges(&cdn)
+        .into_iter()
+        .filter(|&(x, _)| x == a + 10_000)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        retry,
+        vec![(a + 10_000, b)],
+        "the chunk resumes where it broke"
+    );
+    assert_eq!(
+        bytes_sent(&cdn),
+        SIZE as u64,
+        "nothing else is fetched twice"
+    );
+}
+
+#[test]
+fn a_second_run_fetches_only_the_missing_chunks() {
+    let mut env = big_repo();
+    env.env("DSFETCH_RETRIES", "0");
+    // Run 1: five chunk requests succeed, then the CDN stops answering.
+    env.hub.fault(
+        Fault::new(Origin::Cdn, FaultKind::ResetBeforeHeaders)
+            .skip(5)
+            .times(usize::MAX),
+    );
+    let r = fetch_big(&env, &["--connections", "2"]);
+    r.expect_code(5);
+    assert!(!env.path("out/data/big.bin").exists());
+    let tmp = env.path("out/.dsfetch/tmp");
+    let side = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().to_string_lossy().ends_with(".part.json"))
+        .expect("sidecar kept");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(side.path()).unwrap()).unwrap();
+    assert_eq!(v["chunks"]["chunk_size"], CHUNK);
+    let done: Vec<u64> = v["chunks"]["done"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap())
+        .collect();
+    assert!(!done.is_empty(), "completed chunks are recorded: {v}");
+    let done_bytes: u64 = done.iter().map(|&i| chunk_len(i)).sum();
+
+    // Run 2: only the chunks not recorded as done travel.
+    env.hub.clear_faults();
+    env.hub.clear_requests();
+    fetch_big(&env, &["--connections", "2"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let cdn = env.requests_on(Origin::Cdn);
+    assert_eq!(bytes_sent(&cdn), SIZE as u64 - done_bytes);
+    for (a, _) in ranges(&cdn) {
+        assert!(
+            !done.contains(&(a / CHUNK)),
+            "chunk {} fetched again",
+            a / CHUNK
+        );
+    }
+}
+
+#[test]
+fn an_expired_signed_url_is_requested_again() {
+    let env = big_repo();
+    env.hub.fault(
+        Fault::new(Origin::Cdn, FaultKind::ExpiredUrl)
+            .skip(3)
+            .times(1),
+    );
+    fetch_big(&env, &["--connections", "4"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let cdn = env.requests_on(Origin::Cdn);
+    assert_eq!(cdn.iter().filter(|r| r.status == 403).count(), 1);
+    assert_eq!(resolves(&env), 2, "one fresh URL was requested");
+}
+
+#[test]
+fn urls_that_expire_for_good_mid_download_are_renewed() {
+    // A slow CDN (1 MB/s per connection), so the URLs can expire while chunks remain.
+    let mut env = TestEnv::with_options(Options {
+        cdn_rate: Some(1_000_000),
+        ..Options::default()
+    });
+    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/big").lfs_file("data/big.bin", bytes(7, SIZE)));
+    let child = env
+        .std_cmd()
+        .args([
+            "download",
+            "hf",
+            "acme/big",
+            "-o",
+            "out",
+            "--connections",
+            "2",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    while env.requests_on(Origin::Cdn).len() < 3 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        waited += 1;
+        assert!(waited < 2000, "the transfer never started");
+    }
+    env.hub.expire_signed_urls();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    assert!(
+        env.requests_on(Origin::Cdn).iter().any(|r| r.status == 403),
+        "the old URL was refused"
+    );
+    assert!(resolves(&env) >= 2, "a fresh URL was requested");
+}
+
+#[test]
+fn a_server_that_ignores_range_gets_one_stream() {
+    let env = big_repo();
+    env.hub
+        .fault(Fault::new(Origin::Cdn, FaultKind::IgnoreRange).times(usize::MAX));
+    fetch_big(&env, &["--connections", "4"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let cdn = env.requests_on(Origin::Cdn);
+    assert_eq!(cdn.len(), 1, "the 200 answer is used as the single stream");
+    assert_eq!(cdn[0].status, 200);
+    assert_eq!(bytes_sent(&cdn), SIZE as u64);
+}
+
+#[test]
+fn a_range_ignored_midway_restarts_as_one_stream() {
+    let env = big_repo();
+    env.hub.fault(
+        Fault::new(Origin::Cdn, FaultKind::IgnoreRange)
+            .skip(4)
+            .times(1),
+    );
+    fetch_big(&env, &["--connections", "2"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let cdn = env.requests_on(Origin::Cdn);
+    assert!(cdn.iter().any(|r| r.status == 200));
+}
+
+#[test]
+fn a_corrupted_chunk_is_retried_from_scratch_then_exits_6() {
+    let env = big_repo();
+    env.hub
+        .fault(Fault::new(Origin::Cdn, FaultKind::Corrupt { offset: 100 }).times(1));
+    let r = fetch_big(&env, &["--connections", "4"]);
+    r.expect_code(0);
+    assert!(r.stderr().contains("checksum mismatch"), "{}", r.stderr());
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+
+    let env = big_repo();
+    env.hub
+        .fault(Fault::new(Origin::Cdn, FaultKind::Corrupt { offset: 100 }).times(usize::MAX));
+    let r = fetch_big(&env, &["--connections", "4"]);
+    r.expect_code(6);
+    assert!(
+        r.stderr()
+            .contains("integrity check failed for data/big.bin"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!env.path("out/data/big.bin").exists());
+    assert_eq!(
+        bytes_sent(&env.requests_on(Origin::Cdn)),
+        2 * SIZE as u64,
+        "downloaded twice, then given up"
+    );
+}
+
+#[test]
+fn a_kaggle_archive_larger_than_a_chunk_is_fetched_in_parallel() {
+    let mut env = TestEnv::new();
+    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/big")
+            .file("a.bin", bytes(11, 300_000))
+            .file("b.bin", bytes(12, 200_000)),
+    );
+    let archive_len = env.hub.kaggle_archive("alice/big", 1).unwrap().len() as u64;
+    assert!(archive_len > 4 * CHUNK);
+    env.run(&[
+        "download",
+        "kaggle",
+        "alice/big",
+        "-o",
+        "k",
+        "--connections",
+        "4",
+    ])
+    .expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("k/a.bin")).unwrap(),
+        bytes(11, 300_000)
+    );
+    assert_eq!(
+        std::fs::read(env.path("k/b.bin")).unwrap(),
+        bytes(12, 200_000)
+    );
+    let storage = env.requests_on(Origin::Storage);
+    assert!(storage.len() > 4, "{} storage requests", storage.len());
+    assert_eq!(storage[0].range.as_deref(), Some("bytes=0-65535"));
+    assert!(storage.iter().all(|r| r.status == 206));
+    assert!(
+        storage[1..].iter().all(|r| r.header("if-range").is_some()),
+        "chunks are tied to the object with If-Range"
+    );
+    assert_eq!(bytes_sent(&storage), archive_len);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_completed_chunks_for_the_next_run() {
+    let env = big_repo();
+    // Chunk requests after the fourth stall, so the run is mid-way when interrupted.
+    env.hub.fault(
+        Fault::new(
+            Origin::Cdn,
+            FaultKind::Stall {
+                after: 1000,
+                duration: std::time::Duration::from_secs(30),
+            },
+        )
+        .skip(4)
+        .times(usize::MAX),
+    );
+    let child = env
+        .std_cmd()
+        .args([
+            "download",
+            "hf",
+            "acme/big",
+            "-o",
+            "out",
+            "--include",
+            "*.bin",
+            "--connections",
+            "2",
+            "-q",
+        ])
+        .env("DSFETCH_CHUNK_SIZE", CHUNK.to_string())
+        .env("DSFETCH_TIMEOUT", "60")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    while env.requests_on(Origin::Cdn).len() < 6 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        waited += 1;
+        assert!(waited < 1000, "the transfer never got going");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // SAFETY: sending a signal to a child process we own.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.hub.clear_faults();
+    env.hub.clear_requests();
+    fetch_big(&env, &["--connections", "2"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("out/data/big.bin")).unwrap(),
+        bytes(7, SIZE)
+    );
+    let sent = bytes_sent(&env.requests_on(Origin::Cdn));
+    assert!(
+        sent <= SIZE as u64 - 4 * CHUNK,
+        "the four completed chunks were kept ({sent} bytes sent)"
+    );
+}
