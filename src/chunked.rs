@@ -48,6 +48,9 @@ const ADAPT_EVERY: Duration = Duration::from_millis(150);
 /// Bytes gathered per chunk before they are written at their offset (one write per buffer keeps
 /// system calls and blocking-pool hand-offs few, and memory at `connections ×` this).
 const WRITE_BUFFER: usize = 512 << 10;
+/// Large files fetched in parallel chunks at once in one dataset: each may use up to
+/// `--connections`, so more would only split the same bandwidth and multiply buffers.
+pub const MAX_PARALLEL_FILES: usize = 4;
 /// Most times the signed URL is re-requested in one download.
 const MAX_RELOCATIONS: u32 = 8;
 
@@ -290,6 +293,11 @@ impl Fetcher<'_> {
         first: Option<FirstResponse>,
     ) -> Result<Parallel> {
         let cfg = &self.parallel;
+        let _large = self
+            .large_files
+            .acquire()
+            .await
+            .map_err(|_| Error::Interrupted)?;
         let chunk = match &side.chunks {
             Some(c) if c.chunk_size > 0 => c.chunk_size,
             _ => cfg.chunk_for(total),

@@ -112,7 +112,7 @@ pub struct BatchArgs {
     /// Datasets to download at once [default: 4]
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
-    /// Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]
+    /// Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub file_jobs: Option<u16>,
     /// Most connections for one large file, fetched in parallel ranged chunks [default: 16]
@@ -288,7 +288,7 @@ pub struct CommonDownloadArgs {
     /// Download again even if present, and replace a folder that holds another dataset
     #[arg(long)]
     pub force: bool,
-    /// Files to download at once [default: 8]
+    /// Files to download at once [default: 64]
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
     /// Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]

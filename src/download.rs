@@ -107,7 +107,7 @@ impl Default for DownloadOptions {
             output: None,
             root: PathBuf::from("downloads"),
             force: false,
-            jobs: 8,
+            jobs: crate::settings::DEFAULT_JOBS,
             selection: Selection::default(),
             dry_run: false,
             connections: None,

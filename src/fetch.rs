@@ -21,6 +21,11 @@ use crate::http::{self, Http, Request};
 use crate::progress::{Event, Reporter, next_transfer_id};
 use crate::verify::{Digests, Expected, Hashers};
 
+/// Files smaller than this are not synced to disk one by one before they are moved into place:
+/// an `fdatasync` costs milliseconds, more than the transfer of a small file, and a power cut
+/// leaves such a file short or absent (size is checked on the next run), never half-renamed.
+const SYNC_THRESHOLD: u64 = 4 << 20;
+
 /// A failed HTTP answer, handed to the protocol module to turn into a precise error.
 #[derive(Debug)]
 pub struct HttpFailure {
@@ -191,6 +196,8 @@ pub struct Fetcher<'a> {
     pub connections: Option<Arc<Semaphore>>,
     /// How large files are split into parallel chunks.
     pub parallel: ParallelConfig,
+    /// Bounds the large files in parallel mode at once (see [`crate::chunked::MAX_PARALLEL_FILES`]).
+    pub large_files: Arc<Semaphore>,
 }
 
 /// What the partial file's sidecar (`<part>.json`) records for resuming.
@@ -278,7 +285,9 @@ struct Sink {
 }
 
 impl Sink {
-    async fn open(path: &Path, keep: u64) -> Result<Sink> {
+    /// Opens the partial file keeping its first `keep` bytes; `size` (when known) bounds the
+    /// write buffer, so many small transfers at once do not each hold a megabyte.
+    async fn open(path: &Path, keep: u64, size: Option<u64>) -> Result<Sink> {
         let file = tokio::fs::OpenOptions::new()
             .create(true)
             .write(true)
@@ -289,7 +298,8 @@ impl Sink {
         file.set_len(keep)
             .await
             .map_err(|e| Error::io("truncating", path, e))?;
-        let mut writer = tokio::io::BufWriter::with_capacity(1 << 20, file);
+        let cap = size.map_or(1 << 20, |s| s.clamp(4096, 1 << 20) as usize);
+        let mut writer = tokio::io::BufWriter::with_capacity(cap, file);
         writer
             .seek(std::io::SeekFrom::Start(keep))
             .await
@@ -328,8 +338,12 @@ impl Sink {
         Ok(())
     }
 
-    async fn finish(mut self) -> Result<()> {
+    /// Flushes, and with `sync` waits until the bytes are on disk.
+    async fn finish(mut self, sync: bool) -> Result<()> {
         self.flush().await?;
+        if !sync {
+            return Ok(());
+        }
         self.writer
             .get_mut()
             .sync_data()
@@ -484,7 +498,7 @@ impl Fetcher<'_> {
         if total.is_some_and(|t| offset > t) {
             offset = 0;
         }
-        let mut sink = Sink::open(&spec.part, offset).await?;
+        let mut sink = Sink::open(&spec.part, offset, total).await?;
         let new_hashers =
             |total: Option<u64>| Hashers::new(spec.expected.as_ref(), total, spec.md5_from_server);
         let mut hashers = new_hashers(total);
@@ -609,7 +623,7 @@ impl Fetcher<'_> {
                                     offset = 0;
                                     side = Sidecar::default();
                                     total = spec.size;
-                                    sink = Sink::open(&spec.part, 0).await?;
+                                    sink = Sink::open(&spec.part, 0, total).await?;
                                     hashers = new_hashers(total);
                                     server_md5 = None;
                                     self.restarted(id, spec, total);
@@ -729,7 +743,11 @@ impl Fetcher<'_> {
             }
             side.size = total;
             side.md5 = server_md5.map(hex::encode);
-            write_sidecar(&spec.part, &side)?;
+            // A content-addressed partial file needs no sidecar to be trusted (its name is its
+            // checksum); skipping it saves two file operations per small file.
+            if !content_addressed || offset > 0 || total.is_none_or(|t| t >= SYNC_THRESHOLD) {
+                write_sidecar(&spec.part, &side)?;
+            }
 
             let mut resp = resp;
             let mut progressed = false;
@@ -798,7 +816,7 @@ impl Fetcher<'_> {
             }
             break;
         }
-        sink.finish().await?;
+        sink.finish(total.is_none_or(|t| t >= SYNC_THRESHOLD)).await?;
         self.reporter.on_event(&Event::Verify { id });
         let total = total.unwrap_or(offset);
         let digests = hashers.finish();

@@ -567,6 +567,9 @@ pub async fn download(
         dataset: &dataset_label,
         connections: opts.connections.clone(),
         parallel: opts.parallel.clone(),
+        large_files: Arc::new(tokio::sync::Semaphore::new(
+            crate::chunked::MAX_PARALLEL_FILES,
+        )),
     };
     let tmp = folder.tmp();
     let by_path: BTreeMap<&str, &RepoFile> = todo.iter().map(|f| (f.path.as_str(), f)).collect();

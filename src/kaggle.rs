@@ -520,6 +520,9 @@ pub async fn download(
         dataset: &label,
         connections: opts.connections.clone(),
         parallel: opts.parallel.clone(),
+        large_files: Arc::new(tokio::sync::Semaphore::new(
+            crate::chunked::MAX_PARALLEL_FILES,
+        )),
     };
     let tmp = folder.tmp();
 

@@ -37,6 +37,11 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// Files downloaded at once by default. High, because most files of a dataset are small and a
+/// small file costs two API round trips: enough of them in flight hide that latency. Large
+/// files are bounded separately (see `chunked::MAX_PARALLEL_FILES`).
+pub const DEFAULT_JOBS: usize = 64;
+
 /// A value and its origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting<T> {
@@ -244,7 +249,7 @@ impl Settings {
             env_parse(env, "DSFETCH_JOBS", "a number")?,
             config.jobs,
             &config_path,
-            8,
+            DEFAULT_JOBS,
         );
         let progress = pick(
             flags.progress.clone().map(|p| (p, "--progress")),
