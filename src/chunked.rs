@@ -45,7 +45,7 @@ pub const MAX_CHUNK: u64 = 16 << 20;
 const INITIAL_CONNECTIONS: usize = 2;
 /// How often throughput is measured to adapt the number of connections.
 const ADAPT_EVERY: Duration = Duration::from_millis(100);
-/// Bytes gathered per chunk before they are written at their offset: one `pwrite` per buffer
+/// Bytes gathered per chunk before they are written at their offset: one `pwritev` per batch
 /// keeps system calls few, and memory stays at `connections ×` this.
 const WRITE_BUFFER: usize = 256 << 10;
 /// Large files fetched in parallel chunks at once in one dataset: each may use up to
@@ -214,11 +214,6 @@ fn hash_in_order(
 #[cfg(unix)]
 fn read_exact_at(f: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(f, buf, off)
-}
-
-#[cfg(unix)]
-fn write_all_at(f: &std::fs::File, buf: &[u8], off: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(f, buf, off)
 }
 
 #[cfg(windows)]
@@ -484,7 +479,7 @@ impl Fetcher<'_> {
         let spec = ctx.spec;
         let (start, end) = ctx.progress.bounds(i);
         let mut failures: u32 = 0;
-        let mut buf: Vec<u8> = Vec::new();
+        let mut buf = Pending::default();
         loop {
             let pos = start + ctx.progress.written(i);
             if pos >= end {
@@ -629,20 +624,18 @@ impl Fetcher<'_> {
                     _ = self.http.cancel.cancelled() => return Err(Error::Interrupted),
                 };
                 match next {
-                    Ok(Some(data)) => {
+                    Ok(Some(mut data)) => {
                         let room = (asked_end - at - buf.len() as u64) as usize;
-                        let data = &data[..data.len().min(room)];
+                        data.truncate(room);
                         if data.is_empty() {
                             break None;
                         }
-                        if buf.capacity() == 0 {
-                            buf.reserve_exact(WRITE_BUFFER);
-                        }
-                        buf.extend_from_slice(data);
-                        ctx.received.fetch_add(data.len() as u64, Ordering::Relaxed);
+                        let n = data.len() as u64;
+                        buf.push(data);
+                        ctx.received.fetch_add(n, Ordering::Relaxed);
                         self.reporter.on_event(&Event::Bytes {
                             id: ctx.id,
-                            delta: data.len() as u64,
+                            delta: n,
                         });
                         progressed = true;
                         if buf.len() >= WRITE_BUFFER || at + buf.len() as u64 >= asked_end {
@@ -732,7 +725,7 @@ impl Fetcher<'_> {
         ctx: &Ctx<'_, '_>,
         i: usize,
         at: u64,
-        buf: &mut Vec<u8>,
+        buf: &mut Pending,
     ) -> Result<u64> {
         if buf.is_empty() {
             return Ok(at);
@@ -741,8 +734,8 @@ impl Fetcher<'_> {
         // Written in place rather than on the blocking pool: a 256 KiB write into the page cache
         // takes tens of microseconds, less than the hand-off to another thread and back, and
         // the pool would grow a thread (and memory) per connection.
-        write_all_at(&ctx.file, buf, at).map_err(|e| Error::io("writing", &ctx.spec.part, e))?;
-        buf.clear();
+        buf.write_at(&ctx.file, at)
+            .map_err(|e| Error::io("writing", &ctx.spec.part, e))?;
         if ctx.progress.advance(i, len) {
             let mut side = lock(&ctx.side);
             if let Some(c) = side.chunks.as_mut() {
@@ -753,6 +746,95 @@ impl Fetcher<'_> {
         }
         Ok(at + len)
     }
+}
+
+/// Received bytes of one chunk not yet written: the response's own buffers, written with one
+/// vectored write (no copy into a buffer of ours).
+#[derive(Default)]
+struct Pending {
+    parts: Vec<bytes::Bytes>,
+    len: usize,
+}
+
+impl Pending {
+    fn push(&mut self, b: bytes::Bytes) {
+        self.len += b.len();
+        self.parts.push(b);
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Writes everything at `off` and empties the batch.
+    fn write_at(&mut self, f: &std::fs::File, off: u64) -> std::io::Result<()> {
+        let r = write_parts_at(f, &self.parts, off);
+        self.parts.clear();
+        self.len = 0;
+        r
+    }
+}
+
+/// `pwritev` of all `parts` at `off`, resuming after short writes.
+#[cfg(unix)]
+fn write_parts_at(f: &std::fs::File, parts: &[bytes::Bytes], mut off: u64) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let (mut idx, mut skip) = (0usize, 0usize);
+    while idx < parts.len() {
+        let iov: Vec<libc::iovec> = parts[idx..]
+            .iter()
+            .take(64)
+            .enumerate()
+            .map(|(k, b)| {
+                let s = if k == 0 { &b[skip..] } else { &b[..] };
+                libc::iovec {
+                    iov_base: s.as_ptr() as *mut libc::c_void,
+                    iov_len: s.len(),
+                }
+            })
+            .collect();
+        let off_t = libc::off_t::try_from(off).map_err(std::io::Error::other)?;
+        // SAFETY: every iovec points into a `Bytes` borrowed for the duration of the call, with
+        // its exact length; the descriptor is open for writing.
+        let n = unsafe { libc::pwritev(f.as_raw_fd(), iov.as_ptr(), iov.len() as i32, off_t) };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        let mut n = n as usize;
+        off += n as u64;
+        while n > 0 {
+            let rest = parts[idx].len() - skip;
+            if n >= rest {
+                n -= rest;
+                idx += 1;
+                skip = 0;
+            } else {
+                skip += n;
+                n = 0;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_parts_at(f: &std::fs::File, parts: &[bytes::Bytes], mut off: u64) -> std::io::Result<()> {
+    for p in parts {
+        write_all_at(f, p, off)?;
+        off += p.len() as u64;
+    }
+    Ok(())
 }
 
 fn done_list(done: &[bool]) -> Vec<u32> {

@@ -9,6 +9,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 use crate::verify::Hashers;
@@ -151,7 +152,12 @@ fn plan(
     Ok(out)
 }
 
-/// Extracts `archive` into `staging` (created; must not exist or be empty). Returns the files.
+/// Extracts `archive` into `staging` (created; must not exist or be empty). Returns the files,
+/// in archive order.
+///
+/// Entries are inflated on as many threads as there are cores (each with its own handle on the
+/// archive and a 256 KiB buffer, so memory stays bounded whatever the archive's size), the
+/// largest entries first so that the threads finish together.
 pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Result<Vec<Extracted>> {
     let file =
         std::fs::File::open(archive_path).map_err(|e| Error::io("opening", archive_path, e))?;
@@ -164,69 +170,193 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
     let max_total = archive_len
         .saturating_mul(limits.max_ratio)
         .max(limits.floor);
-    let declared_total: u64 = entries.iter().map(|e| e.3).sum();
     std::fs::create_dir_all(staging).map_err(|e| Error::io("creating folder", staging, e))?;
-    let mut written_total: u64 = 0;
-    let mut out = Vec::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    for (i, name, is_dir, declared) in entries {
+    // Folders first, on this thread: the workers then only create files.
+    let mut files = Vec::new();
+    for (order, (i, name, is_dir, declared)) in entries.into_iter().enumerate() {
         let dest = crate::paths::join_safe(staging, &name, "zip entry")?;
-        if is_dir {
-            std::fs::create_dir_all(&dest).map_err(|e| Error::io("creating folder", &dest, e))?;
-            continue;
+        let dir = if is_dir { Some(dest.as_path()) } else { dest.parent() };
+        if let Some(d) = dir {
+            std::fs::create_dir_all(d).map_err(|e| Error::io("creating folder", d, e))?;
         }
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+        if !is_dir {
+            files.push(Job {
+                order,
+                index: i,
+                name,
+                declared,
+                dest,
+            });
         }
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|e| bad_archive(archive_path, e))?;
-        let mut w = std::io::BufWriter::with_capacity(
-            1 << 20,
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&dest)
-                .map_err(|e| Error::io("writing", &dest, e))?,
-        );
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len())
+        .max(1);
+    // Largest first, each to the least-loaded thread.
+    files.sort_by(|a, b| b.declared.cmp(&a.declared));
+    let mut buckets: Vec<(u64, Vec<Job>)> = (0..threads).map(|_| (0, Vec::new())).collect();
+    for job in files {
+        let b = buckets
+            .iter_mut()
+            .min_by_key(|(load, _)| *load)
+            .expect("at least one bucket");
+        b.0 += job.declared;
+        b.1.push(job);
+    }
+    let shared = Shared {
+        archive_path,
+        written_total: AtomicU64::new(0),
+        max_total,
+        failed: AtomicBool::new(false),
+    };
+    let mut archive = Some(archive);
+    let results: Vec<Result<Vec<(usize, Extracted)>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = buckets
+            .into_iter()
+            .map(|(_, jobs)| {
+                // The first thread reuses the archive already open; the others open their own.
+                let mine = archive.take();
+                let shared = &shared;
+                scope.spawn(move || {
+                    let archive = match mine {
+                        Some(a) => a,
+                        None => {
+                            let f = std::fs::File::open(shared.archive_path)
+                                .map_err(|e| Error::io("opening", shared.archive_path, e))?;
+                            zip::ZipArchive::new(f).map_err(|e| bad_archive(shared.archive_path, e))?
+                        }
+                    };
+                    extract_jobs(archive, jobs, shared)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Conflict("extraction thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    let mut first_err = None;
+    for r in results {
+        match r {
+            Ok(v) => out.extend(v),
+            // A refusal (zip bomb, bad entry) wins over the "stopped early" of other threads.
+            Err(e) if first_err.is_none() || !matches!(e, Error::Conflict(_)) => {
+                first_err = Some(e)
+            }
+            Err(_) => {}
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    out.sort_by_key(|(order, _)| *order);
+    Ok(out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// One file entry to extract.
+struct Job {
+    /// Position in the archive's listing (results are returned in this order).
+    order: usize,
+    /// Index in the zip.
+    index: usize,
+    name: String,
+    declared: u64,
+    dest: PathBuf,
+}
+
+/// What the extraction threads share: the bomb guard's running total and a stop flag.
+struct Shared<'a> {
+    archive_path: &'a Path,
+    written_total: AtomicU64,
+    max_total: u64,
+    failed: AtomicBool,
+}
+
+/// Extracts `jobs` from `archive` (one thread's share), hashing each file as it is written.
+fn extract_jobs(
+    mut archive: zip::ZipArchive<std::fs::File>,
+    jobs: Vec<Job>,
+    shared: &Shared<'_>,
+) -> Result<Vec<(usize, Extracted)>> {
+    let archive_path = shared.archive_path;
+    let mut out = Vec::with_capacity(jobs.len());
+    let mut buf = vec![0u8; 256 * 1024];
+    let fail = |e: Error| {
+        shared.failed.store(true, Ordering::SeqCst);
+        Err(e)
+    };
+    for job in jobs {
+        if shared.failed.load(Ordering::SeqCst) {
+            return Err(Error::Conflict("extraction stopped".into()));
+        }
+        let Job {
+            order,
+            index,
+            name,
+            declared,
+            dest,
+        } = job;
+        let mut entry = match archive.by_index(index) {
+            Ok(e) => e,
+            Err(e) => return fail(bad_archive(archive_path, e)),
+        };
+        let file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&dest)
+        {
+            Ok(f) => f,
+            Err(e) => return fail(Error::io("writing", &dest, e)),
+        };
+        let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
         let mut hashers = Hashers::new(None, None, false);
         let mut size: u64 = 0;
         loop {
-            let n = entry
-                .read(&mut buf)
-                .map_err(|e| bad_archive(archive_path, format!("{name}: {e}")))?;
+            let n = match entry.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) => return fail(bad_archive(archive_path, format!("{name}: {e}"))),
+            };
             if n == 0 {
                 break;
             }
             size += n as u64;
-            written_total += n as u64;
-            if size > declared || written_total > max_total {
+            let total = shared.written_total.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+            if size > declared || total > shared.max_total {
                 drop(w);
                 let _ = std::fs::remove_file(&dest);
-                return Err(unsafe_entry(
+                return fail(unsafe_entry(
                     &name,
                     "the entry expands beyond its declared size (zip bomb guard)",
                 ));
             }
             hashers.update(&buf[..n]);
-            w.write_all(&buf[..n])
-                .map_err(|e| Error::io("writing", &dest, e))?;
+            if let Err(e) = w.write_all(&buf[..n]) {
+                return fail(Error::io("writing", &dest, e));
+            }
         }
-        w.flush().map_err(|e| {
-            Error::io("writing", &dest, e)
-                .with_space_needed(Some(declared_total.saturating_sub(written_total)))
-        })?;
+        if let Err(e) = w.flush() {
+            return fail(Error::io("writing", &dest, e));
+        }
         if size != declared {
-            return Err(bad_archive(
+            return fail(bad_archive(
                 archive_path,
                 format!("{name}: {size} bytes instead of {declared}"),
             ));
         }
-        out.push(Extracted {
-            path: name,
-            size,
-            sha256: hashers.finish().sha256,
-        });
+        out.push((
+            order,
+            Extracted {
+                path: name,
+                size,
+                sha256: hashers.finish().sha256,
+            },
+        ));
     }
     Ok(out)
 }

@@ -909,10 +909,15 @@ async fn extract_into_place(
     let staging = tmp.join("extract");
     let _ = std::fs::remove_dir_all(&staging);
     let (a, s) = (archive.to_path_buf(), staging.clone());
+    let t0 = std::time::Instant::now();
     let files =
         tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
             .await
             .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))?;
+    reporter.on_event(&Event::Debug(&format!(
+        "{label}: archive extracted in {:.0} ms",
+        t0.elapsed().as_secs_f64() * 1000.0
+    )));
     let files = match files {
         Ok(f) => f,
         Err(e) => {
