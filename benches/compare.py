@@ -43,7 +43,7 @@ def log(msg):
 
 
 def make_data():
-    """1 GiB LFS file; 1000 files of 64 KiB; 200 CSVs (~100 MB, ~40 MB zipped)."""
+    """1 GiB LFS file; 1000 files of 64 KiB; 200 CSVs (100 MB, about 40 MB zipped)."""
     big = os.path.join(DATA, "big", "hf", "bench", "big", "big.bin")
     if not os.path.exists(big):
         log("making a 1 GiB file")
@@ -62,22 +62,23 @@ def make_data():
             with open(p, "wb") as f:
                 f.write(os.urandom(64 * 1024))
         os.rename(tmp, small)
-    csvs = os.path.join(DATA, "kaggle", "kaggle", "bench", "csvs")
+    csvs = os.path.join(DATA, "kaggle4", "kaggle", "bench", "csvs")
     if not os.path.isdir(csvs):
         log("making 200 CSVs")
         rng = random.Random(42)
         tmp = csvs + ".tmp"
         os.makedirs(tmp, exist_ok=True)
         for i in range(200):
-            rows = ["id,city,value,score,flag"]
+            rows = ["id,city,value,score,flag,note"]
             n = 0
             while n < 500_000:
-                row = "%d,%s,%.6f,%d,%s" % (
-                    rng.randrange(10**9),
+                row = "%d,%s,%.1f,%d,%s,%s" % (
+                    len(rows),
                     rng.choice(["paris", "lima", "oslo", "kyoto", "quito", "accra"]),
-                    rng.random() * 1000,
-                    rng.randrange(100000),
+                    rng.random() * 100,
+                    rng.randrange(1000),
                     rng.choice(["true", "false"]),
+                    rng.choice(["ok", "late", "missing", "duplicate"]),
                 )
                 rows.append(row)
                 n += len(row) + 1
@@ -253,7 +254,7 @@ def kaggle(title, cdn_rate):
     if not port_free(KAGGLE_PORT):
         log("port %d is busy or needs root: skipping %s" % (KAGGLE_PORT, title))
         return (title + " (skipped: port 80 unavailable)", [])
-    hub = Hub(os.path.join(DATA, "kaggle"), port=KAGGLE_PORT, cdn_rate=cdn_rate)
+    hub = Hub(os.path.join(DATA, "kaggle4"), port=KAGGLE_PORT, cdn_rate=cdn_rate)
     try:
         env = base_env()
         env["KAGGLE_USERNAME"] = "bench"
