@@ -162,9 +162,9 @@ impl Progress {
             }
             s.head += 1;
         }
-        if s.watermark != before {
-            self.wake.notify_all();
-        }
+        // Wake the hashing thread (prefix grew) and any streaming reader (any bytes arrived).
+        let _ = before;
+        self.wake.notify_all();
         complete
     }
 
@@ -172,6 +172,112 @@ impl Progress {
         self.abort.store(true, Ordering::SeqCst);
         let _s = lock(&self.state);
         self.wake.notify_all();
+    }
+}
+
+/// Which bytes of a partial file downloading in parallel chunks are written yet, for readers that
+/// want to start before the download ends (extracting an archive as it arrives).
+pub struct Availability {
+    progress: Arc<Progress>,
+    path: std::path::PathBuf,
+}
+
+impl std::fmt::Debug for Availability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Availability")
+            .field("path", &self.path)
+            .field("total", &self.progress.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Availability {
+    /// The partial file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file's full size.
+    pub fn total(&self) -> u64 {
+        self.progress.total
+    }
+
+    /// Blocks until the byte at `pos` is written; returns how many bytes from `pos` on are
+    /// (0 at the end of the file), or `None` when the download stopped first.
+    pub fn wait_available(&self, pos: u64) -> Option<u64> {
+        let p = &self.progress;
+        if pos >= p.total {
+            return Some(0);
+        }
+        let i = (pos / p.chunk) as usize;
+        let start = i as u64 * p.chunk;
+        let mut s = lock(&p.state);
+        loop {
+            let end = start + s.written[i];
+            if end > pos {
+                return Some(end - pos);
+            }
+            if p.abort.load(Ordering::SeqCst) {
+                return None;
+            }
+            s = p.wake.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Reads a partial file that is still arriving: each read blocks until its bytes are written,
+/// and fails if the download stops first.
+pub struct AvailableReader {
+    file: std::fs::File,
+    avail: Arc<Availability>,
+    pos: u64,
+}
+
+impl AvailableReader {
+    /// Opens the partial file of `avail` for reading.
+    pub fn open(avail: Arc<Availability>) -> Result<AvailableReader> {
+        let file =
+            std::fs::File::open(&avail.path).map_err(|e| Error::io("reading", &avail.path, e))?;
+        Ok(AvailableReader {
+            file,
+            avail,
+            pos: 0,
+        })
+    }
+}
+
+impl std::io::Read for AvailableReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = match self.avail.wait_available(self.pos) {
+            Some(n) => n.min(buf.len() as u64) as usize,
+            None => return Err(std::io::Error::other("the download stopped")),
+        };
+        if n == 0 {
+            return Ok(0);
+        }
+        read_exact_at(&self.file, &mut buf[..n], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for AvailableReader {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let base = match to {
+            std::io::SeekFrom::Start(n) => {
+                self.pos = n;
+                return Ok(n);
+            }
+            std::io::SeekFrom::End(d) => (self.avail.total(), d),
+            std::io::SeekFrom::Current(d) => (self.pos, d),
+        };
+        match base.0.checked_add_signed(base.1) {
+            Some(n) => {
+                self.pos = n;
+                Ok(n)
+            }
+            None => Err(std::io::ErrorKind::InvalidInput.into()),
+        }
     }
 }
 
@@ -350,6 +456,13 @@ impl Fetcher<'_> {
             total: Some(total),
             resumed_from: resumed,
         });
+        let avail = Arc::new(Availability {
+            progress: progress.clone(),
+            path: spec.part.clone(),
+        });
+        if let Some(on_parallel) = spec.on_parallel {
+            on_parallel(avail.clone());
+        }
         let hashers = Hashers::new(spec.expected.as_ref(), Some(total), spec.md5_from_server);
         let hasher = {
             let (p, path) = (progress.clone(), spec.part.clone());
@@ -387,13 +500,17 @@ impl Fetcher<'_> {
 
         let mut queue: VecDeque<usize> = (0..n).filter(|&i| !done[i]).collect();
         let mut workers = FuturesUnordered::new();
-        let mut first = first;
-        if let Some(f) = first.take() {
+        if let Some(f) = first {
             // The response that told the size starts at byte 0: it belongs to chunk 0.
             if queue.front() == Some(&0) {
                 queue.pop_front();
                 workers.push(self.fetch_chunk(&ctx, 0, Some(f)));
             }
+        }
+        if spec.tail_first && queue.len() > 1 && queue.back() == Some(&(n - 1)) {
+            // The reader wants the end first (a zip's directory), then the rest in order.
+            queue.pop_back();
+            queue.push_front(n - 1);
         }
         let mut adapt = Adapt::new(cfg.max_connections.max(1));
         let mut ticker =
@@ -466,6 +583,7 @@ impl Fetcher<'_> {
             server_md5,
             transferred,
             content_url,
+            availability: Some(avail),
         }))
     }
 

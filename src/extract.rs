@@ -7,9 +7,10 @@
 //! the archive's size. CRC-32 is checked for every entry (the zip reader fails on a mismatch).
 //! All of this is blocking I/O: call it from a blocking thread.
 
+use std::io::Seek;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
 use crate::verify::Hashers;
@@ -81,8 +82,8 @@ fn entry_name(raw: &str) -> Result<(String, bool)> {
 }
 
 /// Lists the entries of the archive, checks them all, and returns (name, is_dir, declared size).
-fn plan(
-    archive: &mut zip::ZipArchive<std::fs::File>,
+fn plan<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
     archive_path: &Path,
     archive_len: u64,
     limits: &Limits,
@@ -159,13 +160,54 @@ fn plan(
 /// archive and a 256 KiB buffer, so memory stays bounded whatever the archive's size), the
 /// largest entries first so that the threads finish together.
 pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Result<Vec<Extracted>> {
-    let file =
-        std::fs::File::open(archive_path).map_err(|e| Error::io("opening", archive_path, e))?;
-    let archive_len = file
-        .metadata()
+    let len = std::fs::metadata(archive_path)
         .map_err(|e| Error::io("reading", archive_path, e))?
         .len();
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| bad_archive(archive_path, e))?;
+    let open =
+        || std::fs::File::open(archive_path).map_err(|e| Error::io("opening", archive_path, e));
+    extract_from(
+        archive_path,
+        len,
+        &open,
+        staging,
+        limits,
+        Order::LargestFirst,
+    )
+}
+
+/// Extracts an archive that is still arriving in parallel chunks (see
+/// [`crate::chunked::Availability`]): reads block until their bytes are written, so entries are
+/// inflated while later chunks are still in flight, in archive order. The archive is not verified
+/// yet: use the result only if the download then verifies (entries' CRCs are checked anyway).
+/// Fails if the download stops before the bytes arrive.
+pub fn extract_zip_streaming(
+    avail: &std::sync::Arc<crate::chunked::Availability>,
+    staging: &Path,
+    limits: &Limits,
+) -> Result<Vec<Extracted>> {
+    let path = avail.path().to_path_buf();
+    let open = || crate::chunked::AvailableReader::open(avail.clone());
+    extract_from(&path, avail.total(), &open, staging, limits, Order::Archive)
+}
+
+/// The order in which threads take entries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// Largest first: threads finish together.
+    LargestFirst,
+    /// As stored: follows an archive that arrives front to back.
+    Archive,
+}
+
+fn extract_from<R: Read + Seek + Send>(
+    archive_path: &Path,
+    archive_len: u64,
+    open: &(dyn Fn() -> Result<R> + Sync),
+    staging: &Path,
+    limits: &Limits,
+    order: Order,
+) -> Result<Vec<Extracted>> {
+    let mut archive = zip::ZipArchive::new(open()?).map_err(|e| bad_archive(archive_path, e))?;
     let entries = plan(&mut archive, archive_path, archive_len, limits)?;
     let max_total = archive_len
         .saturating_mul(limits.max_ratio)
@@ -173,15 +215,19 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
     std::fs::create_dir_all(staging).map_err(|e| Error::io("creating folder", staging, e))?;
     // Folders first, on this thread: the workers then only create files.
     let mut files = Vec::new();
-    for (order, (i, name, is_dir, declared)) in entries.into_iter().enumerate() {
+    for (position, (i, name, is_dir, declared)) in entries.into_iter().enumerate() {
         let dest = crate::paths::join_safe(staging, &name, "zip entry")?;
-        let dir = if is_dir { Some(dest.as_path()) } else { dest.parent() };
+        let dir = if is_dir {
+            Some(dest.as_path())
+        } else {
+            dest.parent()
+        };
         if let Some(d) = dir {
             std::fs::create_dir_all(d).map_err(|e| Error::io("creating folder", d, e))?;
         }
         if !is_dir {
             files.push(Job {
-                order,
+                position,
                 index: i,
                 name,
                 declared,
@@ -189,46 +235,36 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
             });
         }
     }
+    if order == Order::LargestFirst {
+        files.sort_by_key(|j| std::cmp::Reverse(j.declared));
+    }
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(files.len())
         .max(1);
-    // Largest first, each to the least-loaded thread.
-    files.sort_by(|a, b| b.declared.cmp(&a.declared));
-    let mut buckets: Vec<(u64, Vec<Job>)> = (0..threads).map(|_| (0, Vec::new())).collect();
-    for job in files {
-        let b = buckets
-            .iter_mut()
-            .min_by_key(|(load, _)| *load)
-            .expect("at least one bucket");
-        b.0 += job.declared;
-        b.1.push(job);
-    }
     let shared = Shared {
         archive_path,
+        jobs: files,
+        next: AtomicUsize::new(0),
         written_total: AtomicU64::new(0),
         max_total,
         failed: AtomicBool::new(false),
     };
     let mut archive = Some(archive);
     let results: Vec<Result<Vec<(usize, Extracted)>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = buckets
-            .into_iter()
-            .map(|(_, jobs)| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
                 // The first thread reuses the archive already open; the others open their own.
                 let mine = archive.take();
                 let shared = &shared;
                 scope.spawn(move || {
                     let archive = match mine {
                         Some(a) => a,
-                        None => {
-                            let f = std::fs::File::open(shared.archive_path)
-                                .map_err(|e| Error::io("opening", shared.archive_path, e))?;
-                            zip::ZipArchive::new(f).map_err(|e| bad_archive(shared.archive_path, e))?
-                        }
+                        None => zip::ZipArchive::new(open()?)
+                            .map_err(|e| bad_archive(shared.archive_path, e))?,
                     };
-                    extract_jobs(archive, jobs, shared)
+                    extract_jobs(archive, shared)
                 })
             })
             .collect();
@@ -255,14 +291,14 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
     if let Some(e) = first_err {
         return Err(e);
     }
-    out.sort_by_key(|(order, _)| *order);
+    out.sort_by_key(|(position, _)| *position);
     Ok(out.into_iter().map(|(_, e)| e).collect())
 }
 
 /// One file entry to extract.
 struct Job {
     /// Position in the archive's listing (results are returned in this order).
-    order: usize,
+    position: usize,
     /// Index in the zip.
     index: usize,
     name: String,
@@ -270,38 +306,41 @@ struct Job {
     dest: PathBuf,
 }
 
-/// What the extraction threads share: the bomb guard's running total and a stop flag.
+/// What the extraction threads share: the work queue, the bomb guard's running total and a
+/// stop flag.
 struct Shared<'a> {
     archive_path: &'a Path,
+    jobs: Vec<Job>,
+    next: AtomicUsize,
     written_total: AtomicU64,
     max_total: u64,
     failed: AtomicBool,
 }
 
 /// Extracts `jobs` from `archive` (one thread's share), hashing each file as it is written.
-fn extract_jobs(
-    mut archive: zip::ZipArchive<std::fs::File>,
-    jobs: Vec<Job>,
+fn extract_jobs<R: Read + Seek>(
+    mut archive: zip::ZipArchive<R>,
     shared: &Shared<'_>,
 ) -> Result<Vec<(usize, Extracted)>> {
     let archive_path = shared.archive_path;
-    let mut out = Vec::with_capacity(jobs.len());
+    let mut out = Vec::new();
     let mut buf = vec![0u8; 256 * 1024];
     let fail = |e: Error| {
         shared.failed.store(true, Ordering::SeqCst);
         Err(e)
     };
-    for job in jobs {
+    while let Some(job) = shared.jobs.get(shared.next.fetch_add(1, Ordering::SeqCst)) {
         if shared.failed.load(Ordering::SeqCst) {
             return Err(Error::Conflict("extraction stopped".into()));
         }
         let Job {
-            order,
+            position,
             index,
             name,
             declared,
             dest,
         } = job;
+        let (index, declared) = (*index, *declared);
         let mut entry = match archive.by_index(index) {
             Ok(e) => e,
             Err(e) => return fail(bad_archive(archive_path, e)),
@@ -309,10 +348,10 @@ fn extract_jobs(
         let file = match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&dest)
+            .open(dest)
         {
             Ok(f) => f,
-            Err(e) => return fail(Error::io("writing", &dest, e)),
+            Err(e) => return fail(Error::io("writing", dest, e)),
         };
         let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
         let mut hashers = Hashers::new(None, None, false);
@@ -329,19 +368,19 @@ fn extract_jobs(
             let total = shared.written_total.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
             if size > declared || total > shared.max_total {
                 drop(w);
-                let _ = std::fs::remove_file(&dest);
+                let _ = std::fs::remove_file(dest);
                 return fail(unsafe_entry(
-                    &name,
+                    name,
                     "the entry expands beyond its declared size (zip bomb guard)",
                 ));
             }
             hashers.update(&buf[..n]);
             if let Err(e) = w.write_all(&buf[..n]) {
-                return fail(Error::io("writing", &dest, e));
+                return fail(Error::io("writing", dest, e));
             }
         }
         if let Err(e) = w.flush() {
-            return fail(Error::io("writing", &dest, e));
+            return fail(Error::io("writing", dest, e));
         }
         if size != declared {
             return fail(bad_archive(
@@ -350,9 +389,9 @@ fn extract_jobs(
             ));
         }
         out.push((
-            order,
+            *position,
             Extracted {
-                path: name,
+                path: name.clone(),
                 size,
                 sha256: hashers.finish().sha256,
             },

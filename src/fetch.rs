@@ -15,7 +15,7 @@ use reqwest::{StatusCode, Url};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
-use crate::chunked::{ChunkState, FirstResponse, Parallel, ParallelConfig};
+use crate::chunked::{Availability, ChunkState, FirstResponse, Parallel, ParallelConfig};
 use crate::error::{Error, Result};
 use crate::http::{self, Http, Request};
 use crate::progress::{Event, Reporter, next_transfer_id};
@@ -169,6 +169,11 @@ pub struct FileSpec<'a> {
     pub lock_sha256: Option<String>,
     /// Protocol-specific error mapping.
     pub errors: &'a dyn ErrorMap,
+    /// Called when a parallel download starts (each attempt), with a handle that tells which
+    /// bytes have arrived: lets the caller start reading (extracting) before the end.
+    pub on_parallel: Option<&'a (dyn Fn(Arc<Availability>) + Sync)>,
+    /// Fetch the last chunk first (a zip archive's directory is at its end).
+    pub tail_first: bool,
 }
 
 /// A verified file.
@@ -186,6 +191,9 @@ pub struct Fetched {
     pub path: PathBuf,
     /// The URL that served the bytes (a signed storage URL: never show it with its query).
     pub final_url: Option<Url>,
+    /// When the verified bytes came in parallel chunks: the download's availability handle (the
+    /// one passed to [`FileSpec::on_parallel`]), to match work done while they arrived.
+    pub availability: Option<Arc<Availability>>,
 }
 
 /// Shared context of a download run.
@@ -281,6 +289,7 @@ pub(crate) struct Downloaded {
     pub server_md5: Option<[u8; 16]>,
     pub transferred: u64,
     pub content_url: Option<Url>,
+    pub availability: Option<Arc<Availability>>,
 }
 
 /// State of the write side of one transfer.
@@ -408,6 +417,7 @@ impl Fetcher<'_> {
                         md5_checked: matches!(expected, Some(Expected::Md5(_))),
                         path,
                         final_url: got.content_url,
+                        availability: got.availability,
                     });
                 }
                 Err(actual) => {
@@ -834,6 +844,7 @@ impl Fetcher<'_> {
             server_md5,
             transferred,
             content_url,
+            availability: None,
         })
     }
 

@@ -603,6 +603,8 @@ pub async fn download(
                     .and_then(|l| l.get(&f.path))
                     .map(|l| l.sha256.clone()),
                 errors: errors.as_ref(),
+                on_parallel: None,
+                tail_first: false,
             };
             let got = fetcher.fetch(&spec).await?;
             folder_ref.journal(&FileEntry {

@@ -630,6 +630,10 @@ pub async fn download(
             }
             let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "datasetVersionNumber": version});
             let what = format!("{pinned} archive");
+            // Extraction starts while the archive arrives (in parallel chunks, the directory at
+            // its end first); used only if the archive then verifies.
+            let early = EarlyExtraction::new(tmp.clone());
+            let on_parallel = |avail: Arc<crate::chunked::Availability>| early.start(avail);
             let spec = FileSpec {
                 rel_path: &expected_zip,
                 root: &root,
@@ -648,8 +652,14 @@ pub async fn download(
                     ),
                     _ => None,
                 },
+                on_parallel: (!kopts.no_unzip).then_some(&on_parallel as _),
+                tail_first: !kopts.no_unzip,
             };
-            let got = fetcher.fetch(&spec).await?;
+            let got = fetcher.fetch(&spec).await;
+            let early = early
+                .finish(got.as_ref().ok().and_then(|g| g.availability.clone()))
+                .await;
+            let got = got?;
             let mut rec = record::Record::new(Source::Kaggle, &id.reference());
             rec.version = Some(version);
             let files = if kopts.no_unzip {
@@ -670,6 +680,7 @@ pub async fn download(
                     &tmp,
                     &upstream,
                     opts.locked.as_deref(),
+                    early,
                 )
                 .await?
             };
@@ -767,6 +778,8 @@ pub async fn download(
                         errors: errors.as_ref(),
                         // Checked after unwrapping (a zipped file's bytes are the zip's).
                         lock_sha256: None,
+                        on_parallel: None,
+                        tail_first: false,
                     };
                     let got = fetcher.fetch(&spec).await?;
                     let dest = crate::paths::join_safe(root_ref, &name, "file name")?;
@@ -815,6 +828,7 @@ pub async fn download(
                         md5_checked: got.md5_checked,
                         path: PathBuf::from(name),
                         final_url: None,
+                        availability: None,
                     })
                 }
             })
@@ -896,7 +910,9 @@ fn write_kagglehub_markers<'a>(
 }
 
 /// Extracts a verified archive into a staging folder, then moves every file into the dataset
-/// folder and removes the archive. Runs the blocking work off the async runtime.
+/// folder and removes the archive. Runs the blocking work off the async runtime. `early` is an
+/// extraction already done while the (now verified) archive arrived.
+#[allow(clippy::too_many_arguments)]
 async fn extract_into_place(
     reporter: &dyn Reporter,
     label: &str,
@@ -905,19 +921,32 @@ async fn extract_into_place(
     tmp: &Path,
     upstream: &str,
     locked: Option<&BTreeMap<String, download::LockedFile>>,
+    early: Option<(PathBuf, Vec<extract::Extracted>)>,
 ) -> Result<Vec<FileEntry>> {
-    let staging = tmp.join("extract");
-    let _ = std::fs::remove_dir_all(&staging);
-    let (a, s) = (archive.to_path_buf(), staging.clone());
-    let t0 = std::time::Instant::now();
-    let files =
-        tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
+    let (staging, files) = match early {
+        Some((staging, files)) => {
+            reporter.on_event(&Event::Debug(&format!(
+                "{label}: archive extracted while it arrived"
+            )));
+            (staging, Ok(files))
+        }
+        None => {
+            let staging = tmp.join("extract");
+            let _ = std::fs::remove_dir_all(&staging);
+            let (a, s) = (archive.to_path_buf(), staging.clone());
+            let t0 = std::time::Instant::now();
+            let files = tokio::task::spawn_blocking(move || {
+                extract::extract_zip(&a, &s, &Limits::default())
+            })
             .await
             .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))?;
-    reporter.on_event(&Event::Debug(&format!(
-        "{label}: archive extracted in {:.0} ms",
-        t0.elapsed().as_secs_f64() * 1000.0
-    )));
+            reporter.on_event(&Event::Debug(&format!(
+                "{label}: archive extracted in {:.0} ms",
+                t0.elapsed().as_secs_f64() * 1000.0
+            )));
+            (staging, files)
+        }
+    };
     let files = match files {
         Ok(f) => f,
         Err(e) => {
@@ -978,4 +1007,77 @@ async fn extract_into_place(
     let _ = std::fs::remove_dir_all(&staging);
     crate::fetch::discard_partial(archive);
     Ok(out)
+}
+
+/// Extraction of an archive while it downloads in parallel chunks (see
+/// [`extract::extract_zip_streaming`]). Each download attempt gets its own thread and staging
+/// folder; only the one whose bytes verified is kept.
+struct EarlyExtraction {
+    tmp: PathBuf,
+    runs: std::sync::Mutex<Vec<EarlyRun>>,
+}
+
+struct EarlyRun {
+    avail: Arc<crate::chunked::Availability>,
+    staging: PathBuf,
+    thread: std::thread::JoinHandle<Result<Vec<extract::Extracted>>>,
+}
+
+impl EarlyExtraction {
+    fn new(tmp: PathBuf) -> EarlyExtraction {
+        EarlyExtraction {
+            tmp,
+            runs: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Starts extracting the archive that `avail` describes, on a thread of its own.
+    fn start(&self, avail: Arc<crate::chunked::Availability>) {
+        let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+        let staging = self.tmp.join(format!("extract-{}", runs.len()));
+        let _ = std::fs::remove_dir_all(&staging);
+        let (a, s) = (avail.clone(), staging.clone());
+        let thread = std::thread::Builder::new()
+            .name("dsfetch-extract".into())
+            .spawn(move || extract::extract_zip_streaming(&a, &s, &Limits::default()));
+        // Without a thread, extraction simply happens after the download.
+        if let Ok(thread) = thread {
+            runs.push(EarlyRun {
+                avail,
+                staging,
+                thread,
+            });
+        }
+    }
+
+    /// Waits for every extraction thread; returns the staging folder and files of the one that
+    /// read the verified bytes (`verified`), if it succeeded. The other folders are removed.
+    async fn finish(
+        self,
+        verified: Option<Arc<crate::chunked::Availability>>,
+    ) -> Option<(PathBuf, Vec<extract::Extracted>)> {
+        let runs = self.runs.into_inner().unwrap_or_else(|e| e.into_inner());
+        if runs.is_empty() {
+            return None;
+        }
+        tokio::task::spawn_blocking(move || {
+            let mut kept = None;
+            for run in runs {
+                let result = run.thread.join();
+                let mine = verified
+                    .as_ref()
+                    .is_some_and(|v| Arc::ptr_eq(v, &run.avail));
+                match result {
+                    Ok(Ok(files)) if mine => kept = Some((run.staging, files)),
+                    _ => {
+                        let _ = std::fs::remove_dir_all(&run.staging);
+                    }
+                }
+            }
+            kept
+        })
+        .await
+        .ok()
+        .flatten()
+    }
 }

@@ -343,6 +343,12 @@ fn a_kaggle_archive_larger_than_a_chunk_is_fetched_in_parallel() {
     let storage = env.requests_on(Origin::Storage);
     assert!(storage.len() > 4, "{} storage requests", storage.len());
     assert_eq!(storage[0].range.as_deref(), Some("bytes=0-65535"));
+    let last = (archive_len - 1) / CHUNK * CHUNK;
+    assert_eq!(
+        storage[1].range,
+        Some(format!("bytes={last}-{}", archive_len - 1)),
+        "the zip directory (at the end) comes next, so extraction can start"
+    );
     assert!(storage.iter().all(|r| r.status == 206));
     assert!(
         storage[1..].iter().all(|r| r.header("if-range").is_some()),
@@ -414,4 +420,93 @@ fn ctrl_c_keeps_completed_chunks_for_the_next_run() {
         sent <= SIZE as u64 - 4 * CHUNK,
         "the four completed chunks were kept ({sent} bytes sent)"
     );
+}
+
+/// Streaming extraction runs on unverified bytes: whatever it wrote must never reach the folder
+/// when the archive then fails its MD5, or is hostile.
+#[test]
+fn an_archive_extracted_while_arriving_is_kept_only_when_it_verifies() {
+    let mut env = TestEnv::new();
+    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/big")
+            .file("a.bin", bytes(11, 300_000))
+            .file("b.bin", bytes(12, 200_000)),
+    );
+    env.hub
+        .fault(Fault::new(Origin::Storage, FaultKind::Corrupt { offset: 5000 }).times(usize::MAX));
+    let r = env.run(&[
+        "download",
+        "kaggle",
+        "alice/big",
+        "-o",
+        "k",
+        "--connections",
+        "4",
+    ]);
+    r.expect_code(6);
+    assert!(r.stderr().contains("md5"), "{}", r.stderr());
+    assert!(
+        files_under(&env.path("k")).is_empty(),
+        "{:?}",
+        files_under(&env.path("k"))
+    );
+    let tmp = env.path("k/.dsfetch/tmp");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        left.iter()
+            .all(|n| !n.to_string_lossy().starts_with("extract")),
+        "no staging folder is left: {left:?}"
+    );
+
+    // One corrupted transfer: the retry verifies, and its extraction is the one kept.
+    env.hub.clear_faults();
+    env.hub
+        .fault(Fault::new(Origin::Storage, FaultKind::Corrupt { offset: 5000 }).times(1));
+    env.run(&[
+        "download",
+        "kaggle",
+        "alice/big",
+        "-o",
+        "k",
+        "--connections",
+        "4",
+    ])
+    .expect_code(0);
+    assert_eq!(
+        std::fs::read(env.path("k/a.bin")).unwrap(),
+        bytes(11, 300_000)
+    );
+    assert_eq!(
+        std::fs::read(env.path("k/b.bin")).unwrap(),
+        bytes(12, 200_000)
+    );
+    assert_eq!(files_under(&env.path("k")), vec!["a.bin", "b.bin"]);
+
+    // A hostile archive large enough for parallel chunks is refused with nothing written.
+    let env = {
+        let mut e = TestEnv::new();
+        e.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+        e
+    };
+    let big = bytes(13, 400_000);
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("evil/set")
+            .file("ok.txt", "fine\n")
+            .raw_archive(zip_bytes(&[
+                ("big.bin", &big),
+                ("../../escaped.txt", b"pwned\n"),
+            ])),
+    );
+    let r = env.run(&["download", "kaggle", "evil/set", "-o", "a/b"]);
+    r.expect_code(1);
+    assert!(
+        r.stderr().contains("refused unsafe zip entry"),
+        "{}",
+        r.stderr()
+    );
+    assert!(files_under(&env.path("a/b")).is_empty());
+    assert!(!env.path("escaped.txt").exists() && !env.path("a/escaped.txt").exists());
 }
