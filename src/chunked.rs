@@ -124,11 +124,18 @@ struct Progress {
     total: u64,
     chunk: u64,
     state: Mutex<ProgressState>,
-    wake: Condvar,
+    /// Wakes the hashing thread once the prefix reaches what it waits for.
+    hash_wake: Condvar,
+    /// Wakes streaming readers when any bytes arrive.
+    read_wake: Condvar,
     abort: AtomicBool,
 }
 
 struct ProgressState {
+    /// The watermark the hashing thread waits for, if it waits.
+    hasher_wants: Option<u64>,
+    /// Streaming readers waiting for bytes.
+    readers_waiting: usize,
     /// Bytes written from the start of each chunk (chunks are written front to back).
     written: Vec<u64>,
     /// Contiguous bytes written from offset 0.
@@ -153,7 +160,6 @@ impl Progress {
         let mut s = lock(&self.state);
         s.written[i] += n;
         let complete = start + s.written[i] >= end;
-        let before = s.watermark;
         while s.head < s.written.len() {
             let (a, b) = self.bounds(s.head);
             s.watermark = a + s.written[s.head];
@@ -162,16 +168,22 @@ impl Progress {
             }
             s.head += 1;
         }
-        // Wake the hashing thread (prefix grew) and any streaming reader (any bytes arrived).
-        let _ = before;
-        self.wake.notify_all();
+        // Wake only who waits for this: the hasher for a step of prefix, readers for any bytes.
+        if s.hasher_wants.is_some_and(|w| s.watermark >= w) {
+            s.hasher_wants = None;
+            self.hash_wake.notify_one();
+        }
+        if s.readers_waiting > 0 {
+            self.read_wake.notify_all();
+        }
         complete
     }
 
     fn stop(&self) {
         self.abort.store(true, Ordering::SeqCst);
         let _s = lock(&self.state);
-        self.wake.notify_all();
+        self.hash_wake.notify_all();
+        self.read_wake.notify_all();
     }
 }
 
@@ -220,7 +232,9 @@ impl Availability {
             if p.abort.load(Ordering::SeqCst) {
                 return None;
             }
-            s = p.wake.wait(s).unwrap_or_else(|e| e.into_inner());
+            s.readers_waiting += 1;
+            s = p.read_wake.wait(s).unwrap_or_else(|e| e.into_inner());
+            s.readers_waiting -= 1;
         }
     }
 }
@@ -285,6 +299,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The hashing thread wakes for this much new prefix at a time (or the end of the file): waking
+/// for every write would cost more in context switches than the hashing itself.
+const HASH_STEP: u64 = 4 << 20;
+
 /// Hashes the file in order as its prefix becomes contiguous (blocking; runs on its own thread).
 fn hash_in_order(
     path: &Path,
@@ -292,29 +310,145 @@ fn hash_in_order(
     mut hashers: Hashers,
 ) -> Result<Option<Hashers>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
-    let mut buf = vec![0u8; 256 << 10];
+    let mut window = HashWindow::new();
     let mut pos = 0u64;
     while pos < progress.total {
         let upto = {
+            let want = (pos + HASH_STEP).min(progress.total);
             let mut s = lock(&progress.state);
             loop {
                 if progress.abort.load(Ordering::SeqCst) {
                     return Ok(None);
                 }
-                if s.watermark > pos {
+                if s.watermark >= want {
                     break s.watermark;
                 }
-                s = progress.wake.wait(s).unwrap_or_else(|e| e.into_inner());
+                s.hasher_wants = Some(want);
+                s = progress
+                    .hash_wake
+                    .wait(s)
+                    .unwrap_or_else(|e| e.into_inner());
             }
         };
         while pos < upto {
-            let n = (upto - pos).min(buf.len() as u64) as usize;
-            read_exact_at(&file, &mut buf[..n], pos).map_err(|e| Error::io("reading", path, e))?;
-            hashers.update(&buf[..n]);
-            pos += n as u64;
+            let n = (upto - pos).min(HASH_STEP);
+            window
+                .hash(&file, pos, n as usize, &mut hashers)
+                .map_err(|e| Error::io("reading", path, e))?;
+            pos += n;
+            if progress.abort.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
         }
     }
     Ok(Some(hashers))
+}
+
+/// Feeds file ranges to the hashers. On unix the range is mapped (pages come straight from the
+/// page cache, without copying them out as `pread` would: that copy cost a fifth of the CPU of a
+/// fast download); elsewhere, or if mapping fails, it is read into a buffer.
+struct HashWindow {
+    buf: Vec<u8>,
+}
+
+impl HashWindow {
+    fn new() -> HashWindow {
+        HashWindow { buf: Vec::new() }
+    }
+
+    fn hash(
+        &mut self,
+        file: &std::fs::File,
+        pos: u64,
+        len: usize,
+        hashers: &mut Hashers,
+    ) -> std::io::Result<()> {
+        #[cfg(unix)]
+        if let Some(map) = Mapped::new(file, pos, len) {
+            hashers.update(map.bytes());
+            return Ok(());
+        }
+        if self.buf.len() < len {
+            self.buf.resize(len, 0);
+        }
+        read_exact_at(file, &mut self.buf[..len], pos)?;
+        hashers.update(&self.buf[..len]);
+        Ok(())
+    }
+}
+
+/// A read-only mapping of part of a file, unmapped on drop.
+///
+/// The caller guarantees the file is not truncated while mapped (a truncated mapping faults):
+/// the partial file belongs to this download alone (the folder is locked), and every exit of
+/// [`Fetcher::download_parallel`] joins the hashing thread before anything may shorten the file.
+#[cfg(unix)]
+struct Mapped {
+    base: *mut libc::c_void,
+    map_len: usize,
+    skip: usize,
+    len: usize,
+}
+
+#[cfg(unix)]
+impl Mapped {
+    fn new(file: &std::fs::File, pos: u64, len: usize) -> Option<Mapped> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        let page = u64::try_from(page).ok().filter(|p| *p > 0)?;
+        let start = pos / page * page;
+        let skip = (pos - start) as usize;
+        let map_len = skip + len;
+        let offset = libc::off_t::try_from(start).ok()?;
+        // SAFETY: a fresh read-only shared mapping of a range inside the file (the caller only
+        // maps bytes already written, below the preallocated length); checked for failure below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ,
+                libc::MAP_SHARED | populate_flag(),
+                file.as_raw_fd(),
+                offset,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return None;
+        }
+        Some(Mapped {
+            base,
+            map_len,
+            skip,
+            len,
+        })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping covers `skip + len` readable bytes and lives as long as `self`.
+        unsafe { std::slice::from_raw_parts((self.base as *const u8).add(self.skip), self.len) }
+    }
+}
+
+#[cfg(all(unix, any(target_os = "linux", target_os = "android")))]
+fn populate_flag() -> libc::c_int {
+    // Fault the window in with one call instead of a fault per few pages.
+    libc::MAP_POPULATE
+}
+
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+fn populate_flag() -> libc::c_int {
+    0
+}
+
+#[cfg(unix)]
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        // SAFETY: `base`/`map_len` are exactly what mmap returned; no slice outlives `self`.
+        unsafe {
+            libc::munmap(self.base, self.map_len);
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -437,8 +571,11 @@ impl Fetcher<'_> {
                 written: vec![0; n],
                 watermark: 0,
                 head: 0,
+                hasher_wants: None,
+                readers_waiting: 0,
             }),
-            wake: Condvar::new(),
+            hash_wake: Condvar::new(),
+            read_wake: Condvar::new(),
             abort: AtomicBool::new(false),
         });
         let mut resumed = 0;
@@ -516,6 +653,7 @@ impl Fetcher<'_> {
         let mut ticker =
             tokio::time::interval_at(tokio::time::Instant::now() + ADAPT_EVERY, ADAPT_EVERY);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut stopped: Option<Result<Parallel>> = None;
         loop {
             while workers.len() < adapt.target
                 && let Some(i) = queue.pop_front()
@@ -529,13 +667,13 @@ impl Fetcher<'_> {
                 r = workers.next() => match r {
                     Some(Ok(ChunkEnd::Done)) | None => {}
                     Some(Ok(ChunkEnd::Fallback(resp))) => {
-                        drop(workers);
-                        progress.stop();
-                        return Ok(Parallel::Fallback(resp));
+                        stopped = Some(Ok(Parallel::Fallback(resp)));
+                        break;
                     }
                     Some(Err(e)) => {
                         // Other chunks stop here; those complete are in the sidecar for next time.
-                        return Err(e);
+                        stopped = Some(Err(e));
+                        break;
                     }
                 },
                 _ = ticker.tick() => {
@@ -554,10 +692,20 @@ impl Fetcher<'_> {
                         )));
                     }
                 }
-                _ = self.http.cancel.cancelled() => return Err(Error::Interrupted),
+                _ = self.http.cancel.cancelled() => {
+                    stopped = Some(Err(Error::Interrupted));
+                    break;
+                }
             }
         }
         drop(workers);
+        if let Some(outcome) = stopped {
+            // The hashing thread may hold a mapping of the file, and a fallback truncates it:
+            // wait until the thread has let go.
+            progress.stop();
+            let _ = hasher.await;
+            return outcome;
+        }
         let hashers = hasher
             .await
             .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))??
@@ -1083,8 +1231,11 @@ mod tests {
                 written: vec![0; 3],
                 watermark: 0,
                 head: 0,
+                hasher_wants: None,
+                readers_waiting: 0,
             }),
-            wake: Condvar::new(),
+            hash_wake: Condvar::new(),
+            read_wake: Condvar::new(),
             abort: AtomicBool::new(false),
         };
         assert!(!p.advance(1, 4));
