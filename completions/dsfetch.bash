@@ -125,7 +125,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__batch)
-            opts="-j -q -v -h -V --jobs --file-jobs --max-connections --fail-fast --dry-run --locked --lock --force --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-j -q -v -h -V --jobs --file-jobs --connections --max-connections --fail-fast --dry-run --locked --lock --force --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -140,6 +140,10 @@ _dsfetch() {
                     return 0
                     ;;
                 --file-jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -199,7 +203,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download)
-            opts="-f -o -j -q -v -h -V --revision --token --file --no-unzip --output --force --jobs --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
+            opts="-f -o -j -q -v -h -V --revision --token --file --no-unzip --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,6 +238,10 @@ _dsfetch() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -317,7 +325,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__hf)
-            opts="-o -j -q -v -h -V --revision --token --output --force --jobs --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-o -j -q -v -h -V --revision --token --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,6 +355,10 @@ _dsfetch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --include)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -371,7 +383,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__kaggle)
-            opts="-f -o -j -q -v -h -V --file --no-unzip --output --force --jobs --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-f -o -j -q -v -h -V --file --no-unzip --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +410,10 @@ _dsfetch() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -70,7 +70,8 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s f -l file -d 'Kaggle: only this file (repeatable)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s j -l jobs -d 'Files to download at once [default: 8]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s j -l jobs -d 'Files to download at once [default: 64]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l layout -d 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]' -r -f -a "folder\t'-o DIR or <root>/<name>'
@@ -96,7 +97,8 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l revision -d 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s j -l jobs -d 'Files to download at once [default: 8]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s j -l jobs -d 'Files to download at once [default: 64]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l layout -d 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]' -r -f -a "folder\t'-o DIR or <root>/<name>'
@@ -117,7 +119,8 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s V -l version -d 'Print version'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s f -l file -d 'Only this file (repeatable); a file the service sends zipped is unzipped' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s j -l jobs -d 'Files to download at once [default: 8]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s j -l jobs -d 'Files to download at once [default: 64]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l include -d 'Only files matching this pattern (repeatable; `*` crosses `/`, `dir/` means everything below)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l exclude -d 'Skip files matching this pattern (repeatable)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l layout -d 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]' -r -f -a "folder\t'-o DIR or <root>/<name>'
@@ -141,7 +144,8 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s j -l jobs -d 'Datasets to download at once [default: 4]' -r
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l file-jobs -d 'Files to download at once within each dataset [default: 8, or DSFETCH_JOBS / config `jobs`]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l file-jobs -d 'Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks [default: 16]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l max-connections -d 'Connections open at once across the whole batch' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l lock -d 'The lockfile [default: dsfetch.lock next to the manifest]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
