@@ -44,7 +44,7 @@ pub const MAX_CHUNK: u64 = 16 << 20;
 /// Connections a parallel download starts with before it measures whether more help.
 const INITIAL_CONNECTIONS: usize = 2;
 /// How often throughput is measured to adapt the number of connections.
-const ADAPT_EVERY: Duration = Duration::from_millis(100);
+const ADAPT_EVERY: Duration = Duration::from_millis(50);
 /// Bytes gathered per chunk before they are written at their offset: one `pwritev` per batch
 /// keeps system calls few, and memory stays at `connections ×` this.
 const WRITE_BUFFER: usize = 256 << 10;
