@@ -6,7 +6,7 @@
 #   RUNS=5 SCENARIOS=hf-capped,version bash benches/compare.sh
 #
 # Needs: the Rust toolchain, python3 with venv, and (installed here with apt-get when missing,
-# which needs root) curl and aria2c. The Kaggle scenarios bind port 80, because the kaggle CLI and
+# which needs root) curl, aria2c and GNU time. The Kaggle scenarios bind port 80, because the kaggle CLI and
 # kagglehub can only be pointed at http://localhost:80 (KAGGLE_API_ENVIRONMENT=LOCALHOST); without
 # root they are skipped. Data (1 GiB + 64 MiB + 100 MB) and the venv are cached in $WORK
 # (default: benches/.work).
@@ -18,6 +18,7 @@ mkdir -p "$WORK"
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v aria2c >/dev/null || missing+=(aria2)
+[ -x /usr/bin/time ] || missing+=(time) # GNU time, for peak RSS
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
     echo "installing ${missing[*]} with apt-get" >&2
