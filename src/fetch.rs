@@ -473,16 +473,17 @@ impl Fetcher<'_> {
         // A response to hand to the single-stream loop instead of sending a request (the whole
         // body, when parallel mode found that the server ignores ranges).
         let mut pending: Option<reqwest::Response> = None;
-        let parallel_total = match side.chunks {
-            // Chunks from an earlier run: resume them (the file is preallocated to the full size).
-            Some(_) => spec.size.or(side.size).filter(|&t| t == on_disk),
-            None if offset == 0 => spec.size.filter(|&t| self.parallel.wants_parallel(t)),
-            None => None,
-        };
-        if side.chunks.is_some() && parallel_total.is_none() {
+        if side.chunks.is_some() && spec.size.or(side.size) != Some(on_disk) {
+            // A chunk layout whose file is not the preallocated size: nothing in it is trusted.
             offset = 0;
             side = Sidecar::default();
         }
+        let parallel_total = match side.chunks {
+            // Chunks from an earlier run: resume them (the file is preallocated to the full size).
+            Some(_) => Some(on_disk),
+            None if offset == 0 => spec.size.filter(|&t| self.parallel.wants_parallel(t)),
+            None => None,
+        };
         if let Some(t) = parallel_total {
             let mut pside = side.clone();
             pside.size = Some(t);
