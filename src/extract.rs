@@ -212,6 +212,7 @@ fn extract_from<R: Read + Seek + Send>(
     let max_total = archive_len
         .saturating_mul(limits.max_ratio)
         .max(limits.floor);
+    let declared_total: u64 = entries.iter().map(|e| e.3).sum();
     std::fs::create_dir_all(staging).map_err(|e| Error::io("creating folder", staging, e))?;
     // Folders first, on this thread: the workers then only create files.
     let mut files = Vec::new();
@@ -249,6 +250,7 @@ fn extract_from<R: Read + Seek + Send>(
         next: AtomicUsize::new(0),
         written_total: AtomicU64::new(0),
         max_total,
+        declared_total,
         failed: AtomicBool::new(false),
     };
     let mut archive = Some(archive);
@@ -314,7 +316,15 @@ struct Shared<'a> {
     next: AtomicUsize,
     written_total: AtomicU64,
     max_total: u64,
+    /// What the entries declare in all, to say how much space a full disk lacks.
+    declared_total: u64,
     failed: AtomicBool,
+}
+
+/// On a full disk, says how much more the extraction needs.
+fn no_space(shared: &Shared<'_>, e: Error) -> Error {
+    let written = shared.written_total.load(Ordering::Relaxed);
+    e.with_space_needed(Some(shared.declared_total.saturating_sub(written)))
 }
 
 /// Extracts `jobs` from `archive` (one thread's share), hashing each file as it is written.
@@ -376,11 +386,11 @@ fn extract_jobs<R: Read + Seek>(
             }
             hashers.update(&buf[..n]);
             if let Err(e) = w.write_all(&buf[..n]) {
-                return fail(Error::io("writing", dest, e));
+                return fail(no_space(shared, Error::io("writing", dest, e)));
             }
         }
         if let Err(e) = w.flush() {
-            return fail(Error::io("writing", dest, e));
+            return fail(no_space(shared, Error::io("writing", dest, e)));
         }
         if size != declared {
             return fail(bad_archive(

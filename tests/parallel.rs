@@ -162,7 +162,12 @@ fn a_second_run_fetches_only_the_missing_chunks() {
         .map(|d| d.as_u64().unwrap())
         .collect();
     assert!(!done.is_empty(), "completed chunks are recorded: {v}");
-    let done_bytes: u64 = done.iter().map(|&i| chunk_len(i)).sum();
+    // Chunks begun when the run gave up are recorded with what they hold.
+    let partial: u64 = v["chunks"]["partial"]
+        .as_object()
+        .map(|m| m.values().map(|w| w.as_u64().unwrap()).sum())
+        .unwrap_or(0);
+    let done_bytes: u64 = done.iter().map(|&i| chunk_len(i)).sum::<u64>() + partial;
 
     // Run 2: only the chunks not recorded as done travel.
     env.hub.clear_faults();
@@ -344,10 +349,12 @@ fn a_kaggle_archive_larger_than_a_chunk_is_fetched_in_parallel() {
     assert!(storage.len() > 4, "{} storage requests", storage.len());
     assert_eq!(storage[0].range.as_deref(), Some("bytes=0-65535"));
     let last = (archive_len - 1) / CHUNK * CHUNK;
-    assert_eq!(
-        storage[1].range,
-        Some(format!("bytes={last}-{}", archive_len - 1)),
-        "the zip directory (at the end) comes next, so extraction can start"
+    // Asked for right after the first chunk (a new connection may let another chunk's request,
+    // on a warm one, arrive first).
+    let tail = Some(format!("bytes={last}-{}", archive_len - 1));
+    assert!(
+        storage[1..4].iter().any(|r| r.range == tail),
+        "the zip directory (at the end) comes early, so extraction can start"
     );
     assert!(storage.iter().all(|r| r.status == 206));
     assert!(
@@ -415,10 +422,16 @@ fn ctrl_c_keeps_completed_chunks_for_the_next_run() {
         std::fs::read(env.path("out/data/big.bin")).unwrap(),
         bytes(7, SIZE)
     );
-    let sent = bytes_sent(&env.requests_on(Origin::Cdn));
+    let cdn = env.requests_on(Origin::Cdn);
+    let sent = bytes_sent(&cdn);
     assert!(
         sent <= SIZE as u64 - 4 * CHUNK,
         "the four completed chunks were kept ({sent} bytes sent)"
+    );
+    assert!(
+        ranges(&cdn).iter().any(|(a, _)| a % CHUNK == 1000),
+        "a chunk interrupted after 1000 bytes resumes there: {:?}",
+        ranges(&cdn)
     );
 }
 
