@@ -473,6 +473,16 @@ fn config(ctx: &Ctx) -> Outcome {
             s.connections.origin.to_string(),
         ),
         (
+            "chunk_size",
+            s.chunk_size
+                .map_or_else(|| "auto".to_string(), |c| c.to_string()),
+            if s.chunk_size.is_some() {
+                "env DSFETCH_CHUNK_SIZE".to_string()
+            } else {
+                "default".to_string()
+            },
+        ),
+        (
             "timeout",
             format!("{}s", s.timeout.value.as_secs_f64()),
             s.timeout.origin.to_string(),
