@@ -34,6 +34,7 @@ if [ ! -x "$VENV/bin/kaggle" ] || [ ! -x "$VENV/bin/hf" ]; then
 fi
 
 cargo build -q --release --locked -p dsfetch -p fakehub --manifest-path "$root/Cargo.toml"
-export DSFETCH=$root/target/release/dsfetch FAKEHUB=$root/target/release/fakehub
+target=${CARGO_TARGET_DIR:-$root/target}
+export DSFETCH=$target/release/dsfetch FAKEHUB=$target/release/fakehub
 
 exec python3 "$root/benches/compare.py"
