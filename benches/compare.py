@@ -141,6 +141,10 @@ def measure(name, cmd, env, out, runs=RUNS, check=None, wall_without_wrapper=Fal
     for _ in range(runs):
         clean(out)
         os.makedirs(out, exist_ok=True)
+        # Start every timed run from a quiet disk: without this, whichever tool runs after
+        # another one pays for the previous run's 1 GiB of writeback (dsfetch syncs its files
+        # before renaming them into place, so it is the one that waits for the disk).
+        os.sync()
         w, r = run_once(cmd, env, cwd=out)
         if wall_without_wrapper:
             # Millisecond-scale commands: time them without /usr/bin/time in between.

@@ -1198,11 +1198,17 @@ impl Drop for StopOnDrop {
 
 /// Adapts the number of connections to measured throughput: doubles while each step raises
 /// throughput by more than 10% (quadruples when it nearly doubled it), halves on errors, and
-/// after a quiet spell probes one more.
+/// after a quiet spell probes one more. The window right after a change is not judged (new
+/// connections are still connecting), and growth stops only after two judged windows without
+/// gain, so one noisy window does not freeze a capped download at a few connections.
 struct Adapt {
     target: usize,
     cap: usize,
     growing: bool,
+    /// Windows left to wait before judging the last change.
+    settle: u32,
+    /// Judged windows in a row without gain.
+    flat: u32,
     last_at: Instant,
     last_bytes: u64,
     last_errors: u32,
@@ -1219,6 +1225,8 @@ impl Adapt {
             target: INITIAL_CONNECTIONS.min(cap),
             cap,
             growing: true,
+            settle: 0,
+            flat: 0,
             last_at: Instant::now(),
             last_bytes: 0,
             last_errors: 0,
@@ -1248,8 +1256,12 @@ impl Adapt {
             return;
         }
         if self.growing {
+            if self.settle > 0 {
+                self.settle -= 1;
+                return;
+            }
             // Near-linear gain from the last doubling means each connection is capped (not the
-            // link or the CPU): jump further; a small gain doubles; none stops the growth.
+            // link or the CPU): jump further; a small gain doubles; none, twice, stops the growth.
             let factor = if self.level_rate == 0.0 {
                 2
             } else if rate > self.level_rate * 1.7 {
@@ -1257,10 +1269,15 @@ impl Adapt {
             } else if rate > self.level_rate * 1.1 {
                 2
             } else {
-                self.growing = false;
+                self.flat += 1;
+                if self.flat >= 2 {
+                    self.growing = false;
+                }
                 1
             };
             if factor > 1 {
+                self.flat = 0;
+                self.settle = 1;
                 self.level_rate = rate;
                 self.target = (self.target * factor).min(self.cap);
             }
@@ -1327,28 +1344,36 @@ mod tests {
 
     #[test]
     fn adapt_grows_while_throughput_grows_and_backs_off_on_errors() {
+        // One judged window of one second; a window after a change only settles.
+        fn window(a: &mut Adapt, bytes: u64, errors: u32, active: usize) {
+            a.last_at = Instant::now() - Duration::from_secs(1);
+            a.tick(bytes, errors, active);
+        }
         let mut a = Adapt::new(16);
         assert_eq!(a.target, 2);
-        a.last_at = Instant::now() - Duration::from_secs(1);
-        a.tick(50, 0, 2);
+        window(&mut a, 50, 0, 2);
         assert_eq!(a.target, 4);
-        a.last_at = Instant::now() - Duration::from_secs(1);
-        a.tick(110, 0, 4);
+        window(&mut a, 100, 0, 4);
+        assert_eq!(a.target, 4, "the window after a change is not judged");
+        window(&mut a, 160, 0, 4);
         assert_eq!(a.target, 8, "+20%: doubles");
-        a.last_at = Instant::now() - Duration::from_secs(1);
-        a.tick(230, 0, 8);
+        window(&mut a, 230, 0, 8);
+        window(&mut a, 340, 0, 8);
         assert_eq!(a.target, 16, "linear gain: would quadruple, capped");
-        a.last_at = Instant::now() - Duration::from_secs(1);
-        a.tick(500, 0, 16);
+        window(&mut a, 500, 0, 16);
+        window(&mut a, 700, 0, 16);
         assert_eq!(a.target, 16, "capped");
-        a.tick(600, 1, 16);
+        a.tick(800, 1, 16);
         assert_eq!(a.target, 8, "halved on errors");
+
         let mut flat = Adapt::new(16);
-        flat.last_at = Instant::now() - Duration::from_secs(1);
-        flat.tick(100, 0, 2);
-        flat.last_at = Instant::now() - Duration::from_secs(1);
-        flat.tick(200, 0, 4);
-        assert_eq!(flat.target, 4, "no gain from 2 to 4: stays");
+        window(&mut flat, 100, 0, 2);
+        assert_eq!(flat.target, 4);
+        window(&mut flat, 200, 0, 4);
+        window(&mut flat, 300, 0, 4);
+        assert!(flat.growing, "one window without gain is not enough to stop");
+        window(&mut flat, 400, 0, 4);
+        assert_eq!(flat.target, 4, "no gain from 2 to 4, twice: stays");
         assert!(!flat.growing);
     }
 }
