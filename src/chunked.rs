@@ -1371,7 +1371,10 @@ mod tests {
         assert_eq!(flat.target, 4);
         window(&mut flat, 200, 0, 4);
         window(&mut flat, 300, 0, 4);
-        assert!(flat.growing, "one window without gain is not enough to stop");
+        assert!(
+            flat.growing,
+            "one window without gain is not enough to stop"
+        );
         window(&mut flat, 400, 0, 4);
         assert_eq!(flat.target, 4, "no gain from 2 to 4, twice: stays");
         assert!(!flat.growing);
