@@ -89,6 +89,23 @@ pub fn check_locked_set<'a>(
     })
 }
 
+/// The error for upstream bytes that differ from what a lockfile pins (exit 6), naming the
+/// dataset and the file.
+pub fn lock_mismatch(
+    dataset: &str,
+    path: &str,
+    locked_sha256: &str,
+    upstream_sha256: &str,
+) -> Error {
+    Error::Integrity {
+        path: format!("{dataset}: {}", crate::sanitize::for_terminal(path)),
+        expected: format!("sha256 {locked_sha256} (from the lockfile)"),
+        actual: format!(
+            "sha256 {upstream_sha256} upstream; the dataset changed: update the lock by running without --locked"
+        ),
+    }
+}
+
 /// Whether the local file at `path` (inside `root`) hashes to the locked sha256 (blocking).
 pub fn local_matches(root: &Path, path: &str, want: &LockedFile) -> bool {
     let Ok(p) = crate::paths::join_safe(root, path, "file name") else {

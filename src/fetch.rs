@@ -412,14 +412,12 @@ impl Fetcher<'_> {
             {
                 // The hub's own checksum matched: upstream now serves other bytes than the lock.
                 discard_partial(&spec.part);
-                return Err(Error::Integrity {
-                    path: crate::sanitize::for_terminal(spec.rel_path),
-                    expected: format!("sha256 {lock} (from the lockfile)"),
-                    actual: format!(
-                        "sha256 {} upstream; the dataset changed: update the lock by running without --locked",
-                        got.digests.sha256
-                    ),
-                });
+                return Err(crate::download::lock_mismatch(
+                    self.dataset,
+                    spec.rel_path,
+                    lock,
+                    &got.digests.sha256,
+                ));
             }
             match check {
                 Ok(()) => {

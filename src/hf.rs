@@ -481,13 +481,12 @@ pub async fn download(
             if let (Expected::Sha256(h), Some(l)) = (&f.expected, locked.get(&f.path))
                 && (h != &l.sha256 || f.size != l.size)
             {
-                return Err(Error::Integrity {
-                    path: format!("{dataset_label}: {}", for_terminal(&f.path)),
-                    expected: format!("sha256 {} (from the lockfile)", l.sha256),
-                    actual: format!(
-                        "sha256 {h} listed upstream; update the lock by running without --locked"
-                    ),
-                });
+                return Err(download::lock_mismatch(
+                    &dataset_label,
+                    &f.path,
+                    &l.sha256,
+                    h,
+                ));
             }
         }
     }

@@ -786,41 +786,35 @@ pub async fn download(
                     let basename = name.rsplit('/').next().unwrap_or(&name).to_string();
                     let served = got.final_url.as_ref().map(last_segment).unwrap_or_default();
                     let zipped = !basename.ends_with(".zip") && served == format!("{basename}.zip");
-                    let entry = if zipped {
-                        // The service sent `<file>.zip`: unwrap the one member next to the part.
+                    // The verified bytes (unwrapped when the service sent `<file>.zip`), still
+                    // outside the dataset folder.
+                    let (staged, size, sha256) = if zipped {
                         let part = got.path.clone();
                         let dest2 = part.with_extension("unwrapped");
                         let basename2 = basename.clone();
                         let ex = tokio::task::spawn_blocking(move || extract::unwrap_single(&part, &basename2, &dest2, &Limits::default()).map(|e| (e, dest2)))
                             .await
                             .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))??;
-                        crate::fetch::move_into_place(root_ref, &ex.1, &dest)?;
                         let _ = std::fs::remove_file(&got.path);
-                        FileEntry {
-                            path: name.clone(),
-                            size: ex.0.size,
-                            sha256: ex.0.sha256,
-                            upstream: Some(upstream.clone()),
-                        }
+                        (ex.1, ex.0.size, ex.0.sha256)
                     } else {
-                        crate::fetch::move_into_place(root_ref, &got.path, &dest)?;
-                        FileEntry {
-                            path: name.clone(),
-                            size: got.size,
-                            sha256: got.sha256.clone(),
-                            upstream: Some(upstream.clone()),
-                        }
+                        (got.path.clone(), got.size, got.sha256.clone())
+                    };
+                    // Under a lockfile, other bytes than the pinned ones never reach the folder.
+                    if let Some(l) = locked_ref.and_then(|l| l.get(&name))
+                        && l.sha256 != sha256
+                    {
+                        let _ = std::fs::remove_file(&staged);
+                        return Err(download::lock_mismatch(&pinned.to_string(), &name, &l.sha256, &sha256));
+                    }
+                    crate::fetch::move_into_place(root_ref, &staged, &dest)?;
+                    let entry = FileEntry {
+                        path: name.clone(),
+                        size,
+                        sha256,
+                        upstream: Some(upstream.clone()),
                     };
                     folder_ref.journal(&entry)?;
-                    if let Some(l) = locked_ref.and_then(|l| l.get(&name))
-                        && l.sha256 != entry.sha256
-                    {
-                        return Err(Error::Integrity {
-                            path: format!("{pinned}: {}", for_terminal(&name)),
-                            expected: format!("sha256 {} (from the lockfile)", l.sha256),
-                            actual: format!("sha256 {} upstream; update the lock by running without --locked", entry.sha256),
-                        });
-                    }
                     Ok(crate::fetch::Fetched {
                         size: entry.size,
                         sha256: entry.sha256,
@@ -967,17 +961,12 @@ async fn extract_into_place(
                         .find(|f| locked.get(&f.path).is_some_and(|l| l.sha256 != f.sha256))
                     {
                         None => Ok(()),
-                        Some(f) => Err(Error::Integrity {
-                            path: format!("{label}: {}", for_terminal(&f.path)),
-                            expected: format!(
-                                "sha256 {} (from the lockfile)",
-                                locked[&f.path].sha256
-                            ),
-                            actual: format!(
-                                "sha256 {} upstream; update the lock by running without --locked",
-                                f.sha256
-                            ),
-                        }),
+                        Some(f) => Err(download::lock_mismatch(
+                            label,
+                            &f.path,
+                            &locked[&f.path].sha256,
+                            &f.sha256,
+                        )),
                     }
                 });
         if let Err(e) = check {

@@ -423,3 +423,38 @@ fn entries_run_concurrently() {
         r.stderr()
     );
 }
+
+#[test]
+fn locked_single_kaggle_files_that_changed_never_reach_the_folder() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "files.toml",
+        "[[dataset]]\nid = \"kaggle:alice/titanic\"\nfiles = [\"test.csv\"]\n",
+    );
+    env.run(&["batch", &m]).expect_code(0);
+    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let real = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b"id\n1\n"))
+    };
+    assert!(lock.contains(&real), "{lock}");
+    std::fs::write(
+        env.path("dsfetch.lock"),
+        lock.replace(&real, &"2".repeat(64)),
+    )
+    .unwrap();
+    std::fs::remove_file(env.path("downloads/titanic/test.csv")).unwrap();
+    let r = env.run(&["batch", &m, "--locked"]);
+    r.expect_code(6);
+    assert!(
+        r.stderr().contains("kaggle:alice/titanic") && r.stderr().contains("test.csv"),
+        "{}",
+        r.stderr()
+    );
+    assert!(
+        !env.path("downloads/titanic/test.csv").exists(),
+        "nothing moved into place"
+    );
+}
