@@ -168,6 +168,18 @@ fn interrupted_at_random_points_the_next_run_completes() {
 #[test]
 fn two_processes_on_one_folder_take_turns() {
     let env = big_env();
+    // The first process holds the folder for at least 3 s (its CDN transfer stalls), however
+    // slow the machine: the second one surely finds it locked.
+    env.hub.fault(
+        Fault::new(
+            Origin::Cdn,
+            FaultKind::Stall {
+                after: 1000,
+                duration: Duration::from_secs(3),
+            },
+        )
+        .times(1),
+    );
     let first = env
         .std_cmd()
         .args(["download", "hf", "acme/big", "-o", "shared"])
