@@ -283,7 +283,7 @@ impl Reporter for Ui {
                             }
                             let planned = st.planned;
                             let bar = st.total_bar.get_or_insert_with(|| {
-                                let b = m.insert(0, ProgressBar::new(0));
+                                let b = m.insert(0, ProgressBar::new(planned));
                                 b.set_style(total_style(self.color));
                                 b.set_prefix("total");
                                 b
