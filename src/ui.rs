@@ -87,9 +87,9 @@ pub struct Ui {
 
 fn file_style(color: bool) -> ProgressStyle {
     let t = if color {
-        "  {msg:40!} {bar:24.cyan/blue} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}"
+        "  {msg:40!} {bar:24.cyan/blue} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} {eta:>4}"
     } else {
-        "  {msg:40!} {bar:24} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} {eta:>4}"
+        "  {msg:40!} {bar:24} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} {eta:>4}"
     };
     ProgressStyle::with_template(t)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -98,9 +98,9 @@ fn file_style(color: bool) -> ProgressStyle {
 
 fn total_style(color: bool) -> ProgressStyle {
     let t = if color {
-        "{prefix:.bold} {bar:40.green/white} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} eta {eta}"
+        "{prefix:.bold} {bar:40.green/white} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} eta {eta}"
     } else {
-        "{prefix} {bar:40} {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12} eta {eta}"
+        "{prefix} {bar:40} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} eta {eta}"
     };
     ProgressStyle::with_template(t)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
