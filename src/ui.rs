@@ -85,26 +85,33 @@ pub struct Ui {
     state: Mutex<State>,
 }
 
-fn file_style(color: bool) -> ProgressStyle {
-    let t = if color {
-        "  {msg:40!} {bar:24.cyan/blue} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} {eta:>4}"
+/// Bar templates: (per-file or per-dataset line, total line), with and without colour.
+fn templates(color: bool) -> (&'static str, &'static str) {
+    if color {
+        (
+            "  {msg:40!} {bar:24.cyan/blue} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} {eta:>4}",
+            "{prefix:.bold} {bar:40.green/white} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} eta {eta}",
+        )
     } else {
-        "  {msg:40!} {bar:24} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} {eta:>4}"
-    };
-    ProgressStyle::with_template(t)
+        (
+            "  {msg:40!} {bar:24} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} {eta:>4}",
+            "{prefix} {bar:40} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} eta {eta}",
+        )
+    }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ")
 }
 
+fn file_style(color: bool) -> ProgressStyle {
+    style(templates(color).0)
+}
+
 fn total_style(color: bool) -> ProgressStyle {
-    let t = if color {
-        "{prefix:.bold} {bar:40.green/white} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} eta {eta}"
-    } else {
-        "{prefix} {bar:40} {decimal_bytes:>10}/{decimal_total_bytes:<10} {decimal_bytes_per_sec:>12} eta {eta}"
-    };
-    ProgressStyle::with_template(t)
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ")
+    style(templates(color).1)
 }
 
 fn json_line(v: serde_json::Value) {
@@ -464,6 +471,21 @@ impl Reporter for Ui {
                 }
             }
             Event::Warn(_) | Event::Debug(_) | Event::Retry { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bar_templates_parse() {
+        // A template error would silently fall back to indicatif's default bar.
+        for color in [true, false] {
+            let (file, total) = templates(color);
+            assert!(ProgressStyle::with_template(file).is_ok(), "{file}");
+            assert!(ProgressStyle::with_template(total).is_ok(), "{total}");
         }
     }
 }
