@@ -31,7 +31,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::error::{Error, Result};
-use crate::fetch::{Downloaded, Fetcher, FileSpec, HttpFailure, Sidecar, write_sidecar};
+use crate::fetch::{Downloaded, Fetcher, FileSpec, Sidecar, write_sidecar};
 use crate::http::{self, Request};
 use crate::progress::{Event, TransferId};
 use crate::verify::{Digests, Hashers};
@@ -149,6 +149,24 @@ struct ProgressState {
 }
 
 impl Progress {
+    /// Nothing written yet: a file of `total` bytes in `chunks` chunks of `chunk` bytes.
+    fn new(total: u64, chunk: u64, chunks: usize) -> Progress {
+        Progress {
+            total,
+            chunk,
+            state: Mutex::new(ProgressState {
+                written: vec![0; chunks],
+                watermark: 0,
+                head: 0,
+                hasher_wants: None,
+                readers_waiting: 0,
+            }),
+            hash_wake: Condvar::new(),
+            read_wake: Condvar::new(),
+            abort: AtomicBool::new(false),
+        }
+    }
+
     fn bounds(&self, i: usize) -> (u64, u64) {
         let start = i as u64 * self.chunk;
         (start, (start + self.chunk).min(self.total))
@@ -576,20 +594,7 @@ impl Fetcher<'_> {
         file.set_len(total)
             .map_err(|e| Error::io("preallocating", &spec.part, e))?;
 
-        let progress = Arc::new(Progress {
-            total,
-            chunk,
-            state: Mutex::new(ProgressState {
-                written: vec![0; n],
-                watermark: 0,
-                head: 0,
-                hasher_wants: None,
-                readers_waiting: 0,
-            }),
-            hash_wake: Condvar::new(),
-            read_wake: Condvar::new(),
-            abort: AtomicBool::new(false),
-        });
+        let progress = Arc::new(Progress::new(total, chunk, n));
         let mut resumed = 0;
         for (i, &d) in done.iter().enumerate() {
             if d {
@@ -866,14 +871,7 @@ impl Fetcher<'_> {
                     if u.generation == generation {
                         u.relocations += 1;
                         if u.relocations > MAX_RELOCATIONS {
-                            let f = HttpFailure::from_response(
-                                resp,
-                                &ctx.api_origin,
-                                u.relocations,
-                                spec.rel_path,
-                            )
-                            .await;
-                            return Err(spec.errors.map(&f));
+                            return Err(spec.failure(resp, &ctx.api_origin, u.relocations).await);
                         }
                         u.url = None;
                         self.reporter.on_event(&Event::Debug(&format!(
@@ -887,28 +885,14 @@ impl Fetcher<'_> {
                     ctx.errors.fetch_add(1, Ordering::Relaxed);
                     let wait = http::server_wait(resp.headers(), std::time::SystemTime::now());
                     if failures >= self.http.retry.retries {
-                        let f = HttpFailure::from_response(
-                            resp,
-                            &ctx.api_origin,
-                            failures + 1,
-                            spec.rel_path,
-                        )
-                        .await;
-                        return Err(spec.errors.map(&f));
+                        return Err(spec.failure(resp, &ctx.api_origin, failures + 1).await);
                     }
                     self.transient(&mut failures, wait, &format!("HTTP {s}"), spec)
                         .await?;
                     continue;
                 }
                 _ => {
-                    let f = HttpFailure::from_response(
-                        resp,
-                        &ctx.api_origin,
-                        failures + 1,
-                        spec.rel_path,
-                    )
-                    .await;
-                    return Err(spec.errors.map(&f));
+                    return Err(spec.failure(resp, &ctx.api_origin, failures + 1).await);
                 }
             }
             if spec.md5_from_server {
@@ -1317,20 +1301,7 @@ mod tests {
 
     #[test]
     fn watermark_follows_contiguous_prefix() {
-        let p = Progress {
-            total: 25,
-            chunk: 10,
-            state: Mutex::new(ProgressState {
-                written: vec![0; 3],
-                watermark: 0,
-                head: 0,
-                hasher_wants: None,
-                readers_waiting: 0,
-            }),
-            hash_wake: Condvar::new(),
-            read_wake: Condvar::new(),
-            abort: AtomicBool::new(false),
-        };
+        let p = Progress::new(25, 10, 3);
         assert!(!p.advance(1, 4));
         assert_eq!(lock(&p.state).watermark, 0);
         assert!(p.advance(2, 5));

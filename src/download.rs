@@ -464,11 +464,6 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Whether `p` is inside `root` lexically (both as given).
-pub fn is_inside(root: &Path, p: &Path) -> bool {
-    p.starts_with(root)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

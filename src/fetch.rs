@@ -170,6 +170,14 @@ pub struct FileSpec<'a> {
     pub tail_first: bool,
 }
 
+impl FileSpec<'_> {
+    /// The final error for a failed answer to this file's request, in the protocol's words.
+    pub async fn failure(&self, resp: reqwest::Response, api_origin: &str, attempts: u32) -> Error {
+        let f = HttpFailure::from_response(resp, api_origin, attempts, self.rel_path).await;
+        self.errors.map(&f)
+    }
+}
+
 /// A verified file.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -715,24 +723,14 @@ impl Fetcher<'_> {
                 s if http::is_transient_status(status) || http::is_redirect_loop(status) => {
                     let wait = http::server_wait(resp.headers(), std::time::SystemTime::now());
                     if failures >= self.http.retry.retries {
-                        let f = HttpFailure::from_response(
-                            resp,
-                            &api_origin,
-                            failures + 1,
-                            spec.rel_path,
-                        )
-                        .await;
-                        return Err(spec.errors.map(&f));
+                        return Err(spec.failure(resp, &api_origin, failures + 1).await);
                     }
                     self.transient(&mut failures, wait, &format!("HTTP {s}"), spec)
                         .await?;
                     continue;
                 }
                 _ => {
-                    let f =
-                        HttpFailure::from_response(resp, &api_origin, failures + 1, spec.rel_path)
-                            .await;
-                    return Err(spec.errors.map(&f));
+                    return Err(spec.failure(resp, &api_origin, failures + 1).await);
                 }
             }
             content_url = Some(resp.url().clone());

@@ -755,22 +755,24 @@ impl Placement {
         if !md.is_file() || md.len() != f.size {
             return None;
         }
-        let sha256 = match &f.expected {
-            Expected::Sha256(h) => h.clone(),
-            _ => match folder
-                .record
-                .files
-                .iter()
-                .find(|e| e.upstream.as_deref() == Some(f.upstream()))
-            {
-                Some(e) => e.sha256.clone(),
-                None => crate::verify::sha256_file(&blob).ok()?.1,
-            },
+        let sha256 = if locked.is_some() {
+            // Under a lockfile the blob itself is re-hashed (once) and must match the lock.
+            crate::verify::sha256_file(&blob).ok()?.1
+        } else {
+            match &f.expected {
+                Expected::Sha256(h) => h.clone(),
+                _ => match folder
+                    .record
+                    .files
+                    .iter()
+                    .find(|e| e.upstream.as_deref() == Some(f.upstream()))
+                {
+                    Some(e) => e.sha256.clone(),
+                    None => crate::verify::sha256_file(&blob).ok()?.1,
+                },
+            }
         };
-        if locked.is_some_and(|l| {
-            l.sha256 != sha256
-                || crate::verify::sha256_file(&blob).ok().map(|x| x.1) != Some(l.sha256.clone())
-        }) {
+        if locked.is_some_and(|l| l.sha256 != sha256) {
             return None;
         }
         Some(FileEntry {

@@ -628,6 +628,10 @@ pub async fn download(
                 };
                 return Ok(base_report(files, 0, 0, 0, true));
             }
+            if let (Some(locked), true) = (&opts.locked, kopts.no_unzip) {
+                // Kept zipped, the dataset is one file: the lock must pin exactly that file.
+                download::check_locked_set(locked, std::iter::once(expected_zip.as_str()), &label)?;
+            }
             let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "datasetVersionNumber": version});
             let what = format!("{pinned} archive");
             // Extraction starts while the archive arrives (in parallel chunks, the directory at
@@ -644,14 +648,12 @@ pub async fn download(
                 md5_from_server: true,
                 request: client.rpc_request("DownloadDataset", &body, &what)?,
                 errors: errors.as_ref(),
-                lock_sha256: match (&opts.locked, kopts.no_unzip) {
-                    (Some(l), true) => Some(
-                        l.get(&expected_zip)
-                            .map(|f| f.sha256.clone())
-                            .unwrap_or_default(),
-                    ),
-                    _ => None,
-                },
+                lock_sha256: opts
+                    .locked
+                    .as_ref()
+                    .filter(|_| kopts.no_unzip)
+                    .and_then(|l| l.get(&expected_zip))
+                    .map(|f| f.sha256.clone()),
                 on_parallel: (!kopts.no_unzip).then_some(&on_parallel as _),
                 tail_first: !kopts.no_unzip,
             };

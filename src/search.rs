@@ -4,7 +4,6 @@
 //! `ListDatasets` RPC following `nextPageToken`. One source failing does not hide the other: its
 //! error is returned next to the other's results.
 
-use reqwest::Url;
 use serde::Serialize;
 use serde_json::json;
 
@@ -390,11 +389,6 @@ pub fn merge(mut hits: Vec<Hit>, sort: SortBy, limit: usize) -> Vec<Hit> {
     });
     hits.truncate(limit);
     hits
-}
-
-/// The page URL of a hit's endpoint, for messages.
-pub fn page_url(base: &Url, id: &str) -> String {
-    format!("{}/datasets/{id}", base.as_str().trim_end_matches('/'))
 }
 
 #[cfg(test)]

@@ -41,25 +41,10 @@ impl TestEnv {
 
     /// The dsfetch command with a scrubbed environment pointing at the fake hub.
     pub fn cmd(&self) -> assert_cmd::Command {
-        let mut c = assert_cmd::Command::cargo_bin("dsfetch").expect("binary");
-        c.env_clear()
-            .current_dir(self.work.path())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
-            .env("XDG_CACHE_HOME", self.home.path().join(".cache"))
-            .env("HF_ENDPOINT", self.hub.api_url())
-            .env("KAGGLE_API_ENDPOINT", self.hub.api_url())
-            .env("DSFETCH_RETRY_BASE", "0")
-            .env("DSFETCH_RETRY_MAX_WAIT", "0")
-            .env("DSFETCH_TIMEOUT", "5")
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (k, v) in &self.extra_env {
-            c.env(k, v);
-        }
-        c
+        assert_cmd::Command::from_std(self.std_cmd())
     }
 
-    /// A std::process::Command with the same environment (for signals).
+    /// The same as a plain `std::process::Command` (for spawning and signals).
     pub fn std_cmd(&self) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("dsfetch"));
         c.env_clear()
@@ -71,7 +56,8 @@ impl TestEnv {
             .env("KAGGLE_API_ENDPOINT", self.hub.api_url())
             .env("DSFETCH_RETRY_BASE", "0")
             .env("DSFETCH_RETRY_MAX_WAIT", "0")
-            .env("DSFETCH_TIMEOUT", "5");
+            .env("DSFETCH_TIMEOUT", "5")
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
         for (k, v) in &self.extra_env {
             c.env(k, v);
         }
