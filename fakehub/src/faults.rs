@@ -67,6 +67,17 @@ pub enum FaultKind {
     ExpiredUrl,
     /// Wait this long before answering normally.
     Latency(Duration),
+    /// Answer with this status, `Content-Type` and body instead of the real response, ignoring
+    /// the request entirely: what a captive portal or a misconfigured proxy sends (e.g. `200`
+    /// with a small HTML page in place of a file).
+    Replace {
+        /// The status code to send.
+        code: u16,
+        /// The `Content-Type` header.
+        content_type: String,
+        /// The body.
+        body: Vec<u8>,
+    },
 }
 
 /// A fault rule, built with [`Fault::new`] and refined with the builder methods.

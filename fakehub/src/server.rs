@@ -117,6 +117,11 @@ async fn handle_conn(mut s: TcpStream, origin: Origin, shared: Arc<Shared>) {
                 ratelimit_reset,
             }) => status_fault(origin, &path, code, retry_after.as_deref(), ratelimit_reset),
             Some(FaultKind::ExpiredUrl) => expired(origin, &path),
+            Some(FaultKind::Replace {
+                code,
+                content_type,
+                body,
+            }) => Response::new(code).bytes(&content_type, body),
             Some(FaultKind::RedirectLoop) => Response::new(302)
                 .header("Location", req.target.clone())
                 .bytes(
