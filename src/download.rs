@@ -12,7 +12,6 @@ use tokio::sync::Semaphore;
 
 use crate::env::Env;
 use crate::error::{Error, Result, Source};
-use crate::fetch::Fetched;
 use crate::pattern::Selection;
 use crate::progress::{Event, Reporter};
 use crate::record::{self, FileEntry, Record};
@@ -391,10 +390,10 @@ impl Folder {
 /// Runs `jobs` futures at once over `items`, stopping at the first error (in-flight transfers
 /// are dropped; their partial files stay for the next run). Results come back in completion
 /// order.
-pub async fn run_concurrently<T, F, Fut>(items: Vec<T>, jobs: usize, f: F) -> Result<Vec<Fetched>>
+pub async fn run_concurrently<T, R, F, Fut>(items: Vec<T>, jobs: usize, f: F) -> Result<Vec<R>>
 where
     F: Fn(T) -> Fut,
-    Fut: std::future::Future<Output = Result<Fetched>>,
+    Fut: std::future::Future<Output = Result<R>>,
 {
     let mut stream =
         futures_util::stream::iter(items.into_iter().map(f)).buffer_unordered(jobs.max(1));

@@ -399,7 +399,11 @@ impl Fetcher<'_> {
                     .size
                     .or_else(|| read_sidecar(&spec.part).and_then(|s| s.size));
                 let have = partial_len(&spec.part);
-                e.with_space_needed(total.map(|t| t.saturating_sub(have)))
+                name_partial(
+                    e.with_space_needed(total.map(|t| t.saturating_sub(have))),
+                    spec,
+                    self.dataset,
+                )
             })?;
             let expected = spec
                 .expected
@@ -562,6 +566,9 @@ impl Fetcher<'_> {
             .as_deref()
             .and_then(|h| hex::decode(h).ok())
             .and_then(|v| v.try_into().ok());
+        // The furthest the resume point has been: an attempt that does not get past it (a proxy
+        // answering every request with the same short page) is not progress.
+        let mut best = offset;
 
         'request: loop {
             if total.is_some_and(|t| offset == t) {
@@ -628,6 +635,12 @@ impl Fetcher<'_> {
                 }
             };
             let status = resp.status();
+            if let Some(reason) = not_the_file(&resp, spec) {
+                // Nothing of it is written: the partial file keeps what it had.
+                probe = false;
+                self.transient(&mut failures, None, &reason, spec).await?;
+                continue;
+            }
             let from_api = http::origin_of(resp.url()) == api_origin;
             let probing = std::mem::replace(&mut probe, false);
             match status.as_u16() {
@@ -812,9 +825,10 @@ impl Fetcher<'_> {
                     Ok(None) => break,
                     Err(e) => {
                         sink.flush().await?;
-                        if progressed {
+                        if progressed && offset > best {
                             failures = 0;
                         }
+                        best = best.max(offset);
                         let reason = http::describe_transport_error(&e);
                         self.transient(&mut failures, None, &reason, spec).await?;
                         continue 'request;
@@ -825,9 +839,10 @@ impl Fetcher<'_> {
             match total {
                 None => total = Some(offset),
                 Some(t) if offset < t => {
-                    if progressed {
+                    if progressed && offset > best {
                         failures = 0;
                     }
+                    best = best.max(offset);
                     self.transient(
                         &mut failures,
                         None,
@@ -918,6 +933,91 @@ impl Fetcher<'_> {
             reason,
         });
         self.http.sleep(wait).await
+    }
+}
+
+/// Whether a file named `path` may legitimately be served as HTML.
+fn may_be_html(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".html", ".htm", ".xhtml", ".shtml"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// Why a successful-looking answer (200 or 206) cannot be the file's bytes, if it cannot: an HTML
+/// page for a file that is not HTML (a captive portal or a proxy's error page), or a length that
+/// contradicts the published size. The reason names what came back: status, type and length.
+fn not_the_file(resp: &reqwest::Response, spec: &FileSpec<'_>) -> Option<String> {
+    let status = resp.status().as_u16();
+    if status != 200 && status != 206 {
+        return None;
+    }
+    let ctype = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| crate::sanitize::for_terminal(v.trim()))
+        .filter(|v| !v.is_empty());
+    let len = resp.content_length();
+    let what = || {
+        format!(
+            "HTTP {status} with {}{}",
+            len.map_or_else(|| "a body".to_string(), |n| format!("{n} bytes")),
+            ctype
+                .as_deref()
+                .map(|t| format!(" of {t}"))
+                .unwrap_or_default()
+        )
+    };
+    let html = ctype.as_deref().is_some_and(|t| {
+        let t = t.to_ascii_lowercase();
+        t.starts_with("text/html") || t.starts_with("application/xhtml")
+    });
+    if html && !may_be_html(spec.rel_path) {
+        return Some(format!(
+            "the server answered {} instead of the file (a proxy or captive portal page?)",
+            what()
+        ));
+    }
+    let announced = match status {
+        200 => len,
+        _ => resp
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_content_range)
+            .and_then(|(_, _, t)| t),
+    };
+    match (spec.size, announced) {
+        (Some(size), Some(n)) if n != size => Some(format!(
+            "the server answered {} for a file of {size} bytes",
+            what()
+        )),
+        _ => None,
+    }
+}
+
+/// Rewrites an I/O error about the partial file (whose name is internal) to name the file being
+/// downloaded and its dataset instead.
+fn name_partial(e: Error, spec: &FileSpec<'_>, dataset: &str) -> Error {
+    let tmp = spec.part.parent().unwrap_or(&spec.part);
+    match e {
+        Error::Io {
+            op,
+            path,
+            message,
+            source,
+        } if path.starts_with(tmp) => Error::Io {
+            op,
+            path: spec.root.join(spec.rel_path),
+            message: format!(
+                "{message} (downloading {} of {dataset}; partial data is kept in {})",
+                crate::sanitize::for_terminal(spec.rel_path),
+                tmp.display()
+            ),
+            source,
+        },
+        other => other,
     }
 }
 

@@ -309,14 +309,15 @@ impl<'a> HfClient<'a> {
         }
     }
 
-    /// Lists every file of `repo` at `commit` (recursive tree, all pages), validated: safe paths,
-    /// well-formed checksums, no duplicates, no file that is also a folder.
+    /// Lists the files of `repo` at `commit` (recursive tree, all pages) that `keep` selects,
+    /// validated (see [`validate_tree`]).
     pub async fn list_files(
         &self,
         repo: &str,
         commit: &str,
         revision: &str,
-    ) -> Result<Vec<RepoFile>> {
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Listing> {
         let errors = self.errors(repo, revision);
         let mut url = endpoint_join(
             &self.endpoint,
@@ -348,23 +349,47 @@ impl<'a> HfClient<'a> {
                 None => break,
             }
         }
-        validate_tree(entries, &http::display_url(&url))
+        validate_tree(entries, &http::display_url(&url), keep)
     }
 }
 
-/// Turns raw tree entries into validated files. Hostile names are refused here, before anything
-/// is written.
-pub fn validate_tree(entries: Vec<TreeEntry>, url: &str) -> Result<Vec<RepoFile>> {
+/// The validated files of a listing that a selection keeps, and the unsafe names it left out.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Files to consider, sorted by path.
+    pub files: Vec<RepoFile>,
+    /// Unsafe names that the selection excluded (never written), with the reason.
+    pub skipped_unsafe: Vec<(String, String)>,
+}
+
+/// Turns raw tree entries into validated files, keeping only those `keep` selects. Hostile names
+/// among them are refused here, before anything is written; hostile names that `keep` leaves out
+/// are only reported (they are never written).
+pub fn validate_tree(
+    entries: Vec<TreeEntry>,
+    url: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Listing> {
     let mut files: BTreeMap<String, RepoFile> = BTreeMap::new();
+    let mut skipped_unsafe = Vec::new();
     for e in entries {
         if e.kind != "file" {
             continue;
         }
-        crate::paths::check_relative(&e.path).map_err(|reason| Error::Unsafe {
-            what: "file name",
-            name: for_terminal(&e.path),
-            reason: format!("{reason}; nothing was downloaded"),
-        })?;
+        if let Err(reason) = crate::paths::check_relative(&e.path) {
+            if !keep(&e.path) {
+                skipped_unsafe.push((for_terminal(&e.path), reason));
+                continue;
+            }
+            return Err(Error::Unsafe {
+                what: "file name",
+                name: for_terminal(&e.path),
+                reason: format!("{reason}; nothing was downloaded"),
+            });
+        }
+        if !keep(&e.path) {
+            continue;
+        }
         let bad = |m: &str| Error::Protocol {
             url: url.to_string(),
             message: format!("{m} for {:?}", for_terminal(&e.path)),
@@ -414,7 +439,10 @@ pub fn validate_tree(entries: Vec<TreeEntry>, url: &str) -> Result<Vec<RepoFile>
             prefix = parent;
         }
     }
-    Ok(files.into_values().collect())
+    Ok(Listing {
+        files: files.into_values().collect(),
+        skipped_unsafe,
+    })
 }
 
 /// Downloads `id` (at `revision`, which overrides the id's own) into its folder.
@@ -445,7 +473,6 @@ pub async fn download(
     } else {
         client.resolve_commit(repo, &revision).await?
     };
-    let all = client.list_files(repo, &commit, &revision).await?;
     // A URL naming a folder or file inside the repo narrows the selection to it.
     let in_scope = |path: &str| match &id.path {
         Some(p) => {
@@ -456,10 +483,14 @@ pub async fn download(
         }
         None => true,
     };
-    let selected: Vec<RepoFile> = all
-        .into_iter()
-        .filter(|f| in_scope(&f.path) && opts.selection.matches(&f.path))
-        .collect();
+    let keep = |path: &str| in_scope(path) && opts.selection.matches(path);
+    let listing = client.list_files(repo, &commit, &revision, &keep).await?;
+    for (name, reason) in &listing.skipped_unsafe {
+        client.reporter.on_event(&Event::Warn(&format!(
+            "skipped the unsafe file name {name:?} in {dataset_label} ({reason}); your selection leaves it out, and it is never written"
+        )));
+    }
+    let selected = listing.files;
     if selected.is_empty() {
         return Err(Error::NotFound {
             hub: Source::HuggingFace,
@@ -572,54 +603,78 @@ pub async fn download(
     };
     let tmp = folder.tmp();
     let by_path: BTreeMap<&str, &RepoFile> = todo.iter().map(|f| (f.path.as_str(), f)).collect();
+    // One transfer per distinct content: identical files (licences, `.gitkeep`, labels shared by
+    // splits) share a partial file and, in the cache, a blob.
+    let mut groups: BTreeMap<&str, Vec<&RepoFile>> = BTreeMap::new();
+    for f in &todo {
+        groups.entry(f.upstream()).or_default().push(f);
+    }
     let commit_ref = commit.as_str();
     let (place_ref, folder_ref) = (&place, &folder);
-    let fetched = download::run_concurrently(todo.clone(), opts.jobs, |f: RepoFile| {
-        let fetcher = fetcher.clone();
-        let errors = errors.clone();
-        let tmp = tmp.clone();
-        async move {
-            let url = endpoint_join(
-                &client.endpoint,
-                &format!(
-                    "/datasets/{repo}/resolve/{}/{}",
-                    quote(commit_ref, false),
-                    quote(&f.path, true)
-                ),
-            )?;
-            let spec = FileSpec {
-                rel_path: &f.path,
-                root: &place_ref.root,
-                part: tmp.join(format!("{}.part", f.upstream())),
-                dest: Some(place_ref.dest(&f)?),
-                size: Some(f.size),
-                expected: Some(f.expected.clone()),
-                md5_from_server: false,
-                request: Request::get(url, f.path.clone()).auth(client.credential()),
-                lock_sha256: opts
-                    .locked
-                    .as_ref()
-                    .and_then(|l| l.get(&f.path))
-                    .map(|l| l.sha256.clone()),
-                errors: errors.as_ref(),
-                on_parallel: None,
-                tail_first: false,
-            };
-            let got = fetcher.fetch(&spec).await?;
-            folder_ref.journal(&FileEntry {
-                path: f.path.clone(),
-                size: got.size,
-                sha256: got.sha256.clone(),
-                upstream: Some(f.upstream().to_string()),
-            })?;
-            Ok(crate::fetch::Fetched {
-                path: std::path::PathBuf::from(&f.path),
-                final_url: None,
-                ..got
-            })
-        }
-    })
+    let fetched = download::run_concurrently(
+        groups.into_values().collect(),
+        opts.jobs,
+        |group: Vec<&RepoFile>| {
+            let fetcher = fetcher.clone();
+            let errors = errors.clone();
+            let tmp = tmp.clone();
+            async move {
+                let f = group[0];
+                let url = endpoint_join(
+                    &client.endpoint,
+                    &format!(
+                        "/datasets/{repo}/resolve/{}/{}",
+                        quote(commit_ref, false),
+                        quote(&f.path, true)
+                    ),
+                )?;
+                let dest = place_ref.dest(f)?;
+                let spec = FileSpec {
+                    rel_path: &f.path,
+                    root: &place_ref.root,
+                    part: tmp.join(format!("{}.part", f.upstream())),
+                    dest: Some(dest.clone()),
+                    size: Some(f.size),
+                    expected: Some(f.expected.clone()),
+                    md5_from_server: false,
+                    request: Request::get(url, f.path.clone()).auth(client.credential()),
+                    lock_sha256: opts
+                        .locked
+                        .as_ref()
+                        .and_then(|l| l.get(&f.path))
+                        .map(|l| l.sha256.clone()),
+                    errors: errors.as_ref(),
+                    on_parallel: None,
+                    tail_first: false,
+                };
+                let got = fetcher.fetch(&spec).await?;
+                let mut placed = Vec::with_capacity(group.len());
+                for (i, g) in group.iter().enumerate() {
+                    if i > 0 && !place_ref.cache {
+                        // Same bytes at another path of the folder: a verified copy, moved into place.
+                        let staged = tmp.join(format!("{}.copy", g.upstream()));
+                        let target = place_ref.dest(g)?;
+                        copy_verified(&dest, &staged, &place_ref.root, &target).await?;
+                    }
+                    folder_ref.journal(&FileEntry {
+                        path: g.path.clone(),
+                        size: got.size,
+                        sha256: got.sha256.clone(),
+                        upstream: Some(g.upstream().to_string()),
+                    })?;
+                    placed.push(crate::fetch::Fetched {
+                        path: std::path::PathBuf::from(&g.path),
+                        final_url: None,
+                        transferred: if i == 0 { got.transferred } else { 0 },
+                        ..got.clone()
+                    });
+                }
+                Ok(placed)
+            }
+        },
+    )
     .await?;
+    let fetched: Vec<crate::fetch::Fetched> = fetched.into_iter().flatten().collect();
 
     let mut bytes_downloaded = 0;
     let mut entries = kept;
@@ -667,6 +722,26 @@ pub async fn download(
         total_bytes,
         dry_run: false,
     })
+}
+
+/// Copies the verified file `src` to `staged` (synced, so that a rename after a power cut never
+/// names lost data), then moves it to `dest` inside `root`.
+async fn copy_verified(
+    src: &std::path::Path,
+    staged: &std::path::Path,
+    root: &std::path::Path,
+    dest: &std::path::Path,
+) -> Result<()> {
+    let (from, to) = (src.to_path_buf(), staged.to_path_buf());
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        std::fs::copy(&from, &to).map_err(|e| Error::io("copying", &to, e))?;
+        std::fs::File::open(&to)
+            .and_then(|f| f.sync_data())
+            .map_err(|e| Error::io("syncing", &to, e))
+    })
+    .await
+    .map_err(|e| Error::Conflict(format!("copying task failed: {e}")))??;
+    crate::fetch::move_into_place(root, staged, dest)
 }
 
 /// Where a repo's files go: a plain folder, or the huggingface_hub cache layout
@@ -846,6 +921,7 @@ mod tests {
 
     #[test]
     fn tree_validation() {
+        let all = |_: &str| true;
         let sha1 = "a".repeat(40);
         let sha256 = "b".repeat(64);
         let ok = validate_tree(
@@ -854,20 +930,39 @@ mod tests {
                 entry("c.bin", &sha1, Some(&sha256)),
             ],
             "u",
+            &all,
         )
-        .unwrap();
+        .unwrap()
+        .files;
         assert_eq!(ok.len(), 2);
         assert_eq!(ok[1].expected, Expected::Sha256(sha256.clone()));
-        assert!(validate_tree(vec![entry("../evil", &sha1, None)], "u").is_err());
-        assert!(validate_tree(vec![entry("/etc/passwd", &sha1, None)], "u").is_err());
+        assert!(validate_tree(vec![entry("../evil", &sha1, None)], "u", &all).is_err());
+        assert!(validate_tree(vec![entry("/etc/passwd", &sha1, None)], "u", &all).is_err());
         assert!(
             validate_tree(
                 vec![entry("a", &sha1, None), entry("a/b", &sha1, None)],
-                "u"
+                "u",
+                &all
             )
             .is_err()
         );
-        assert!(validate_tree(vec![entry("a", "zz", None)], "u").is_err());
-        assert!(validate_tree(vec![entry("a", &sha1, Some("short"))], "u").is_err());
+        assert!(validate_tree(vec![entry("a", "zz", None)], "u", &all).is_err());
+        // What the selection leaves out is never refused: unsafe names are reported, conflicts
+        // and malformed entries ignored.
+        let only_ok = validate_tree(
+            vec![
+                entry("ok.csv", &sha1, None),
+                entry("../evil", &sha1, None),
+                entry("a", &sha1, None),
+                entry("a/b", "zz", None),
+            ],
+            "u",
+            &|p: &str| p == "ok.csv",
+        )
+        .unwrap();
+        assert_eq!(only_ok.files.len(), 1);
+        assert_eq!(only_ok.skipped_unsafe.len(), 1);
+        assert_eq!(only_ok.skipped_unsafe[0].0, "../evil");
+        assert!(validate_tree(vec![entry("a", &sha1, Some("short"))], "u", &all).is_err());
     }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod batch;
+mod defects;
 mod download_hf;
 mod download_kaggle;
 mod ecosystem;
