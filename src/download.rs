@@ -1,7 +1,7 @@
 //! What both downloaders share: options, the report they return, endpoint resolution, the
 //! per-folder skip logic and the concurrent file loop.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -89,20 +89,75 @@ pub fn check_locked_set<'a>(
 }
 
 /// The error for upstream bytes that differ from what a lockfile pins (exit 6), naming the
-/// dataset and the file.
+/// dataset and the file: `size` and (when known) `sha256` are what upstream has.
 pub fn lock_mismatch(
     dataset: &str,
     path: &str,
-    locked_sha256: &str,
-    upstream_sha256: &str,
+    locked: &LockedFile,
+    size: u64,
+    sha256: Option<&str>,
 ) -> Error {
+    let upstream = match sha256 {
+        Some(h) => format!("size {size}, sha256 {h}"),
+        None => format!("size {size}"),
+    };
     Error::Integrity {
         path: format!("{dataset}: {}", crate::sanitize::for_terminal(path)),
-        expected: format!("sha256 {locked_sha256} (from the lockfile)"),
+        expected: format!(
+            "size {}, sha256 {} (from the lockfile)",
+            locked.size, locked.sha256
+        ),
         actual: format!(
-            "sha256 {upstream_sha256} upstream; the dataset changed: update the lock by running without --locked"
+            "{upstream} upstream; the dataset changed: update the lock by running without --locked"
         ),
     }
+}
+
+/// Checks a file's size and sha256 (when known) against its lock entry.
+pub fn check_lock(
+    dataset: &str,
+    path: &str,
+    locked: Option<&LockedFile>,
+    size: u64,
+    sha256: Option<&str>,
+) -> Result<()> {
+    match locked {
+        Some(l) if l.size != size || sha256.is_some_and(|h| !h.eq_ignore_ascii_case(&l.sha256)) => {
+            Err(lock_mismatch(dataset, path, l, size, sha256))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Refuses to overwrite files that dsfetch did not write (`paths`, inside `root`), unless
+/// `force`; in a dry run only warns.
+pub fn refuse_foreign(
+    root: &Path,
+    paths: &[String],
+    force: bool,
+    dry_run: bool,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let Some(first) = paths.first() else {
+        return Ok(());
+    };
+    if force {
+        return Ok(());
+    }
+    let more = match paths.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    let message = format!(
+        "{} already holds {}{more}, which dsfetch did not write and the dataset would overwrite; move it away, or use --force to overwrite it",
+        root.display(),
+        crate::sanitize::for_terminal(first)
+    );
+    if dry_run {
+        reporter.on_event(&Event::Warn(&message));
+        return Ok(());
+    }
+    Err(Error::Conflict(message))
 }
 
 /// Whether the local file at `path` (inside `root`) hashes to the locked sha256 (blocking).
@@ -293,6 +348,13 @@ pub struct Folder {
     pub state: PathBuf,
     /// What it held before this run (empty when new, forced, or a dry run with no record).
     pub record: Record,
+    /// The record found in the folder, whatever dataset it names (even under `force`): the files
+    /// dsfetch placed there earlier.
+    pub previous: Option<Record>,
+    /// `record.files` by path.
+    index: HashMap<String, usize>,
+    /// The paths of `previous`.
+    placed: HashSet<String>,
     _lock: Option<record::FolderLock>,
 }
 
@@ -328,9 +390,9 @@ impl Folder {
                 .await?,
             )
         };
-        let existing = record::load(&state);
-        let record = match existing {
-            Some(r) if r.source == source && r.dataset_id == dataset_id && !force => r,
+        let previous = record::load(&state);
+        let record = match &previous {
+            Some(r) if r.source == source && r.dataset_id == dataset_id && !force => r.clone(),
             Some(r) if !force && (r.source != source || r.dataset_id != dataset_id) => {
                 return Err(Error::Conflict(format!(
                     "{} already holds {}:{}; use --force to replace it, or choose another folder with -o",
@@ -341,10 +403,23 @@ impl Folder {
             }
             _ => Record::new(source, dataset_id),
         };
+        let index = record
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        let placed = previous
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.path.clone()))
+            .collect();
         Ok(Folder {
             root,
             state,
             record,
+            previous,
+            index,
+            placed,
             _lock: lock,
         })
     }
@@ -352,13 +427,67 @@ impl Folder {
     /// Whether the file at `path` is present as the record says, with content `upstream`:
     /// recorded with that identity, and on disk as a regular file of the recorded size.
     pub fn has(&self, path: &str, upstream: &str) -> Option<&FileEntry> {
-        let e = self.record.files.iter().find(|f| f.path == path)?;
+        let e = &self.record.files[*self.index.get(path)?];
         if e.upstream.as_deref() != Some(upstream) {
             return None;
         }
         let local = crate::paths::join_safe(&self.root, path, "file name").ok()?;
         let md = std::fs::symlink_metadata(&local).ok()?;
         (md.is_file() && md.len() == e.size).then_some(e)
+    }
+
+    /// The local path of `path` when something that dsfetch did not place there sits at it (a
+    /// file or a link the user put in the folder): writing the dataset's file would destroy it.
+    pub fn foreign(&self, path: &str) -> Option<PathBuf> {
+        if self.placed.contains(path) {
+            return None;
+        }
+        let local = crate::paths::join_safe(&self.root, path, "file name").ok()?;
+        let md = std::fs::symlink_metadata(&local).ok()?;
+        (!md.is_dir()).then_some(local)
+    }
+
+    /// After a successful download recorded as `new`: removes the files dsfetch placed here
+    /// earlier (the previous record, of this or another dataset) that `new` no longer has, and
+    /// the folders they leave empty. A file whose size changed since dsfetch wrote it is kept,
+    /// with a warning; files the user added were never recorded and are left alone.
+    pub fn remove_stale(&self, new: &Record, reporter: &dyn Reporter) {
+        let Some(prev) = &self.previous else { return };
+        let keep: HashSet<&str> = new.files.iter().map(|f| f.path.as_str()).collect();
+        for f in prev
+            .files
+            .iter()
+            .filter(|f| !keep.contains(f.path.as_str()))
+        {
+            let Ok(local) = crate::paths::join_safe(&self.root, &f.path, "file name") else {
+                continue;
+            };
+            if crate::paths::ensure_no_symlink_between(&self.root, &local).is_err() {
+                continue;
+            }
+            match std::fs::symlink_metadata(&local) {
+                Ok(md) if md.is_file() && md.len() == f.size => {}
+                Ok(md) if md.is_file() => {
+                    reporter.on_event(&Event::Warn(&format!(
+                        "kept {}: the new version no longer has it, but it changed since dsfetch wrote it",
+                        local.display()
+                    )));
+                    continue;
+                }
+                _ => continue,
+            }
+            if std::fs::remove_file(&local).is_err() {
+                continue;
+            }
+            // Folders left empty go too, up to the dataset folder.
+            let mut dir = local.parent();
+            while let Some(d) = dir {
+                if d == self.root || !d.starts_with(&self.root) || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
     }
 
     /// The folder for partial downloads.

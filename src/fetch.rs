@@ -159,8 +159,8 @@ pub struct FileSpec<'a> {
     pub md5_from_server: bool,
     /// The first request (resolve URL, or an RPC answering a redirect to storage).
     pub request: Request,
-    /// A sha256 the content must also have (from a lockfile).
-    pub lock_sha256: Option<String>,
+    /// The size and sha256 the content must also have (from a lockfile).
+    pub lock: Option<crate::download::LockedFile>,
     /// Protocol-specific error mapping.
     pub errors: &'a dyn ErrorMap,
     /// Called when a parallel download starts (each attempt), with a handle that tells which
@@ -419,17 +419,17 @@ impl Fetcher<'_> {
                 }
             };
             if check.is_ok()
-                && let Some(lock) = &spec.lock_sha256
-                && !got.digests.sha256.eq_ignore_ascii_case(lock)
+                && let Err(e) = crate::download::check_lock(
+                    self.dataset,
+                    spec.rel_path,
+                    spec.lock.as_ref(),
+                    got.total,
+                    Some(&got.digests.sha256),
+                )
             {
                 // The hub's own checksum matched: upstream now serves other bytes than the lock.
                 discard_partial(&spec.part);
-                return Err(crate::download::lock_mismatch(
-                    self.dataset,
-                    spec.rel_path,
-                    lock,
-                    &got.digests.sha256,
-                ));
+                return Err(e);
             }
             match check {
                 Ok(()) => {

@@ -509,16 +509,11 @@ pub async fn download(
             &dataset_label,
         )?;
         for f in &selected {
-            if let (Expected::Sha256(h), Some(l)) = (&f.expected, locked.get(&f.path))
-                && (h != &l.sha256 || f.size != l.size)
-            {
-                return Err(download::lock_mismatch(
-                    &dataset_label,
-                    &f.path,
-                    &l.sha256,
-                    h,
-                ));
-            }
+            let sha256 = match &f.expected {
+                Expected::Sha256(h) => Some(h.as_str()),
+                _ => None,
+            };
+            download::check_lock(&dataset_label, &f.path, locked.get(&f.path), f.size, sha256)?;
         }
     }
     let root = place.root.clone();
@@ -535,20 +530,38 @@ pub async fn download(
     let mut todo = Vec::new();
     let mut report_files = Vec::new();
     let mut kept: Vec<FileEntry> = Vec::new();
+    let mut foreign = Vec::new();
     for f in &selected {
         let locked = opts.locked.as_ref().and_then(|l| l.get(&f.path));
         match place.present(&folder, f, locked).filter(|_| !opts.force) {
-            Some(e) => {
-                report_files.push(ReportFile {
-                    path: f.path.clone(),
-                    size: e.size,
-                    sha256: Some(e.sha256.clone()),
-                    skipped: true,
-                });
-                kept.push(e);
-            }
-            None => todo.push(f.clone()),
+            Some(e) => kept.push(e),
+            None => match folder.foreign(&f.path).filter(|_| !place.cache) {
+                Some(local) => foreign.push((f.clone(), local)),
+                None => todo.push(f.clone()),
+            },
         }
+    }
+    // Files in the folder that dsfetch did not write: identical content is adopted, anything
+    // else is refused (nothing is downloaded) unless --force.
+    let (adopted, refused) = adopt_identical(foreign, opts).await?;
+    kept.extend(adopted);
+    let refused_paths: Vec<String> = refused.iter().map(|f| f.path.clone()).collect();
+    download::refuse_foreign(
+        &root,
+        &refused_paths,
+        opts.force,
+        opts.dry_run,
+        client.reporter,
+    )?;
+    todo.extend(refused);
+    todo.sort_by(|a, b| a.path.cmp(&b.path));
+    for e in &kept {
+        report_files.push(ReportFile {
+            path: e.path.clone(),
+            size: e.size,
+            sha256: Some(e.sha256.clone()),
+            skipped: true,
+        });
     }
     let total_bytes: u64 = selected.iter().map(|f| f.size).sum();
     let todo_bytes: u64 = todo.iter().map(|f| f.size).sum();
@@ -638,11 +651,7 @@ pub async fn download(
                     expected: Some(f.expected.clone()),
                     md5_from_server: false,
                     request: Request::get(url, f.path.clone()).auth(client.credential()),
-                    lock_sha256: opts
-                        .locked
-                        .as_ref()
-                        .and_then(|l| l.get(&f.path))
-                        .map(|l| l.sha256.clone()),
+                    lock: opts.locked.as_ref().and_then(|l| l.get(&f.path)).cloned(),
                     errors: errors.as_ref(),
                     on_parallel: None,
                     tail_first: false,
@@ -706,6 +715,9 @@ pub async fn download(
     rec.revision = Some(revision.clone());
     rec.commit = Some(commit.clone());
     folder.save(&rec)?;
+    if !place.cache {
+        folder.remove_stale(&rec, client.reporter);
+    }
     folder.tidy();
     report_files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(DownloadReport {
@@ -722,6 +734,41 @@ pub async fn download(
         total_bytes,
         dry_run: false,
     })
+}
+
+/// Splits files found in the folder without dsfetch having written them into those whose
+/// content is already the right one (adopted, as record entries) and the others (blocking
+/// hashing, off the runtime).
+async fn adopt_identical(
+    found: Vec<(RepoFile, std::path::PathBuf)>,
+    opts: &DownloadOptions,
+) -> Result<(Vec<FileEntry>, Vec<RepoFile>)> {
+    if found.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let locked = opts.locked.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut adopted = Vec::new();
+        let mut other = Vec::new();
+        for (f, local) in found {
+            let sha = crate::verify::file_matches(&local, f.size, &f.expected).filter(|h| {
+                let l = locked.as_ref().and_then(|l| l.get(&f.path));
+                l.is_none_or(|l| &l.sha256 == h)
+            });
+            match sha {
+                Some(sha256) => adopted.push(FileEntry {
+                    upstream: Some(f.upstream().to_string()),
+                    path: f.path,
+                    size: f.size,
+                    sha256,
+                }),
+                None => other.push(f),
+            }
+        }
+        (adopted, other)
+    })
+    .await
+    .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))
 }
 
 /// Copies the verified file `src` to `staged` (synced, so that a rename after a power cut never

@@ -5,7 +5,7 @@
 //! body. Downloads answer `302` to a signed storage URL; the credential never goes there. The
 //! current version is resolved with `GetDataset` first, so what lands on disk is a known version.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -473,19 +473,52 @@ pub async fn download(
     };
     let upstream = format!("v{version}");
 
-    // Which files: named ones, a listed subset, or the whole archive.
+    // Which files: named ones, a listed subset, or the whole archive. Named files are looked up
+    // in the version's file list too: what arrives is checked against the listed size (the
+    // service may send a file wrapped in a zip).
     let wanted: Option<Vec<(String, Option<u64>)>> = if !kopts.files.is_empty() {
-        Some(kopts.files.iter().map(|f| (f.clone(), None)).collect())
+        let listed = client.list_files(id, version).await?;
+        let sizes: HashMap<&str, Option<u64>> = listed
+            .iter()
+            .map(|f| (f.name.as_str(), f.total_bytes))
+            .collect();
+        let mut picked = Vec::new();
+        for name in &kopts.files {
+            match sizes.get(name.as_str()) {
+                Some(size) => picked.push((name.clone(), *size)),
+                None => {
+                    return Err(Error::NotFound {
+                        hub: Source::Kaggle,
+                        message: format!(
+                            "file {:?} is not in {pinned}; see its files at https://www.kaggle.com/datasets/{}/data",
+                            for_terminal(name),
+                            id.reference()
+                        ),
+                    });
+                }
+            }
+        }
+        Some(picked)
     } else if !opts.selection.is_all() {
         let listed = client.list_files(id, version).await?;
         let mut picked = Vec::new();
         for f in listed {
-            crate::paths::check_relative(&f.name).map_err(|reason| Error::Unsafe {
-                what: "file name",
-                name: for_terminal(&f.name),
-                reason: format!("{reason}; nothing was downloaded"),
-            })?;
-            if opts.selection.matches(&f.name) {
+            let selected = opts.selection.matches(&f.name);
+            if let Err(reason) = crate::paths::check_relative(&f.name) {
+                if !selected {
+                    client.reporter.on_event(&Event::Warn(&format!(
+                        "skipped the unsafe file name {:?} in {label} ({reason}); your selection leaves it out, and it is never written",
+                        for_terminal(&f.name)
+                    )));
+                    continue;
+                }
+                return Err(Error::Unsafe {
+                    what: "file name",
+                    name: for_terminal(&f.name),
+                    reason: format!("{reason}; nothing was downloaded"),
+                });
+            }
+            if selected {
                 picked.push((f.name, f.total_bytes));
             }
         }
@@ -638,35 +671,55 @@ pub async fn download(
             // its end first); used only if the archive then verifies.
             let early = EarlyExtraction::new(tmp.clone());
             let on_parallel = |avail: Arc<crate::chunked::Availability>| early.start(avail);
+            let part = tmp.join(part_name(id, version, None));
             let spec = FileSpec {
                 rel_path: &expected_zip,
                 root: &root,
-                part: tmp.join(part_name(id, version, None)),
+                part: part.clone(),
                 dest: None,
                 size: None,
                 expected: None,
                 md5_from_server: true,
                 request: client.rpc_request("DownloadDataset", &body, &what)?,
                 errors: errors.as_ref(),
-                lock_sha256: opts
+                lock: opts
                     .locked
                     .as_ref()
                     .filter(|_| kopts.no_unzip)
                     .and_then(|l| l.get(&expected_zip))
-                    .map(|f| f.sha256.clone()),
+                    .cloned(),
                 on_parallel: (!kopts.no_unzip).then_some(&on_parallel as _),
                 tail_first: !kopts.no_unzip,
             };
-            let got = fetcher.fetch(&spec).await;
+            // An archive verified by an earlier run that could not finish (a full disk while
+            // extracting, a file in the way) is used as it is: versions never change.
+            let got = match verified_archive(&part) {
+                Some(g) => {
+                    client.reporter.on_event(&Event::Debug(&format!(
+                        "{label}: using the archive verified by an earlier run"
+                    )));
+                    Ok(g)
+                }
+                None => fetcher.fetch(&spec).await,
+            };
             let early = early
                 .finish(got.as_ref().ok().and_then(|g| g.availability.clone()))
                 .await;
             let got = got?;
+            mark_verified(&part, &got)?;
             let mut rec = record::Record::new(Source::Kaggle, &id.reference());
             rec.version = Some(version);
             let files = if kopts.no_unzip {
                 let dest = root.join(&expected_zip);
+                check_foreign(
+                    &folder,
+                    &[(expected_zip.clone(), got.sha256.clone())],
+                    opts,
+                    client.reporter,
+                )
+                .await?;
                 crate::fetch::move_into_place(&root, &got.path, &dest)?;
+                discard_archive(&got.path);
                 vec![FileEntry {
                     path: expected_zip.clone(),
                     size: got.size,
@@ -678,16 +731,16 @@ pub async fn download(
                     client.reporter,
                     &label,
                     &got.path,
-                    &root,
-                    &tmp,
+                    &folder,
+                    opts,
                     &upstream,
-                    opts.locked.as_deref(),
                     early,
                 )
                 .await?
             };
             rec.files = files.clone();
             folder.save(&rec)?;
+            folder.remove_stale(&rec, client.reporter);
             folder.tidy();
             write_kagglehub_markers(
                 hub_base.as_deref(),
@@ -712,6 +765,7 @@ pub async fn download(
             let mut report_files = Vec::new();
             let mut todo = Vec::new();
             let mut kept = Vec::new();
+            let mut refused = Vec::new();
             if let Some(locked) = &opts.locked {
                 download::check_locked_set(locked, list.iter().map(|(n, _)| n.as_str()), &label)?;
             }
@@ -732,9 +786,21 @@ pub async fn download(
                         });
                         kept.push(e.clone());
                     }
-                    _ => todo.push((name.clone(), *size)),
+                    _ => {
+                        // A user's file of another size than the dataset's is surely other
+                        // content: refused before anything is fetched (same-sized ones are
+                        // compared once the file has arrived).
+                        let other_size = folder.foreign(name).is_some_and(|local| {
+                            std::fs::symlink_metadata(local).map(|m| m.len()).ok() != *size
+                        });
+                        if other_size {
+                            refused.push(name.clone());
+                        }
+                        todo.push((name.clone(), *size));
+                    }
                 }
             }
+            download::refuse_foreign(&root, &refused, opts.force, opts.dry_run, client.reporter)?;
             let skipped = report_files.len();
             let todo_bytes: u64 = todo.iter().filter_map(|(_, s)| *s).sum();
             client.reporter.on_event(&Event::Plan {
@@ -756,78 +822,23 @@ pub async fn download(
                 report_files.sort_by(|a, b| a.path.cmp(&b.path));
                 return Ok(base_report(report_files, 0, 0, skipped, true));
             }
-            let root_ref = &root;
-            let folder_ref = &folder;
-            let locked_ref = opts.locked.as_deref();
-            let fetched = download::run_concurrently(todo, opts.jobs, |(name, _size): (String, Option<u64>)| {
-                let fetcher = fetcher.clone();
-                let errors = errors.clone();
-                let tmp = tmp.clone();
-                let upstream = upstream.clone();
-                let pinned = &pinned;
-                async move {
-                    let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "fileName": name, "datasetVersionNumber": version});
-                    let what = format!("file {name} of {pinned}");
-                    let spec = FileSpec {
-                        rel_path: &name,
-                        root: root_ref,
-                        part: tmp.join(part_name(id, version, Some(&name))),
-                        dest: None,
-                        size: None,
-                        expected: None,
-                        md5_from_server: true,
-                        request: client.rpc_request("DownloadDataset", &body, &what)?,
+            let (folder_ref, pinned_ref) = (&folder, &pinned);
+            let fetched = download::run_concurrently(
+                todo,
+                opts.jobs,
+                |(name, size): (String, Option<u64>)| {
+                    let one = OneFile {
+                        client,
+                        fetcher: fetcher.clone(),
                         errors: errors.as_ref(),
-                        // Checked after unwrapping (a zipped file's bytes are the zip's).
-                        lock_sha256: None,
-                        on_parallel: None,
-                        tail_first: false,
+                        folder: folder_ref,
+                        opts,
+                        id: pinned_ref,
+                        upstream: &upstream,
                     };
-                    let got = fetcher.fetch(&spec).await?;
-                    let dest = crate::paths::join_safe(root_ref, &name, "file name")?;
-                    let basename = name.rsplit('/').next().unwrap_or(&name).to_string();
-                    let served = got.final_url.as_ref().map(last_segment).unwrap_or_default();
-                    let zipped = !basename.ends_with(".zip") && served == format!("{basename}.zip");
-                    // The verified bytes (unwrapped when the service sent `<file>.zip`), still
-                    // outside the dataset folder.
-                    let (staged, size, sha256) = if zipped {
-                        let part = got.path.clone();
-                        let dest2 = part.with_extension("unwrapped");
-                        let basename2 = basename.clone();
-                        let ex = tokio::task::spawn_blocking(move || extract::unwrap_single(&part, &basename2, &dest2, &Limits::default()).map(|e| (e, dest2)))
-                            .await
-                            .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))??;
-                        let _ = std::fs::remove_file(&got.path);
-                        (ex.1, ex.0.size, ex.0.sha256)
-                    } else {
-                        (got.path.clone(), got.size, got.sha256.clone())
-                    };
-                    // Under a lockfile, other bytes than the pinned ones never reach the folder.
-                    if let Some(l) = locked_ref.and_then(|l| l.get(&name))
-                        && l.sha256 != sha256
-                    {
-                        let _ = std::fs::remove_file(&staged);
-                        return Err(download::lock_mismatch(&pinned.to_string(), &name, &l.sha256, &sha256));
-                    }
-                    crate::fetch::move_into_place(root_ref, &staged, &dest)?;
-                    let entry = FileEntry {
-                        path: name.clone(),
-                        size,
-                        sha256,
-                        upstream: Some(upstream.clone()),
-                    };
-                    folder_ref.journal(&entry)?;
-                    Ok(crate::fetch::Fetched {
-                        size: entry.size,
-                        sha256: entry.sha256,
-                        transferred: got.transferred,
-                        md5_checked: got.md5_checked,
-                        path: PathBuf::from(name),
-                        final_url: None,
-                        availability: None,
-                    })
-                }
-            })
+                    async move { one.fetch(name, size).await }
+                },
+            )
             .await?;
             let mut rec = folder.record.clone();
             if !same_version {
@@ -861,6 +872,7 @@ pub async fn download(
             rec.files = entries.into_values().collect();
             rec.version = Some(version);
             folder.save(&rec)?;
+            folder.remove_stale(&rec, client.reporter);
             folder.tidy();
             write_kagglehub_markers(
                 hub_base.as_deref(),
@@ -878,6 +890,134 @@ pub async fn download(
             ))
         }
     }
+}
+
+/// One named or selected file of a version, fetched on its own.
+struct OneFile<'a> {
+    client: &'a KaggleClient<'a>,
+    fetcher: Fetcher<'a>,
+    errors: &'a KaggleErrors,
+    folder: &'a Folder,
+    opts: &'a DownloadOptions,
+    /// The dataset at its version.
+    id: &'a KaggleId,
+    /// The record's identity for the version's files (`v<N>`).
+    upstream: &'a str,
+}
+
+impl OneFile<'_> {
+    /// Fetches `name` (whose listed size is `listed`), unwraps it when the service sent it as
+    /// `<name>.zip`, checks it against the listed size (one more try from scratch on a
+    /// mismatch), the lockfile and any user's file in the way, then moves it into place.
+    async fn fetch(&self, name: String, listed: Option<u64>) -> Result<crate::fetch::Fetched> {
+        let (id, version) = (self.id, self.id.version.unwrap_or(0));
+        let label = id.to_string();
+        let root = &self.folder.root;
+        let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug, "fileName": name, "datasetVersionNumber": version});
+        let what = format!("file {name} of {id}");
+        let spec = FileSpec {
+            rel_path: &name,
+            root,
+            part: self.folder.tmp().join(part_name(id, version, Some(&name))),
+            dest: None,
+            size: None,
+            expected: None,
+            md5_from_server: true,
+            request: self.client.rpc_request("DownloadDataset", &body, &what)?,
+            errors: self.errors,
+            // Checked after unwrapping (a zipped file's bytes are the zip's).
+            lock: None,
+            on_parallel: None,
+            tail_first: false,
+        };
+        let mut transferred = 0;
+        let mut attempt = 0;
+        let (staged, size, sha256, md5_checked) = loop {
+            attempt += 1;
+            let got = self.fetcher.fetch(&spec).await?;
+            transferred += got.transferred;
+            let (staged, size, sha256) = unwrap_if_wrapped(&name, &got).await?;
+            match listed {
+                Some(want) if want != size => {
+                    let _ = std::fs::remove_file(&staged);
+                    crate::fetch::discard_partial(&spec.part);
+                    if attempt >= 2 {
+                        return Err(Error::Integrity {
+                            path: format!("{label}: {}", for_terminal(&name)),
+                            expected: format!("size {want} (from the version's file list)"),
+                            actual: format!("size {size}"),
+                        });
+                    }
+                    self.fetcher.reporter.on_event(&Event::Warn(&format!(
+                        "{}: {size} bytes arrived, but the file list says {want}; downloading it again from scratch",
+                        for_terminal(&name)
+                    )));
+                }
+                _ => break (staged, size, sha256, got.md5_checked),
+            }
+        };
+        let dest = crate::paths::join_safe(root, &name, "file name")?;
+        // Under a lockfile, other bytes than the pinned ones never reach the folder; nor do they
+        // replace a user's file of other content.
+        let lock = self.opts.locked.as_ref().and_then(|l| l.get(&name));
+        let checked = match download::check_lock(&label, &name, lock, size, Some(&sha256)) {
+            Ok(()) => {
+                check_foreign(
+                    self.folder,
+                    &[(name.clone(), sha256.clone())],
+                    self.opts,
+                    self.fetcher.reporter,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = checked {
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+        crate::fetch::move_into_place(root, &staged, &dest)?;
+        let entry = FileEntry {
+            path: name.clone(),
+            size,
+            sha256,
+            upstream: Some(self.upstream.to_string()),
+        };
+        self.folder.journal(&entry)?;
+        Ok(crate::fetch::Fetched {
+            size: entry.size,
+            sha256: entry.sha256,
+            transferred,
+            md5_checked,
+            path: PathBuf::from(name),
+            final_url: None,
+            availability: None,
+        })
+    }
+}
+
+/// The verified bytes of a single file, unwrapped when the service sent `<basename>.zip` (kagglehub
+/// and the kaggle CLI take the redirect URL's last segment as the served name), still outside the
+/// dataset folder: (path, size, sha256).
+async fn unwrap_if_wrapped(
+    name: &str,
+    got: &crate::fetch::Fetched,
+) -> Result<(PathBuf, u64, String)> {
+    let basename = name.rsplit('/').next().unwrap_or(name).to_string();
+    let served = got.final_url.as_ref().map(last_segment).unwrap_or_default();
+    if served != format!("{basename}.zip") {
+        return Ok((got.path.clone(), got.size, got.sha256.clone()));
+    }
+    let part = got.path.clone();
+    let unwrapped = part.with_extension("unwrapped");
+    let out = unwrapped.clone();
+    let ex = tokio::task::spawn_blocking(move || {
+        extract::unwrap_single(&part, &basename, &out, &Limits::default())
+    })
+    .await
+    .map_err(|e| Error::Conflict(format!("extraction task failed: {e}")))??;
+    let _ = std::fs::remove_file(&got.path);
+    Ok((unwrapped, ex.size, ex.sha256))
 }
 
 /// kagglehub's cache markers (protocol/kaggle.md §9): `<N>.complete` for a whole version, and
@@ -907,18 +1047,19 @@ fn write_kagglehub_markers<'a>(
 
 /// Extracts a verified archive into a staging folder, then moves every file into the dataset
 /// folder and removes the archive. Runs the blocking work off the async runtime. `early` is an
-/// extraction already done while the (now verified) archive arrived.
-#[allow(clippy::too_many_arguments)]
+/// extraction already done while the (now verified) archive arrived. Nothing is moved into place
+/// unless everything can be: a lock mismatch, a user's file or a folder in the way stops it
+/// first, keeping the verified archive for the next run.
 async fn extract_into_place(
     reporter: &dyn Reporter,
     label: &str,
     archive: &Path,
-    root: &Path,
-    tmp: &Path,
+    folder: &Folder,
+    opts: &DownloadOptions,
     upstream: &str,
-    locked: Option<&BTreeMap<String, download::LockedFile>>,
     early: Option<(PathBuf, Vec<extract::Extracted>)>,
 ) -> Result<Vec<FileEntry>> {
+    let root = &folder.root;
     let (staging, files) = match early {
         Some((staging, files)) => {
             reporter.on_event(&Event::Debug(&format!(
@@ -927,7 +1068,7 @@ async fn extract_into_place(
             (staging, Ok(files))
         }
         None => {
-            let staging = tmp.join("extract");
+            let staging = folder.tmp().join("extract");
             let _ = std::fs::remove_dir_all(&staging);
             let (a, s) = (archive.to_path_buf(), staging.clone());
             let t0 = std::time::Instant::now();
@@ -949,34 +1090,39 @@ async fn extract_into_place(
             let _ = std::fs::remove_dir_all(&staging);
             if e.kind() == crate::error::ErrorKind::Integrity {
                 // A damaged archive: the next run must fetch it again, not resume it.
-                crate::fetch::discard_partial(archive);
+                discard_archive(archive);
             }
             return Err(e);
         }
     };
-    if let Some(locked) = locked {
-        let check =
+    let ready = async {
+        if let Some(locked) = opts.locked.as_deref() {
             download::check_locked_set(locked, files.iter().map(|f| f.path.as_str()), label)
-                .and_then(|_| {
-                    match files
-                        .iter()
-                        .find(|f| locked.get(&f.path).is_some_and(|l| l.sha256 != f.sha256))
-                    {
-                        None => Ok(()),
-                        Some(f) => Err(download::lock_mismatch(
-                            label,
-                            &f.path,
-                            &locked[&f.path].sha256,
-                            &f.sha256,
-                        )),
-                    }
-                });
-        if let Err(e) = check {
-            // Nothing was moved into place; the (verified) archive is of no further use.
-            let _ = std::fs::remove_dir_all(&staging);
-            crate::fetch::discard_partial(archive);
-            return Err(e);
+                .inspect_err(|_| discard_archive(archive))?;
+            for f in &files {
+                download::check_lock(label, &f.path, locked.get(&f.path), f.size, Some(&f.sha256))
+                    .inspect_err(|_| discard_archive(archive))?;
+            }
         }
+        let found: Vec<(String, String)> = files
+            .iter()
+            .map(|f| (f.path.clone(), f.sha256.clone()))
+            .collect();
+        check_foreign(folder, &found, opts, reporter).await?;
+        for f in &files {
+            let dest = crate::paths::join_safe(root, &f.path, "zip entry")?;
+            if dest.is_dir() {
+                return Err(Error::Conflict(format!(
+                    "{} is a folder, but the dataset has a file there; move it away and run again (the verified archive is kept)",
+                    dest.display()
+                )));
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = ready.await {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
     }
     reporter.on_event(&Event::Extract {
         dataset: label,
@@ -996,8 +1142,85 @@ async fn extract_into_place(
         });
     }
     let _ = std::fs::remove_dir_all(&staging);
-    crate::fetch::discard_partial(archive);
+    discard_archive(archive);
     Ok(out)
+}
+
+/// Refuses (unless `--force`) to replace files in the folder that dsfetch did not write, when
+/// their content differs from the dataset's (`files`: path and sha256).
+async fn check_foreign(
+    folder: &Folder,
+    files: &[(String, String)],
+    opts: &DownloadOptions,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let found: Vec<(String, String, PathBuf)> = files
+        .iter()
+        .filter_map(|(p, h)| folder.foreign(p).map(|l| (p.clone(), h.clone(), l)))
+        .collect();
+    if found.is_empty() || opts.force {
+        return Ok(());
+    }
+    let differing = tokio::task::spawn_blocking(move || {
+        found
+            .into_iter()
+            .filter(|(_, h, local)| {
+                crate::verify::sha256_file(local).map_or(true, |(_, got)| &got != h)
+            })
+            .map(|(p, _, _)| p)
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))?;
+    download::refuse_foreign(&folder.root, &differing, opts.force, opts.dry_run, reporter)
+}
+
+/// The marker beside an archive that verified (`<part>.verified`): a later run that finds it
+/// extracts the archive without fetching it again.
+fn verified_marker(part: &Path) -> PathBuf {
+    let mut s = part.as_os_str().to_owned();
+    s.push(".verified");
+    PathBuf::from(s)
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Verified {
+    size: u64,
+    sha256: String,
+    md5_checked: bool,
+}
+
+/// Records that the archive at `part` verified.
+fn mark_verified(part: &Path, got: &crate::fetch::Fetched) -> Result<()> {
+    let marker = verified_marker(part);
+    let json = serde_json::to_vec(&Verified {
+        size: got.size,
+        sha256: got.sha256.clone(),
+        md5_checked: got.md5_checked,
+    })
+    .unwrap_or_default();
+    std::fs::write(&marker, json).map_err(|e| Error::io("writing", &marker, e))
+}
+
+/// The archive an earlier run verified, if it is still there with its size.
+fn verified_archive(part: &Path) -> Option<crate::fetch::Fetched> {
+    let v: Verified = serde_json::from_slice(&std::fs::read(verified_marker(part)).ok()?).ok()?;
+    let md = std::fs::symlink_metadata(part).ok()?;
+    (md.is_file() && md.len() == v.size).then(|| crate::fetch::Fetched {
+        size: v.size,
+        sha256: v.sha256,
+        transferred: 0,
+        md5_checked: v.md5_checked,
+        path: part.to_path_buf(),
+        final_url: None,
+        availability: None,
+    })
+}
+
+/// Removes an archive, its sidecar and its verified marker.
+fn discard_archive(part: &Path) {
+    crate::fetch::discard_partial(part);
+    let _ = std::fs::remove_file(verified_marker(part));
 }
 
 /// Extraction of an archive while it downloads in parallel chunks (see

@@ -182,6 +182,19 @@ pub fn hash_prefix(path: &Path, len: u64, hashers: &mut Hashers) -> Result<()> {
     Ok(())
 }
 
+/// The sha256 of the file at `path` when it is a regular file of `size` bytes whose content
+/// matches `expected` (blocking); `None` otherwise.
+pub fn file_matches(path: &Path, size: u64, expected: &Expected) -> Option<String> {
+    let md = std::fs::symlink_metadata(path).ok()?;
+    if !md.is_file() || md.len() != size {
+        return None;
+    }
+    let mut h = Hashers::new(Some(expected), Some(size), false);
+    hash_prefix(path, size, &mut h).ok()?;
+    let d = h.finish();
+    d.check(expected).is_ok().then_some(d.sha256)
+}
+
 /// SHA-256 of a whole file, lower-case hex (blocking).
 pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
     let len = std::fs::metadata(path)

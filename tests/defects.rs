@@ -227,9 +227,245 @@ fn short_bodies_that_never_get_further_are_not_progress() {
 
 // ---- item 3: a Kaggle file that is itself a zip ----
 
+#[test]
+fn a_zip_file_wrapped_by_the_service_is_unwrapped() {
+    let env = TestEnv::new();
+    let inner = zip_bytes(&[("inside.csv", b"1,2\n")]);
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/zips")
+            .file("data.zip", inner.clone())
+            .file("plain.csv", "a\n")
+            .zipped_file("data.zip"),
+    );
+    let r = env.run(&[
+        "download",
+        "kaggle",
+        "alice/zips",
+        "--file",
+        "data.zip",
+        "-o",
+        "z",
+        "--json",
+    ]);
+    r.expect_code(0);
+    assert_eq!(std::fs::read(env.path("z/data.zip")).unwrap(), inner);
+    let v = r.json();
+    assert_eq!(v["files"][0]["sha256"], sha256_hex(&inner).as_str());
+    assert_eq!(v["files"][0]["size"], inner.len());
+    // The same through --include.
+    let r = env.run(&[
+        "download",
+        "kaggle",
+        "alice/zips",
+        "--include",
+        "*.zip",
+        "-o",
+        "z2",
+    ]);
+    r.expect_code(0);
+    assert_eq!(std::fs::read(env.path("z2/data.zip")).unwrap(), inner);
+}
+
+#[test]
+fn a_kaggle_file_of_the_wrong_size_is_an_integrity_error() {
+    // The storage's bytes (complete by their own framing) do not match the size in the
+    // service's own file list.
+    let env = TestEnv::new();
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/t")
+            .file("a.csv", "1,2,3\n")
+            .file("b.csv", "x\n"),
+    );
+    env.hub.fault(
+        Fault::new(
+            Origin::Storage,
+            FaultKind::Replace {
+                code: 200,
+                content_type: "text/csv".into(),
+                body: b"1,2\n".to_vec(),
+            },
+        )
+        .times(usize::MAX),
+    );
+    let r = env.run(&[
+        "download", "kaggle", "alice/t", "--file", "a.csv", "-o", "t",
+    ]);
+    r.expect_code(6);
+    assert!(r.stderr().contains("a.csv"), "{}", r.stderr());
+    assert!(!env.path("t/a.csv").exists());
+}
+
 // ---- item 5: the user's files, --force, and switching versions ----
 
+#[test]
+fn a_users_own_file_is_never_overwritten_without_force() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/corpus")
+            .file("README.md", "# corpus\n")
+            .file("data.csv", "1\n"),
+    );
+    std::fs::create_dir_all(env.path("mine")).unwrap();
+    std::fs::write(env.path("mine/README.md"), "my notes\n").unwrap();
+    let r = env.run(&["download", "hf", "acme/corpus", "-o", "mine"]);
+    r.expect_code(1);
+    assert!(r.stderr().contains("README.md"), "{}", r.stderr());
+    assert!(r.stderr().contains("--force"), "{}", r.stderr());
+    assert_eq!(
+        std::fs::read_to_string(env.path("mine/README.md")).unwrap(),
+        "my notes\n"
+    );
+    // A file of identical content is adopted, not refused.
+    std::fs::write(env.path("mine/README.md"), "# corpus\n").unwrap();
+    env.run(&["download", "hf", "acme/corpus", "-o", "mine"])
+        .expect_code(0);
+    // --force overwrites it.
+    std::fs::write(env.path("mine2.txt"), "").unwrap();
+    std::fs::create_dir_all(env.path("forced")).unwrap();
+    std::fs::write(env.path("forced/README.md"), "mine\n").unwrap();
+    env.run(&["download", "hf", "acme/corpus", "-o", "forced", "--force"])
+        .expect_code(0);
+    assert_eq!(
+        std::fs::read_to_string(env.path("forced/README.md")).unwrap(),
+        "# corpus\n"
+    );
+}
+
+#[test]
+fn a_users_file_in_a_kaggle_folder_is_refused_and_the_archive_kept() {
+    let env = TestEnv::new();
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", "a\n")
+            .file("README.txt", "dataset\n"),
+    );
+    std::fs::create_dir_all(env.path("t")).unwrap();
+    std::fs::write(env.path("t/README.txt"), "mine\n").unwrap();
+    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t"]);
+    r.expect_code(1);
+    assert!(r.stderr().contains("README.txt"), "{}", r.stderr());
+    assert_eq!(
+        std::fs::read_to_string(env.path("t/README.txt")).unwrap(),
+        "mine\n"
+    );
+    assert!(!env.path("t/train.csv").exists(), "nothing moved in");
+    // With --force the verified archive is reused: no second transfer.
+    env.hub.clear_requests();
+    env.run(&["download", "kaggle", "alice/titanic", "-o", "t", "--force"])
+        .expect_code(0);
+    assert_eq!(env.requests_on(Origin::Storage).len(), 0);
+    assert_eq!(
+        std::fs::read_to_string(env.path("t/README.txt")).unwrap(),
+        "dataset\n"
+    );
+}
+
+#[test]
+fn force_into_another_datasets_folder_replaces_it() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/one")
+            .file("one.txt", "1\n")
+            .file("shared/x.txt", "1\n"),
+    );
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/two").file("two.txt", "2\n"));
+    env.run(&["download", "hf", "acme/one", "-o", "f"])
+        .expect_code(0);
+    std::fs::write(env.path("f/user-notes.md"), "keep me\n").unwrap();
+    env.run(&["download", "hf", "acme/two", "-o", "f"])
+        .expect_code(1);
+    env.run(&["download", "hf", "acme/two", "-o", "f", "--force"])
+        .expect_code(0);
+    assert_eq!(
+        files_under(&env.path("f")),
+        vec!["two.txt", "user-notes.md"],
+        "the old dataset's files are gone, the user's stay"
+    );
+}
+
+#[test]
+fn switching_revision_or_version_leaves_exactly_the_new_files() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/rev")
+            .file("common.txt", "c\n")
+            .file("only-v1/a.txt", "a\n"),
+    );
+    env.hub.hf_set_ref(
+        "acme/rev",
+        "v2",
+        vec![
+            HfFile::regular("common.txt", "c2\n"),
+            HfFile::regular("README.txt", "v2\n"),
+        ],
+    );
+    env.run(&["download", "hf", "acme/rev@v2", "-o", "r"])
+        .expect_code(0);
+    std::fs::write(env.path("r/mine.txt"), "user\n").unwrap();
+    env.run(&["download", "hf", "acme/rev", "-o", "r"])
+        .expect_code(0);
+    assert_eq!(
+        files_under(&env.path("r")),
+        vec!["common.txt", "mine.txt", "only-v1/a.txt"]
+    );
+    env.run(&["download", "hf", "acme/rev@v2", "-o", "r"])
+        .expect_code(0);
+    assert_eq!(
+        files_under(&env.path("r")),
+        vec!["README.txt", "common.txt", "mine.txt"]
+    );
+    assert!(!env.path("r/only-v1").exists(), "emptied folders go too");
+
+    // Kaggle: v2 has README.txt, v1 does not.
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/k").file("a.csv", "1\n"));
+    env.hub.kaggle_add_version(
+        "alice/k",
+        vec![
+            ("a.csv".into(), b"2\n".to_vec()),
+            ("README.txt".into(), b"v2\n".to_vec()),
+        ],
+    );
+    env.run(&["download", "kaggle", "alice/k", "-o", "k"])
+        .expect_code(0);
+    assert_eq!(files_under(&env.path("k")), vec!["README.txt", "a.csv"]);
+    env.run(&["download", "kaggle", "alice/k/versions/1", "-o", "k"])
+        .expect_code(0);
+    assert_eq!(files_under(&env.path("k")), vec!["a.csv"]);
+    assert_eq!(std::fs::read(env.path("k/a.csv")).unwrap(), b"1\n");
+}
+
 // ---- item 7: a verified archive is reused ----
+
+#[test]
+fn a_verified_archive_is_extracted_again_without_a_transfer() {
+    let env = TestEnv::new();
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", bytes(4, 50_000))
+            .file("test.csv", "x\n"),
+    );
+    // Extraction cannot finish: a folder sits where a file goes.
+    std::fs::create_dir_all(env.path("t/test.csv")).unwrap();
+    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t"]);
+    r.expect_code(1);
+    assert_eq!(env.requests_on(Origin::Storage).len(), 1);
+    std::fs::remove_dir(env.path("t/test.csv")).unwrap();
+    env.hub.clear_requests();
+    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
+        .expect_code(0);
+    assert_eq!(
+        env.requests_on(Origin::Storage).len(),
+        0,
+        "no second transfer"
+    );
+    assert_eq!(
+        std::fs::read(env.path("t/train.csv")).unwrap(),
+        bytes(4, 50_000)
+    );
+    assert!(!env.path("t/.dsfetch/tmp").exists(), "the archive is gone");
+}
 
 // ---- item 9: unsafe names that are filtered out ----
 
@@ -259,7 +495,79 @@ fn an_excluded_unsafe_name_is_skipped_with_a_warning() {
     assert!(files_under(&env.path("m2")).is_empty());
 }
 
+#[test]
+fn an_excluded_unsafe_kaggle_name_is_skipped_with_a_warning() {
+    let env = TestEnv::new();
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/mixed")
+            .file("a.csv", "1\n")
+            .file("b.csv", "2\n"),
+    );
+    env.hub.kaggle_add_version(
+        "alice/mixed",
+        vec![
+            ("a.csv".into(), b"1\n".to_vec()),
+            (".dsfetch/record.json".into(), b"{}".to_vec()),
+        ],
+    );
+    let r = env.run(&[
+        "download",
+        "kaggle",
+        "alice/mixed",
+        "-o",
+        "m",
+        "--include",
+        "*.csv",
+    ]);
+    r.expect_code(0);
+    assert_eq!(files_under(&env.path("m")), vec!["a.csv"]);
+    assert!(r.stderr().contains(".dsfetch"), "{}", r.stderr());
+}
+
 // ---- item 15: lockfile sizes, internal names ----
+
+#[test]
+fn a_size_edited_in_the_lockfile_is_enforced() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/corpus")
+            .file("README.md", "# corpus\n")
+            .lfs_file("data.bin", bytes(2, 10_000)),
+    );
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/t").file("a.csv", "1,2\n"));
+    std::fs::write(env.path("m.txt"), "hf:acme/corpus\nkaggle:alice/t\n").unwrap();
+    env.run(&["batch", "m.txt"]).expect_code(0);
+    let lock_path = ["m.lock", "dsfetch.lock"]
+        .iter()
+        .map(|n| env.path(n))
+        .find(|p| p.exists())
+        .unwrap();
+    let lock = std::fs::read_to_string(&lock_path).unwrap();
+    for (file, size) in [("README.md", "9"), ("a.csv", "4")] {
+        let edited = lock.replacen(
+            &format!("path = \"{file}\", size = {size},"),
+            &format!("path = \"{file}\", size = 1{size},"),
+            1,
+        );
+        assert_ne!(edited, lock, "the lockfile layout changed: {lock}");
+        std::fs::write(&lock_path, &edited).unwrap();
+        let r = env.run(&["batch", "m.txt", "--locked"]);
+        assert_ne!(r.code(), 0, "{}", r.stderr());
+        assert!(r.stderr().contains(file), "{}", r.stderr());
+        assert!(r.stderr().contains("lock"), "{}", r.stderr());
+        let json = env.run(&["batch", "m.txt", "--locked", "--json"]).json();
+        let failed: Vec<_> = json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["success"] == false)
+            .collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0]["error"]["exit_code"], 6);
+        std::fs::write(&lock_path, &lock).unwrap();
+    }
+}
 
 #[test]
 fn kaggle_errors_name_the_dataset_and_file_not_temp_names() {
