@@ -9,6 +9,7 @@ mod download_hf;
 mod download_kaggle;
 mod ecosystem;
 mod faults;
+mod generative;
 mod parallel;
 mod python_interop;
 mod reliability;
