@@ -10,136 +10,21 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::{StatusCode, Url};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
 use crate::chunked::{Availability, ChunkState, FirstResponse, Parallel, ParallelConfig};
 use crate::error::{Error, Result};
-use crate::http::{self, Http, Request};
+use crate::http::{self, ErrorMap, Http, HttpFailure, Request};
+use crate::paths::move_into_place;
 use crate::progress::{Event, Reporter, next_transfer_id};
 use crate::verify::{Digests, Expected, Hashers};
 
 /// Below this size a content-addressed transfer keeps no sidecar: resuming it would not pay for
 /// the two file operations per file.
 const SMALL_FILE: u64 = 4 << 20;
-
-/// A failed HTTP answer, handed to the protocol module to turn into a precise error.
-#[derive(Debug)]
-pub struct HttpFailure {
-    /// Final status.
-    pub status: StatusCode,
-    /// Response headers.
-    pub headers: HeaderMap,
-    /// The start of the body (at most 4 KiB), lossily decoded.
-    pub body: String,
-    /// The URL that answered (may be a CDN URL; show it only through `http::display_url`).
-    pub url: Url,
-    /// Whether the answer came from the API origin (vs. a CDN / storage host).
-    pub from_api: bool,
-    /// Attempts made.
-    pub attempts: u32,
-    /// What was being fetched.
-    pub what: String,
-}
-
-impl HttpFailure {
-    /// Builds a failure from a response, reading up to 4 KiB of its body.
-    pub async fn from_response(
-        resp: reqwest::Response,
-        api_origin: &str,
-        attempts: u32,
-        what: &str,
-    ) -> HttpFailure {
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let url = resp.url().clone();
-        let from_api = http::origin_of(&url) == api_origin;
-        let mut body = Vec::new();
-        let mut resp = resp;
-        while body.len() < 4096 {
-            match resp.chunk().await {
-                Ok(Some(c)) => body.extend_from_slice(&c[..c.len().min(4096 - body.len())]),
-                _ => break,
-            }
-        }
-        HttpFailure {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            url,
-            from_api,
-            attempts,
-            what: what.to_string(),
-        }
-    }
-
-    /// A failure from a complete small answer.
-    pub fn from_reply(reply: &http::Reply, api_origin: &str, what: &str) -> HttpFailure {
-        let n = reply.body.len().min(4096);
-        HttpFailure {
-            status: reply.status,
-            headers: reply.headers.clone(),
-            body: String::from_utf8_lossy(&reply.body[..n]).into_owned(),
-            url: reply.url.clone(),
-            from_api: http::origin_of(&reply.url) == api_origin,
-            attempts: reply.attempts,
-            what: what.to_string(),
-        }
-    }
-
-    /// A header as a string.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The generic error for statuses a protocol module does not treat specially.
-    pub fn generic_error(&self, source: crate::error::Source) -> Error {
-        let url = http::display_url(&self.url);
-        let s = self.status;
-        if http::is_redirect_loop(s) {
-            return Error::Network {
-                message: format!("too many redirects fetching {url}"),
-                attempts: self.attempts,
-            };
-        }
-        if http::is_transient_status(s) {
-            let why = if s.as_u16() == 429 {
-                "rate limited"
-            } else {
-                "service error"
-            };
-            Error::Network {
-                message: format!("{source} {why}: HTTP {s} for {url}"),
-                attempts: self.attempts,
-            }
-        } else if s.as_u16() == 401 || s.as_u16() == 403 {
-            Error::Denied {
-                hub: source,
-                message: format!(
-                    "access denied (HTTP {s}) for {url}; check your credentials with `dsfetch auth`"
-                ),
-            }
-        } else if s.as_u16() == 404 {
-            Error::NotFound {
-                hub: source,
-                message: format!("{} not found (HTTP 404 for {url})", self.what),
-            }
-        } else {
-            Error::Network {
-                message: format!("{source} answered HTTP {s} for {url}"),
-                attempts: self.attempts,
-            }
-        }
-    }
-}
-
-/// Turns HTTP failures into errors with protocol knowledge (error codes, hints).
-pub trait ErrorMap: Send + Sync {
-    /// The error for a final failed answer.
-    fn map(&self, failure: &HttpFailure) -> Error;
-}
 
 /// Where the bytes of one file come from and what they must be.
 pub struct FileSpec<'a> {
@@ -1019,23 +904,6 @@ fn name_partial(e: Error, spec: &FileSpec<'_>, dataset: &str) -> Error {
         },
         other => other,
     }
-}
-
-/// Renames a verified partial file to its final path inside `root`, creating folders and refusing
-/// symlinks on the way.
-pub fn move_into_place(root: &Path, part: &Path, dest: &Path) -> Result<()> {
-    if let Some(parent) = dest.parent() {
-        crate::paths::ensure_no_symlink_between(root, parent)?;
-        std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
-    }
-    crate::paths::ensure_no_symlink_between(root, dest)?;
-    if dest.is_dir() {
-        return Err(Error::Conflict(format!(
-            "{} is a folder, but the dataset has a file there; move it away or use another -o",
-            dest.display()
-        )));
-    }
-    std::fs::rename(part, dest).map_err(|e| Error::io("moving into place", dest, e))
 }
 
 #[cfg(test)]

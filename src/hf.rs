@@ -19,8 +19,9 @@ use crate::download::{
     self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join, quote,
 };
 use crate::error::{Error, Result, Source};
-use crate::fetch::{ErrorMap, Fetcher, FileSpec, HttpFailure};
+use crate::fetch::{Fetcher, FileSpec};
 use crate::http::{self, Http, Request};
+use crate::http::{ErrorMap, HttpFailure};
 use crate::id::HfId;
 use crate::progress::{Event, Reporter};
 use crate::record::{self, FileEntry};
@@ -788,7 +789,7 @@ async fn copy_verified(
     })
     .await
     .map_err(|e| Error::Conflict(format!("copying task failed: {e}")))??;
-    crate::fetch::move_into_place(root, staged, dest)
+    crate::paths::move_into_place(root, staged, dest)
 }
 
 /// Where a repo's files go: a plain folder, or the huggingface_hub cache layout

@@ -20,8 +20,9 @@ use crate::download::{
 };
 use crate::error::{Error, Result, Source};
 use crate::extract::{self, Limits};
-use crate::fetch::{ErrorMap, Fetcher, FileSpec, HttpFailure};
+use crate::fetch::{Fetcher, FileSpec};
 use crate::http::{self, Http, Request};
+use crate::http::{ErrorMap, HttpFailure};
 use crate::id::KaggleId;
 use crate::progress::{Event, Reporter};
 use crate::record::{self, FileEntry};
@@ -718,7 +719,7 @@ pub async fn download(
                     client.reporter,
                 )
                 .await?;
-                crate::fetch::move_into_place(&root, &got.path, &dest)?;
+                crate::paths::move_into_place(&root, &got.path, &dest)?;
                 discard_archive(&got.path);
                 vec![FileEntry {
                     path: expected_zip.clone(),
@@ -976,7 +977,7 @@ impl OneFile<'_> {
             let _ = std::fs::remove_file(&staged);
             return Err(e);
         }
-        crate::fetch::move_into_place(root, &staged, &dest)?;
+        crate::paths::move_into_place(root, &staged, &dest)?;
         let entry = FileEntry {
             path: name.clone(),
             size,
@@ -1133,7 +1134,7 @@ async fn extract_into_place(
     for f in files {
         let src = crate::paths::join_safe(&staging, &f.path, "zip entry")?;
         let dest = crate::paths::join_safe(root, &f.path, "zip entry")?;
-        crate::fetch::move_into_place(root, &src, &dest)?;
+        crate::paths::move_into_place(root, &src, &dest)?;
         out.push(FileEntry {
             path: f.path,
             size: f.size,

@@ -92,6 +92,23 @@ pub fn ensure_no_symlink_between(root: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Renames a verified partial file to its final path inside `root`, creating folders and refusing
+/// symlinks on the way.
+pub fn move_into_place(root: &Path, part: &Path, dest: &Path) -> Result<()> {
+    if let Some(parent) = dest.parent() {
+        ensure_no_symlink_between(root, parent)?;
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
+    }
+    ensure_no_symlink_between(root, dest)?;
+    if dest.is_dir() {
+        return Err(Error::Conflict(format!(
+            "{} is a folder, but the dataset has a file there; move it away or use another -o",
+            dest.display()
+        )));
+    }
+    std::fs::rename(part, dest).map_err(|e| Error::io("moving into place", dest, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -168,8 +168,8 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
             .await?;
         if !reply.status.is_success() {
             let f =
-                crate::fetch::HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "search");
-            return Err(crate::fetch::ErrorMap::map(&errors, &f));
+                crate::http::HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "search");
+            return Err(crate::http::ErrorMap::map(&errors, &f));
         }
         let next = reply
             .headers
