@@ -12,3 +12,4 @@ mod parallel;
 mod python_interop;
 mod reliability;
 mod search;
+mod usage;

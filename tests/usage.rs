@@ -1,0 +1,142 @@
+//! Usage errors and settings: every numeric setting validated, one JSON document on every
+//! failure under `--json`, the id forms users paste, and `dsfetch config`.
+
+use crate::support::*;
+
+/// Runs `dsfetch config --json` and asserts a one-line usage error (exit 2) naming `names`.
+#[track_caller]
+fn assert_refused(r: &Run, names: &[&str]) {
+    r.expect_code(2);
+    let err = r.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line expected: {err}");
+    for n in names {
+        assert!(lines[0].contains(n), "{n:?} not named in {err}");
+    }
+    assert!(lines[0].contains("expected"), "no accepted range in {err}");
+}
+
+#[test]
+fn every_numeric_setting_is_validated() {
+    let mut env = TestEnv::new();
+    // NaN, infinities, negative, zero, huge, fractional-for-a-count and non-numeric values.
+    let probes = [
+        "nan",
+        "NaN",
+        "inf",
+        "-inf",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "1e400",
+        "2.5x",
+        "many",
+    ];
+    // (variable, probes that are legitimately accepted, a valid value and how `config` shows it)
+    let vars: [(&str, &[&str], &str, &str, &str); 7] = [
+        ("DSFETCH_JOBS", &[], "8", "jobs", "8"),
+        ("DSFETCH_CONNECTIONS", &[], "4", "connections", "4"),
+        ("DSFETCH_CHUNK_SIZE", &[], "65536", "chunk_size", "65536"),
+        ("DSFETCH_TIMEOUT", &[], "0.5", "timeout", "0.5s"),
+        ("DSFETCH_RETRIES", &["0"], "3", "retries", "3"),
+        ("DSFETCH_RETRY_BASE", &["0"], "0.25", "retry_base", "0.25s"),
+        (
+            "DSFETCH_RETRY_MAX_WAIT",
+            &["0"],
+            "10",
+            "retry_max_wait",
+            "10s",
+        ),
+    ];
+    for (var, accepted, valid, key, shown) in vars {
+        for v in probes {
+            env.env(var, v);
+            let r = env.run(&["config", "--json"]);
+            if accepted.contains(&v) {
+                r.expect_code(0);
+                assert_eq!(r.json()[key]["from"], format!("env {var}"));
+            } else {
+                assert_refused(&r, &[var, v]);
+            }
+        }
+        env.env(var, valid);
+        let r = env.run(&["config", "--json"]);
+        r.expect_code(0);
+        assert_eq!(r.json()[key]["value"], shown, "{var}={valid}");
+        // Back to the suite's defaults for the next variable.
+        env.env(
+            var,
+            match var {
+                "DSFETCH_RETRY_BASE" | "DSFETCH_RETRY_MAX_WAIT" => "0",
+                "DSFETCH_TIMEOUT" => "5",
+                _ => "",
+            },
+        );
+    }
+    // The same checks for the config file's keys (TOML has nan and inf literals).
+    let cfg = env.path("config.toml");
+    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    let toml_probes = [
+        "nan",
+        "inf",
+        "-inf",
+        "-1",
+        "-3",
+        "0",
+        "99999999999999999999",
+        "1e300",
+        "\"many\"",
+        "[1]",
+    ];
+    let keys: [(&str, &str, &[&str]); 6] = [
+        ("", "jobs", &[]),
+        ("", "connections", &[]),
+        ("", "timeout", &[]),
+        ("", "retries", &["0"]),
+        ("hf", "jobs", &[]),
+        ("kaggle", "jobs", &[]),
+    ];
+    for (table, key, accepted) in keys {
+        let shown = if table.is_empty() {
+            key.to_string()
+        } else {
+            format!("[{table}] {key}")
+        };
+        for v in toml_probes {
+            let header = if table.is_empty() {
+                String::new()
+            } else {
+                format!("[{table}]\n")
+            };
+            std::fs::write(&cfg, format!("{header}{key} = {v}\n")).unwrap();
+            let r = env.run(&["config", "--json"]);
+            if accepted.contains(&v) {
+                r.expect_code(0);
+            } else {
+                assert_refused(&r, &["config.toml", &shown, v]);
+            }
+        }
+        std::fs::write(
+            &cfg,
+            if table.is_empty() {
+                format!("{key} = 2\n")
+            } else {
+                format!("[{table}]\n{key} = 2\n")
+            },
+        )
+        .unwrap();
+        env.run(&["config"]).expect_code(0);
+    }
+    // A bad value stops any command before a request is made.
+    std::fs::write(&cfg, "").unwrap();
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/x").file("a.txt", "a\n"));
+    env.env("DSFETCH_TIMEOUT", "0");
+    assert_refused(
+        &env.run(&["download", "hf", "acme/x"]),
+        &["DSFETCH_TIMEOUT"],
+    );
+    assert!(env.hub.requests().is_empty());
+    env.env("DSFETCH_TIMEOUT", "5");
+    env.run(&["download", "hf", "acme/x"]).expect_code(0);
+}
