@@ -91,8 +91,66 @@ pub fn context(
     })
 }
 
-/// Runs the parsed command line.
+/// The document `--json` prints for a failure that has no other result document:
+/// `{"success": false, "error": {"kind", "message", "exit_code"}}`.
+pub fn error_json(e: &Error) -> serde_json::Value {
+    json!({
+        "success": false,
+        "error": {"kind": e.kind().as_str(), "message": e.to_string(), "exit_code": e.kind().exit_code()},
+    })
+}
+
+/// Whether the raw command line asks for `--json` (before any `--`), for errors that happen
+/// before the arguments are parsed.
+fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// Handles an argument error from clap: `--help` and `--version` print as clap prints them;
+/// anything else is a usage error (exit 2), also printed as the JSON error document when the
+/// command line has `--json`.
+pub fn usage_error(e: &clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind as Clap;
+    if matches!(e.kind(), Clap::DisplayHelp | Clap::DisplayVersion) {
+        let _ = e.print();
+        return std::process::ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+    }
+    if wants_json(std::env::args_os()) {
+        let message = match e.kind() {
+            Clap::DisplayHelpOnMissingArgumentOrSubcommand => {
+                "a command is missing; run dsfetch --help for the commands".to_string()
+            }
+            _ => {
+                let text = e.render().to_string();
+                let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                first.trim_start_matches("error: ").trim().to_string()
+            }
+        };
+        let doc = error_json(&Error::usage(message));
+        let _ = print_stdout(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
+    let _ = e.print();
+    std::process::ExitCode::from(dsfetch::ErrorKind::Usage.exit_code())
+}
+
+/// Runs the parsed command line. With `--json`, a failure that produced no result document
+/// gets the JSON error document, so that stdout always holds exactly one JSON document.
 pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
+    let json = cli.global.json;
+    let (ui, mut outcome) = run_command(cli).await;
+    if json
+        && outcome.json.is_none()
+        && let Some(e) = &outcome.error
+    {
+        outcome.json = Some(error_json(e));
+    }
+    (ui, outcome)
+}
+
+async fn run_command(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
     let common = match &cli.command {
         Command::Download(d) => Some(match &d.hub {
             Some(DownloadHub::Hf(a)) => &a.common,

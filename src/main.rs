@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return commands::usage_error(&e),
+    };
     // Completions need no runtime, no settings and no I/O beyond stdout.
     if let cli::Command::Completions(a) = &cli.command {
         return match commands::print_stdout(&commands::completion_script(a.shell)) {

@@ -371,6 +371,13 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
         .map(|l| for_terminal(l))
         .collect::<Vec<_>>()
         .join("\n");
+    doc.insert("success".into(), json!(worst.is_none()));
+    if let Some(e) = &worst {
+        doc.insert(
+            "error".into(),
+            crate::commands::error_json(e)["error"].take(),
+        );
+    }
     Outcome {
         json: ctx.json.then_some(serde_json::Value::Object(doc)),
         text: Some(text),

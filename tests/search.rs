@@ -473,6 +473,8 @@ fn auth_check_reports_valid_and_rejected() {
     let v = r.json();
     assert_eq!(v["huggingface"]["check"]["valid"], true);
     assert_eq!(v["kaggle"]["check"]["valid"], false);
+    assert_eq!(v["success"], false);
+    assert_eq!(v["error"]["exit_code"], 3);
     // The Authorization only ever went to the API origin.
     assert!(
         env.requests_on(Origin::Api)

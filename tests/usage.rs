@@ -140,3 +140,97 @@ fn every_numeric_setting_is_validated() {
     env.env("DSFETCH_TIMEOUT", "5");
     env.run(&["download", "hf", "acme/x"]).expect_code(0);
 }
+
+/// Asserts that stdout is exactly one JSON document, the error object with the run's exit code.
+#[track_caller]
+fn assert_json_error(r: &Run, code: i32) -> serde_json::Value {
+    r.expect_code(code);
+    let v = r.json();
+    assert_eq!(v["success"], false, "{v}");
+    assert!(v["error"]["kind"].is_string(), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+    assert_eq!(v["error"]["exit_code"], code, "{v}");
+    v
+}
+
+#[test]
+fn json_failures_always_print_one_document() {
+    let mut env = TestEnv::new();
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/x").file("a.txt", "a\n"));
+    // Bad arguments, caught by the argument parser.
+    for args in [
+        &["--json", "download", "hf", "acme/x", "--bogus"][..],
+        &["download", "--json"],
+        &["--json"],
+        &["search", "x", "--limit", "0", "--json"],
+        &["batch", "--json"],
+        &["download", "hf", "acme/x", "--jobs", "many", "--json"],
+    ] {
+        let v = assert_json_error(&env.run(args), 2);
+        assert_eq!(v["error"]["kind"], "usage", "{args:?}");
+    }
+    // Bad arguments caught later.
+    let r = env.run(&[
+        "search",
+        "x",
+        "--min-size",
+        "10",
+        "--max-size",
+        "1",
+        "--json",
+    ]);
+    assert_json_error(&r, 2);
+    // A bad config file, a bad environment variable.
+    let cfg = env.path("broken.toml");
+    std::fs::write(&cfg, "jobs = [").unwrap();
+    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    let v = assert_json_error(&env.run(&["download", "hf", "acme/x", "--json"]), 2);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("broken.toml")
+    );
+    env.env("DSFETCH_CONFIG", "");
+    env.env("DSFETCH_JOBS", "0");
+    assert_json_error(&env.run(&["config", "--json"]), 2);
+    env.env("DSFETCH_JOBS", "");
+    // A bad manifest; --locked without a lockfile.
+    std::fs::write(env.path("bad.txt"), "not an id\n").unwrap();
+    assert_json_error(&env.run(&["batch", "bad.txt", "--json"]), 2);
+    std::fs::write(env.path("ok.txt"), "hf:acme/x\n").unwrap();
+    let v = assert_json_error(&env.run(&["batch", "ok.txt", "--locked", "--json"]), 2);
+    assert!(v["error"]["message"].as_str().unwrap().contains("--locked"));
+    // Search with every hub failing: the error object instead of the array.
+    env.env("DSFETCH_RETRIES", "0");
+    env.hub.fault(
+        Fault::new(
+            Origin::Api,
+            FaultKind::Status {
+                code: 503,
+                retry_after: None,
+                ratelimit_reset: None,
+            },
+        )
+        .times(usize::MAX),
+    );
+    let v = assert_json_error(&env.run(&["search", "weather", "--json"]), 5);
+    assert_eq!(v["error"]["kind"], "network");
+    env.hub.clear_faults();
+    // A failed download keeps its download object (with the same error object).
+    let v = assert_json_error(&env.run(&["download", "hf:acme/missing", "--json"]), 4);
+    assert_eq!(v["dataset_id"], "acme/missing");
+    // --help and --version are not failures and stay as they are.
+    let r = env.run(&["--json", "--help"]);
+    r.expect_code(0);
+    assert!(r.stdout().contains("Usage:"), "{}", r.stdout());
+    let r = env.run(&["--version", "--json"]);
+    r.expect_code(0);
+    assert!(r.stdout().starts_with("dsfetch "), "{}", r.stdout());
+}
