@@ -21,7 +21,7 @@ use crate::http::Http;
 use crate::id::DatasetId;
 use crate::kaggle::{self, KaggleClient, KaggleOptions};
 use crate::lockfile::{LockEntry, Lockfile};
-use crate::manifest::{Entry, Manifest};
+use crate::manifest::{Entry, LayoutDefaults, Manifest};
 use crate::progress::{Event, Reporter};
 
 /// Options of a batch run.
@@ -51,18 +51,14 @@ pub struct BatchOptions {
     pub parallel: crate::chunked::ParallelConfig,
 }
 
-/// The layout of an entry: its own, else the batch default for its hub, else a plain folder.
+/// The layout of an entry: its own, else the batch default for its hub, else a plain folder
+/// (an entry with its own `output` is a plain folder unless it names a layout).
 fn entry_layout(entry: &Entry, opts: &BatchOptions, env: &Env) -> Result<crate::download::Layout> {
-    let default = match entry.id.source() {
-        Source::HuggingFace => opts.hf_layout.as_deref(),
-        Source::Kaggle => opts.kaggle_layout.as_deref(),
+    let defaults = LayoutDefaults {
+        hf: opts.hf_layout.clone(),
+        kaggle: opts.kaggle_layout.clone(),
     };
-    let name = entry.layout.as_deref().or(default).unwrap_or("folder");
-    // A cache layout from the config does not apply to an entry with its own output folder.
-    if entry.layout.is_none() && entry.output.is_some() {
-        return Ok(crate::download::Layout::Folder);
-    }
-    crate::download::Layout::parse(name, env)
+    crate::download::Layout::parse(defaults.layout_of(entry), env)
 }
 
 /// What happened to one entry.
@@ -298,8 +294,11 @@ async fn run_entry(
     } else {
         None
     };
+    let layout = entry_layout(entry, opts, env)?;
+    // A cache decides where the files go; the entry's folder then only names it in the lockfile.
+    let output = (layout == crate::download::Layout::Folder).then_some(folder);
     let dl = DownloadOptions {
-        output: Some(folder),
+        output,
         root: opts.root.clone(),
         force: opts.force,
         jobs: opts.file_jobs,
@@ -308,7 +307,7 @@ async fn run_entry(
         connections: Some(connections),
         parallel: opts.parallel.clone(),
         locked: pinned.map(|p| Arc::new(p.locked_files())),
-        layout: entry_layout(entry, opts, env)?,
+        layout,
     };
     match &entry.id {
         DatasetId::Hf(id) => {

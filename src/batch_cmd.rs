@@ -47,7 +47,11 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         Ok(t) => t,
         Err(e) => return Outcome::failed(e),
     };
-    let manifest = match manifest::parse(&a.manifest, &text) {
+    let defaults = manifest::LayoutDefaults {
+        hf: ctx.settings.config.hf.layout.clone(),
+        kaggle: ctx.settings.config.kaggle.layout.clone(),
+    };
+    let manifest = match manifest::parse_with(&a.manifest, &text, &defaults) {
         Ok(m) => m,
         Err(e) => return Outcome::failed(e),
     };

@@ -99,9 +99,44 @@ fn looks_like_toml(text: &str) -> bool {
     })
 }
 
+/// The layouts entries get when they name none (config `[hf] layout`, `[kaggle] layout`): they
+/// decide which entries would write the same files.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutDefaults {
+    /// Layout of Hugging Face entries without their own.
+    pub hf: Option<String>,
+    /// Layout of Kaggle entries without their own.
+    pub kaggle: Option<String>,
+}
+
+impl LayoutDefaults {
+    /// The layout `entry` is fetched with: its own, else (without `output`) its hub's default,
+    /// else `folder`. The same rule as the batch runner's.
+    pub fn layout_of<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        if let Some(l) = &entry.layout {
+            return l;
+        }
+        if entry.output.is_some() {
+            return "folder";
+        }
+        let default = match entry.id.source() {
+            Source::HuggingFace => self.hf.as_deref(),
+            Source::Kaggle => self.kaggle.as_deref(),
+        };
+        default.unwrap_or("folder")
+    }
+}
+
 /// Parses a manifest; `name` (a path or `-`) picks the format by extension (`.toml`), else by
-/// content. All errors are returned together, one per line, as a usage error.
+/// content. All errors are returned together, one per line, as a usage error. Entries without a
+/// layout are taken as plain folders (see [`parse_with`]).
 pub fn parse(name: &str, text: &str) -> Result<Manifest> {
+    parse_with(name, text, &LayoutDefaults::default())
+}
+
+/// [`parse`], with the layouts entries without their own get: two revisions of one dataset may
+/// share a cache layout, never a plain folder.
+pub fn parse_with(name: &str, text: &str, defaults: &LayoutDefaults) -> Result<Manifest> {
     let is_toml = name.ends_with(".toml") || (!name.ends_with(".txt") && looks_like_toml(text));
     let mut errors: Vec<(usize, String)> = Vec::new();
     let entries = if is_toml {
@@ -109,7 +144,7 @@ pub fn parse(name: &str, text: &str) -> Result<Manifest> {
     } else {
         parse_text(text, &mut errors)
     };
-    check_conflicts(&entries, &mut errors);
+    check_conflicts(&entries, defaults, &mut errors);
     if errors.is_empty() && entries.is_empty() {
         errors.push((0, "the manifest lists no dataset".into()));
     }
@@ -280,7 +315,11 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
     out
 }
 
-fn check_conflicts(entries: &[Entry], errors: &mut Vec<(usize, String)>) {
+fn check_conflicts(
+    entries: &[Entry],
+    defaults: &LayoutDefaults,
+    errors: &mut Vec<(usize, String)>,
+) {
     // Exact duplicates first; they are not reported again as folder conflicts.
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut dup = vec![false; entries.len()];
@@ -306,27 +345,57 @@ fn check_conflicts(entries: &[Entry], errors: &mut Vec<(usize, String)>) {
             }
         }
     }
-    // Two entries writing into one folder (same default folder name, or the same output).
+    // Two entries writing the same files: the same plain folder (same default folder name, or
+    // the same output), or the same revision / version of one dataset in a cache. A cache holds
+    // many revisions side by side, so different ones do not conflict there.
     let root = Path::new("<root>");
-    let mut folders: BTreeMap<PathBuf, (usize, String)> = BTreeMap::new();
+    let mut targets: BTreeMap<Target, (usize, String)> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         if dup[i] {
             continue;
         }
-        let f = e.folder(root);
-        match folders.get(&f) {
+        let target = match (defaults.layout_of(e), &e.id) {
+            ("hf-cache", DatasetId::Hf(h)) => Target::Cache(
+                "hf-cache",
+                h.repo.clone(),
+                h.revision.clone().unwrap_or_else(|| "main".into()),
+            ),
+            ("kagglehub", DatasetId::Kaggle(k)) => Target::Cache(
+                "kagglehub",
+                k.reference(),
+                k.version
+                    .map_or_else(|| "current".into(), |v| v.to_string()),
+            ),
+            _ => Target::Folder(e.folder(root)),
+        };
+        match targets.get(&target) {
             Some((line, label)) => errors.push((
                 e.line,
-                format!(
-                    "{} would write into the same folder as {label} (line {line}); give one of them `output = \"...\"`",
-                    e.label()
-                ),
+                match &target {
+                    Target::Folder(_) => format!(
+                        "{} would write into the same folder as {label} (line {line}); give one of them `output = \"...\"`",
+                        e.label()
+                    ),
+                    Target::Cache(layout, _, rev) => format!(
+                        "{} would write the same {rev} files into the {layout} cache as {label} (line {line}); keep one entry (merge their include / exclude patterns)",
+                        e.label()
+                    ),
+                },
             )),
             None => {
-                folders.insert(f, (e.line, e.label()));
+                targets.insert(target, (e.line, e.label()));
             }
         }
     }
+}
+
+/// Where an entry's files land, for conflict checks.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    /// A plain folder.
+    Folder(PathBuf),
+    /// A cache layout, the dataset and its revision / version.
+    Cache(&'static str, String, String),
 }
 
 #[cfg(test)]
@@ -371,6 +440,37 @@ output = "data/corpus"
             m.entries[1].output.as_deref(),
             Some(Path::new("data/corpus"))
         );
+    }
+
+    #[test]
+    fn revisions_share_a_cache_but_not_a_folder() {
+        let cache = LayoutDefaults {
+            hf: Some("hf-cache".into()),
+            kaggle: Some("kagglehub".into()),
+        };
+        let two = "hf:a/b\nhf:a/b@v1\nkaggle:o/s/1\nkaggle:o/s/2\nkaggle:o/s\n";
+        assert_eq!(parse_with("m.txt", two, &cache).unwrap().entries.len(), 5);
+        let err = parse("m.txt", two).unwrap_err().to_string();
+        assert!(
+            err.contains("m.txt:2:") && err.contains("same folder"),
+            "{err}"
+        );
+        // The same revision twice in one cache is a real conflict (no revision means main).
+        let err = parse_with("m.txt", "hf:a/b\nhf:a/b@main\n", &cache)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("m.txt:2:") && err.contains("hf-cache cache"),
+            "{err}"
+        );
+        // An entry's own layout wins over the default; `output` means a plain folder.
+        let toml = "[[dataset]]\nid = \"hf:a/b\"\nlayout = \"hf-cache\"\n[[dataset]]\nid = \"hf:a/b@v2\"\nlayout = \"hf-cache\"\n[[dataset]]\nid = \"hf:a/b@v3\"\noutput = \"x\"\n";
+        assert_eq!(parse("m.toml", toml).unwrap().entries.len(), 3);
+        let toml =
+            "[[dataset]]\nid = \"hf:a/b\"\nlayout = \"folder\"\n[[dataset]]\nid = \"hf:a/b@v2\"\n";
+        assert!(parse_with("m.toml", toml, &cache).is_ok());
+        let toml = "[[dataset]]\nid = \"hf:a/b\"\nlayout = \"folder\"\n[[dataset]]\nid = \"hf:a/b@v2\"\nlayout = \"folder\"\n";
+        assert!(parse_with("m.toml", toml, &cache).is_err());
     }
 
     #[test]

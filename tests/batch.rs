@@ -458,3 +458,146 @@ fn locked_single_kaggle_files_that_changed_never_reach_the_folder() {
         "nothing moved into place"
     );
 }
+
+/// acme/x with `main` and a `v1.0` tag at different commits, alice/titanic with versions 1 and 2.
+fn hub_with_revisions(env: &TestEnv) -> (String, String) {
+    let main = env.hub.add_hf_repo(
+        HfRepo::new("acme/x")
+            .file("README.md", "# main\n")
+            .lfs_file("data.bin", bytes(7, 50_000)),
+    );
+    let tag = env.hub.hf_set_ref(
+        "acme/x",
+        "v1.0",
+        vec![
+            HfFile::regular("README.md", "# v1.0\n"),
+            HfFile::lfs("data.bin", bytes(8, 40_000)),
+        ],
+    );
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("train.csv", "v1\n"));
+    env.hub.kaggle_add_version(
+        "alice/titanic",
+        vec![("train.csv".into(), b"v2\n".to_vec())],
+    );
+    (main, tag)
+}
+
+#[test]
+fn cache_layouts_hold_several_revisions_of_one_dataset_in_one_batch() {
+    let mut env = TestEnv::new();
+    let (main, tag) = hub_with_revisions(&env);
+    let hf_cache = env.path("hf-cache");
+    let kh_cache = env.path("kagglehub");
+    env.env("HF_HUB_CACHE", hf_cache.to_str().unwrap())
+        .env("KAGGLEHUB_CACHE", kh_cache.to_str().unwrap());
+    let m = write(
+        &env,
+        "m.toml",
+        r#"
+[[dataset]]
+id = "hf:acme/x"
+layout = "hf-cache"
+
+[[dataset]]
+id = "hf:acme/x@v1.0"
+layout = "hf-cache"
+
+[[dataset]]
+id = "kaggle:alice/titanic/versions/1"
+layout = "kagglehub"
+
+[[dataset]]
+id = "kaggle:alice/titanic/versions/2"
+layout = "kagglehub"
+"#,
+    );
+    let r = env.run(&["batch", &m, "--lock", "both.lock", "--json"]);
+    r.expect_code(0);
+    let v = r.json();
+    assert_eq!(
+        (v["succeeded"].as_u64(), v["failed"].as_u64()),
+        (Some(4), Some(0)),
+        "{v}"
+    );
+    let repo = hf_cache.join("datasets--acme--x");
+    let read = |p: std::path::PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+    assert_eq!(
+        read(repo.join(format!("snapshots/{main}/README.md"))),
+        b"# main\n"
+    );
+    assert_eq!(
+        read(repo.join(format!("snapshots/{tag}/README.md"))),
+        b"# v1.0\n"
+    );
+    assert_eq!(
+        read(repo.join(format!("snapshots/{tag}/data.bin"))),
+        bytes(8, 40_000)
+    );
+    assert_eq!(read(repo.join("refs/main")), main.as_bytes());
+    assert_eq!(read(repo.join("refs/v1.0")), tag.as_bytes());
+    let versions = kh_cache.join("datasets/alice/titanic/versions");
+    assert_eq!(read(versions.join("1/train.csv")), b"v1\n");
+    assert_eq!(read(versions.join("2/train.csv")), b"v2\n");
+    // The lockfile pins all four entries.
+    let lock = std::fs::read_to_string(env.path("both.lock")).unwrap();
+    for pin in [
+        format!("commit = \"{main}\""),
+        format!("commit = \"{tag}\""),
+        "version = 1".to_string(),
+        "version = 2".to_string(),
+    ] {
+        assert!(lock.contains(&pin), "{pin} not in {lock}");
+    }
+    // A --locked run verifies all four from the lock and downloads nothing.
+    env.hub.clear_requests();
+    let r = env.run(&["batch", &m, "--lock", "both.lock", "--locked", "--json"]);
+    r.expect_code(0);
+    assert!(env.requests_on(Origin::Cdn).is_empty() && env.requests_on(Origin::Storage).is_empty());
+
+    // The same with the layout from the config file and a plain text manifest.
+    let cfg = env.path("config.toml");
+    std::fs::write(
+        &cfg,
+        "[hf]\nlayout = \"hf-cache\"\n[kaggle]\nlayout = \"kagglehub\"\n",
+    )
+    .unwrap();
+    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    std::fs::remove_dir_all(&hf_cache).unwrap();
+    std::fs::remove_dir_all(&kh_cache).unwrap();
+    let m = write(
+        &env,
+        "m.txt",
+        "hf:acme/x\nhf:acme/x@v1.0\nkaggle:alice/titanic/1\nkaggle:alice/titanic\n",
+    );
+    let r = env.run(&["batch", &m, "--lock", "text.lock", "--json"]);
+    r.expect_code(0);
+    assert_eq!(r.json()["succeeded"], 4);
+    assert_eq!(
+        read(repo.join(format!("snapshots/{tag}/README.md"))),
+        b"# v1.0\n"
+    );
+    assert_eq!(read(versions.join("2/train.csv")), b"v2\n");
+}
+
+#[test]
+fn real_conflicts_are_still_refused() {
+    let mut env = TestEnv::new();
+    hub_with_revisions(&env);
+    env.env("HF_HUB_CACHE", env.path("hf-cache").to_str().unwrap());
+    // Two revisions into one plain folder: refused, with the fix that works there.
+    let m = write(&env, "a.txt", "hf:acme/x\nhf:acme/x@v1.0\n");
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("output"), "{}", r.stderr());
+    // The same revision twice into the cache (main is the default revision): refused.
+    let m = write(
+        &env,
+        "b.toml",
+        "[[dataset]]\nid = \"hf:acme/x\"\nlayout = \"hf-cache\"\ninclude = [\"*.md\"]\n\n[[dataset]]\nid = \"hf:acme/x@main\"\nlayout = \"hf-cache\"\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("b.toml:6:"), "{}", r.stderr());
+    assert!(env.hub.requests().is_empty());
+}
