@@ -234,3 +234,108 @@ fn json_failures_always_print_one_document() {
     r.expect_code(0);
     assert!(r.stdout().starts_with("dsfetch "), "{}", r.stdout());
 }
+
+#[test]
+fn ids_copied_from_a_browser_download() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/corpus")
+            .file("README.md", "# corpus\n")
+            .file("data/train.csv", "a\n1\n"),
+    );
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("t.csv", "kaggle\n"));
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &[
+                "download",
+                "https://www.kaggle.com/datasets/alice/titanic/data",
+            ],
+            "t.csv",
+        ),
+        (
+            &[
+                "download",
+                "https://www.kaggle.com/datasets/alice/titanic/code?datasetId=1",
+            ],
+            "t.csv",
+        ),
+        (
+            &[
+                "download",
+                "https://www.kaggle.com/datasets/alice/titanic/discussion/42#c",
+            ],
+            "t.csv",
+        ),
+        (&["download", "kaggle", "alice/titanic/"], "t.csv"),
+        (&["download", "kaggle:alice/titanic/versions/1/"], "t.csv"),
+        (
+            &[
+                "download",
+                "https://huggingface.co/datasets/acme/corpus/viewer/default/train?row=3",
+            ],
+            "README.md",
+        ),
+        (
+            &[
+                "download",
+                "https://huggingface.co/datasets/acme/corpus#dataset-card",
+            ],
+            "README.md",
+        ),
+        (&["download", "hf", "acme/corpus/"], "README.md"),
+        (
+            &[
+                "download",
+                "https://huggingface.co/datasets/acme/corpus/blob/main/data/train.csv",
+            ],
+            "data/train.csv",
+        ),
+        (
+            &[
+                "download",
+                "hf",
+                "https://huggingface.co/datasets/acme/corpus/resolve/main/data/train.csv?download=true",
+            ],
+            "data/train.csv",
+        ),
+    ];
+    for (i, (args, file)) in cases.iter().enumerate() {
+        let out = format!("o{i}");
+        let mut a = args.to_vec();
+        a.extend(["-o", &out]);
+        env.run(&a).expect_code(0);
+        assert!(env.path(&format!("{out}/{file}")).exists(), "{args:?}");
+    }
+    // A blob URL narrows the download to that file.
+    assert_eq!(files_under(&env.path("o8")), vec!["data/train.csv"]);
+    // Refusals name the closest accepted form, before any request.
+    env.hub.clear_requests();
+    for (args, hint) in [
+        (
+            &["download", "kaggle", "alice/titanic/data"][..],
+            "did you mean alice/titanic?",
+        ),
+        (
+            &["download", "https://www.kaggle.com/alice/titanic"],
+            "did you mean https://www.kaggle.com/datasets/alice/titanic?",
+        ),
+        (
+            &["download", "hf", "acme/corpus/data"],
+            "did you mean acme/corpus?",
+        ),
+        (
+            &["download", "https://huggingface.co/acme/corpus"],
+            "did you mean https://huggingface.co/datasets/acme/corpus?",
+        ),
+        (
+            &["download", "acme/corpus"],
+            "did you mean hf:acme/corpus or kaggle:acme/corpus?",
+        ),
+    ] {
+        let r = env.run(args);
+        r.expect_code(2);
+        assert!(r.stderr().contains(hint), "{args:?}: {}", r.stderr());
+    }
+    assert!(env.hub.requests().is_empty());
+}
