@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('--author', '--author', [CompletionResultType]::ParameterName, 'Only datasets of this Hugging Face author / Kaggle user')
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)')
             [CompletionResult]::new('--file-type', '--file-type', [CompletionResultType]::ParameterName, 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)')
-            [CompletionResult]::new('--license', '--license', [CompletionResultType]::ParameterName, 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)')
+            [CompletionResult]::new('--license', '--license', [CompletionResultType]::ParameterName, 'Only datasets under this license group: cc, gpl, odb, other (both hubs; on the Hub by the license: tag), or a Hugging Face license id such as mit (with --source hf)')
             [CompletionResult]::new('--min-size', '--min-size', [CompletionResultType]::ParameterName, 'Only datasets of at least this many bytes')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Only datasets of at most this many bytes')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')

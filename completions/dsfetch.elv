@@ -45,7 +45,7 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --author 'Only datasets of this Hugging Face author / Kaggle user'
             cand --tag 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)'
             cand --file-type 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)'
-            cand --license 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)'
+            cand --license 'Only datasets under this license group: cc, gpl, odb, other (both hubs; on the Hub by the license: tag), or a Hugging Face license id such as mit (with --source hf)'
             cand --min-size 'Only datasets of at least this many bytes'
             cand --max-size 'Only datasets of at most this many bytes'
             cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'

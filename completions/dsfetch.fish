@@ -52,7 +52,7 @@ updated\t'Most recently updated first'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l author -d 'Only datasets of this Hugging Face author / Kaggle user' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l tag -d 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l file-type -d 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)' -r
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l license -d 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l license -d 'Only datasets under this license group: cc, gpl, odb, other (both hubs; on the Hub by the license: tag), or a Hugging Face license id such as mit (with --source hf)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l min-size -d 'Only datasets of at least this many bytes' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l max-size -d 'Only datasets of at most this many bytes' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
