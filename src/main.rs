@@ -42,26 +42,13 @@ fn main() -> ExitCode {
         (None, Some(t)) => commands::print_stdout(t),
         _ => Ok(()),
     };
-    let code = match &outcome.error {
-        _ if outcome.exit.is_some() => {
-            if let Some(e) = &outcome.error {
-                let line = dsfetch::sanitize::for_terminal(&e.to_string());
-                match &ui {
-                    Some(ui) => ui.error(&line),
-                    None => ui::eprint_line(&format!("dsfetch: error: {line}")),
-                }
-            }
-            outcome.exit.unwrap_or(1)
-        }
-        Some(e) => {
-            let line = dsfetch::sanitize::for_terminal(&e.to_string());
-            match &ui {
-                Some(ui) => ui.error(&line),
-                None => ui::eprint_line(&format!("dsfetch: error: {line}")),
-            }
-            e.kind().exit_code()
-        }
-        None => 0,
+    if let Some(e) = &outcome.error {
+        ui::print_error(ui.as_deref(), e);
+    }
+    let code = match (outcome.exit, &outcome.error) {
+        (Some(code), _) => code,
+        (None, Some(e)) => e.kind().exit_code(),
+        (None, None) => 0,
     };
     // Transfers may still be winding down on blocking threads after Ctrl-C; do not wait.
     runtime.shutdown_background();

@@ -601,3 +601,73 @@ fn real_conflicts_are_still_refused() {
     assert!(r.stderr().contains("b.toml:6:"), "{}", r.stderr());
     assert!(env.hub.requests().is_empty());
 }
+
+#[test]
+fn manifests_with_a_bom_toml_in_txt_and_every_problem_on_its_own_line() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    // A byte-order mark (Windows editors) does not break line 1, in either format.
+    let m = write(&env, "bom.txt", "\u{feff}hf:acme/small\n");
+    env.run(&["batch", &m, "--lock", "bom.lock"]).expect_code(0);
+    let m = write(
+        &env,
+        "bom.toml",
+        "\u{feff}[[dataset]]\nid = \"hf:acme/small\"\noutput = \"bom-toml\"\n",
+    );
+    env.run(&["batch", &m, "--lock", "bom.lock"]).expect_code(0);
+    assert!(env.path("bom-toml/a.txt").exists());
+    // TOML in a .txt file is read as TOML (its content is unambiguous).
+    let m = write(
+        &env,
+        "list.txt",
+        "# the corpus, docs only\n[[dataset]]\nid = \"hf:acme/corpus\"\ninclude = [\"*.md\"]\noutput = \"txt-toml\"\n",
+    );
+    env.run(&["batch", &m, "--lock", "txt.lock"]).expect_code(0);
+    assert_eq!(files_under(&env.path("txt-toml")), vec!["README.md"]);
+    // Every problem at once, unknown keys and type errors included, one line each.
+    let m = write(
+        &env,
+        "bad.toml",
+        "[[dataset]]\nid = \"hf:acme/corpus\"\ncolour = \"red\"\n\n[[dataset]]\nid = \"kaggle:alice/titanic\"\nversion = \"three\"\nunzip = \"yes\"\n\n[[dataset]]\nid = 7\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    let err = r.stderr();
+    let problems: Vec<&str> = err
+        .lines()
+        .filter(|l| l.trim_start().starts_with("bad.toml:"))
+        .collect();
+    assert_eq!(problems.len(), 4, "{err}");
+    for (line, what) in [(3, "colour"), (7, "version"), (8, "unzip"), (11, "id")] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains(&format!("bad.toml:{line}:")) && p.contains(what)),
+            "line {line} ({what}) missing: {err}"
+        );
+    }
+    assert!(err.lines().next().unwrap().contains("4 problems"), "{err}");
+    // The same for a text manifest.
+    let m = write(
+        &env,
+        "bad.txt",
+        "nope\nhf:acme/small\nhf:acme/small\nalso bad\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    let err = r.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "a header and one line per problem: {err}");
+    assert!(lines[1].trim_start().starts_with("bad.txt:1:"), "{err}");
+    assert!(
+        lines[2].trim_start().starts_with("bad.txt:3: duplicate"),
+        "{err}"
+    );
+    assert!(lines[3].trim_start().starts_with("bad.txt:4:"), "{err}");
+    assert!(
+        env.hub
+            .requests()
+            .iter()
+            .all(|q| !q.path().contains("titanic"))
+    );
+}
