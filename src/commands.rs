@@ -225,23 +225,13 @@ fn download_options(
     common: &CommonDownloadArgs,
     source: Source,
 ) -> Result<DownloadOptions> {
-    let per_source = match source {
-        Source::HuggingFace => &ctx.settings.config.hf,
-        Source::Kaggle => &ctx.settings.config.kaggle,
-    };
     // Per-hub config defaults apply where no flag or environment variable decided.
-    let jobs = match (&ctx.settings.jobs.origin, per_source.jobs) {
-        (dsfetch::settings::Origin::Default | dsfetch::settings::Origin::Config(_), Some(j))
-            if j > 0 =>
-        {
-            j
-        }
-        _ => ctx.settings.jobs.value,
-    };
+    let hub = ctx.settings.hub(source);
+    let jobs = hub.jobs.value;
     let layout_name = match common.layout {
         Some(l) => l.as_str(),
         None if common.output.is_some() => "folder",
-        None => per_source.layout.as_deref().unwrap_or("folder"),
+        None => hub.layout.value.as_str(),
     };
     Ok(DownloadOptions {
         output: common.output.clone(),
@@ -489,8 +479,7 @@ async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
         let kopts = KaggleOptions {
             files: a.files.to_vec(),
             no_unzip: a.no_unzip
-                || (ctx.settings.config.kaggle.unzip == Some(false)
-                    && opts.layout == Layout::Folder),
+                || (!ctx.settings.hub(Source::Kaggle).unzip.value && opts.layout == Layout::Folder),
         };
         kaggle::download(&client, &id, &kopts, &opts).await
     }
@@ -510,10 +499,13 @@ pub fn completion_script(shell: clap_complete::Shell) -> String {
     String::from_utf8_lossy(&buf).trim_end().to_string()
 }
 
+/// One row of `dsfetch config`: key, value, origin.
+type Row = (&'static str, String, String);
+
 /// `dsfetch config`: the effective settings and where each came from.
 fn config(ctx: &Ctx) -> Outcome {
     let s = &ctx.settings;
-    let rows: Vec<(&str, String, String)> = vec![
+    let rows: Vec<Row> = vec![
         (
             "download_dir",
             s.download_dir.value.display().to_string(),
@@ -561,6 +553,26 @@ fn config(ctx: &Ctx) -> Outcome {
             s.retry_max_wait.origin.to_string(),
         ),
     ];
+    let mut hubs: Vec<(&str, Vec<Row>)> = Vec::new();
+    for (name, source) in [("hf", Source::HuggingFace), ("kaggle", Source::Kaggle)] {
+        let h = s.hub(source);
+        let mut keys = vec![
+            (
+                "layout",
+                h.layout.value.clone(),
+                h.layout.origin.to_string(),
+            ),
+            ("jobs", h.jobs.value.to_string(), h.jobs.origin.to_string()),
+        ];
+        if source == Source::Kaggle {
+            keys.push((
+                "unzip",
+                h.unzip.value.to_string(),
+                h.unzip.origin.to_string(),
+            ));
+        }
+        hubs.push((name, keys));
+    }
     let config_file = match &s.config_path {
         Some(p) => p.display().to_string(),
         None => match dsfetch::settings::config_path(&ctx.env) {
@@ -568,9 +580,25 @@ fn config(ctx: &Ctx) -> Outcome {
             None => "(none)".into(),
         },
     };
-    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    // Text: one row per setting, the hubs' as `hf.layout`; JSON: the hubs' nested (`.hf.layout`).
+    let hub_rows: Vec<(String, &String, &String)> = hubs
+        .iter()
+        .flat_map(|(hub, keys)| {
+            keys.iter()
+                .map(move |(k, v, o)| (format!("{hub}.{k}"), v, o))
+        })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|r| r.0.len())
+        .chain(hub_rows.iter().map(|r| r.0.len()))
+        .max()
+        .unwrap_or(0);
     let mut text = format!("config file: {config_file}\n");
     for (k, v, o) in &rows {
+        text.push_str(&format!("{k:width$}  {v}  ({o})\n"));
+    }
+    for (k, v, o) in &hub_rows {
         text.push_str(&format!("{k:width$}  {v}  ({o})\n"));
     }
     let json = ctx.json.then(|| {
@@ -578,6 +606,13 @@ fn config(ctx: &Ctx) -> Outcome {
         m.insert("config_file".into(), json!(s.config_path));
         for (k, v, o) in &rows {
             m.insert((*k).into(), json!({"value": v, "from": o}));
+        }
+        for (hub, keys) in &hubs {
+            let table: serde_json::Map<String, serde_json::Value> = keys
+                .iter()
+                .map(|(k, v, o)| ((*k).to_string(), json!({"value": v, "from": o})))
+                .collect();
+            m.insert((*hub).into(), serde_json::Value::Object(table));
         }
         serde_json::Value::Object(m)
     });

@@ -115,6 +115,17 @@ pub struct Settings {
     pub chunk_size: Option<u64>,
 }
 
+/// The effective per-hub defaults (config `[hf]` / `[kaggle]`), with their origins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubSettings {
+    /// Layout without `--layout`: `folder`, `hf-cache` or `kagglehub`.
+    pub layout: Setting<String>,
+    /// Files at once without `--jobs`: the hub's `jobs`, unless `DSFETCH_JOBS` decided.
+    pub jobs: Setting<usize>,
+    /// Kaggle: extract archives (`unzip = false` is `--no-unzip` for plain folders).
+    pub unzip: Setting<bool>,
+}
+
 /// The config file location: `DSFETCH_CONFIG`, else the platform config folder.
 pub fn config_path(env: &Env) -> Option<(PathBuf, bool)> {
     if let Some(p) = env.get("DSFETCH_CONFIG") {
@@ -479,6 +490,37 @@ impl Settings {
         crate::chunked::ParallelConfig {
             max_connections: self.connections.value,
             chunk_size: self.chunk_size,
+        }
+    }
+
+    /// The defaults for downloads from `source`: the config's `[hf]` / `[kaggle]` table where it
+    /// sets them (a hub's `jobs` gives way to `--jobs` and `DSFETCH_JOBS`), else the defaults.
+    pub fn hub(&self, source: crate::Source) -> HubSettings {
+        let table = match source {
+            crate::Source::HuggingFace => &self.config.hf,
+            crate::Source::Kaggle => &self.config.kaggle,
+        };
+        let from_config = |present: bool| match (&self.config_path, present) {
+            (Some(p), true) => Origin::Config(p.clone()),
+            _ => Origin::Default,
+        };
+        let jobs = match (&self.jobs.origin, table.jobs, &self.config_path) {
+            (Origin::Default | Origin::Config(_), Some(j), Some(p)) => Setting {
+                value: j,
+                origin: Origin::Config(p.clone()),
+            },
+            _ => self.jobs.clone(),
+        };
+        HubSettings {
+            layout: Setting {
+                value: table.layout.clone().unwrap_or_else(|| "folder".into()),
+                origin: from_config(table.layout.is_some()),
+            },
+            jobs,
+            unzip: Setting {
+                value: table.unzip.unwrap_or(true),
+                origin: from_config(table.unzip.is_some()),
+            },
         }
     }
 

@@ -339,3 +339,60 @@ fn ids_copied_from_a_browser_download() {
     }
     assert!(env.hub.requests().is_empty());
 }
+
+#[test]
+fn config_shows_the_per_hub_settings_with_their_origin() {
+    let mut env = TestEnv::new();
+    // Nothing configured: the defaults.
+    let v = env.run(&["config", "--json"]).json();
+    assert_eq!(
+        v["hf"]["layout"],
+        serde_json::json!({"value": "folder", "from": "default"})
+    );
+    assert_eq!(
+        v["kaggle"]["unzip"],
+        serde_json::json!({"value": "true", "from": "default"})
+    );
+    assert_eq!(v["kaggle"]["jobs"]["value"], "64");
+    let cfg = env.path("config.toml");
+    std::fs::write(
+        &cfg,
+        "jobs = 32\n[hf]\nlayout = \"hf-cache\"\njobs = 16\n[kaggle]\nlayout = \"kagglehub\"\nunzip = false\n",
+    )
+    .unwrap();
+    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    let from_config = format!("config {}", cfg.display());
+    let v = env.run(&["config", "--json"]).json();
+    assert_eq!(v["hf"]["layout"]["value"], "hf-cache");
+    assert_eq!(v["hf"]["layout"]["from"], from_config.as_str());
+    assert_eq!(v["hf"]["jobs"]["value"], "16");
+    assert_eq!(v["hf"]["jobs"]["from"], from_config.as_str());
+    assert_eq!(v["kaggle"]["layout"]["value"], "kagglehub");
+    assert_eq!(v["kaggle"]["unzip"]["value"], "false");
+    assert_eq!(v["kaggle"]["unzip"]["from"], from_config.as_str());
+    // Kaggle sets no jobs of its own: the general setting, from the config too.
+    assert_eq!(v["kaggle"]["jobs"]["value"], "32");
+    // DSFETCH_JOBS wins over a hub's jobs.
+    env.env("DSFETCH_JOBS", "5");
+    let v = env.run(&["config", "--json"]).json();
+    assert_eq!(
+        v["hf"]["jobs"],
+        serde_json::json!({"value": "5", "from": "env DSFETCH_JOBS"})
+    );
+    // The text form names them too.
+    let text = env.run(&["config"]).stdout();
+    for row in [
+        "hf.layout",
+        "hf.jobs",
+        "kaggle.layout",
+        "kaggle.jobs",
+        "kaggle.unzip",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no {row} in {text}"));
+        assert!(line.contains('(') && line.ends_with(')'), "{line}");
+    }
+    assert!(text.contains("hf-cache  (config "), "{text}");
+}
