@@ -171,7 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('--file-jobs', '--file-jobs', [CompletionResultType]::ParameterName, 'Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]')
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Most connections for one large file, fetched in parallel ranged chunks [default: 16]')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once across the whole batch')
-            [CompletionResult]::new('--lock', '--lock', [CompletionResultType]::ParameterName, 'The lockfile [default: dsfetch.lock next to the manifest]')
+            [CompletionResult]::new('--lock', '--lock', [CompletionResultType]::ParameterName, 'The lockfile [default: the manifest''s name with .lock, next to it (train.toml: train.lock); dsfetch.lock for stdin]')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
             [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first entry that fails')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Resolve every entry and show the plan, without writing anything')

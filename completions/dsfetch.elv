@@ -159,7 +159,7 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --file-jobs 'Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]'
             cand --connections 'Most connections for one large file, fetched in parallel ranged chunks [default: 16]'
             cand --max-connections 'Connections open at once across the whole batch'
-            cand --lock 'The lockfile [default: dsfetch.lock next to the manifest]'
+            cand --lock 'The lockfile [default: the manifest''s name with .lock, next to it (train.toml: train.lock); dsfetch.lock for stdin]'
             cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
             cand --fail-fast 'Stop at the first entry that fails'
             cand --dry-run 'Resolve every entry and show the plan, without writing anything'

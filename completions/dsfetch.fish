@@ -147,7 +147,7 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s j -l jobs -d '
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l file-jobs -d 'Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks [default: 16]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l max-connections -d 'Connections open at once across the whole batch' -r
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l lock -d 'The lockfile [default: dsfetch.lock next to the manifest]' -r -F
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l lock -d 'The lockfile [default: the manifest\'s name with .lock, next to it (train.toml: train.lock); dsfetch.lock for stdin]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 bar\t'Progress bars'
 plain\t'Newline-terminated lines, no carriage returns (for CI logs)'

@@ -27,18 +27,41 @@ fn read_manifest(name: &str) -> Result<String, Error> {
         .map_err(|e| Error::usage(format!("cannot read manifest {name}: {e}")))
 }
 
-/// Where the lockfile lives: `--lock`, else next to the manifest, else (stdin) the current folder.
+/// The lockfile a manifest gets without `--lock`: its name with `.lock` for its extension, next
+/// to it (`train.toml` → `train.lock`, so two manifests in one folder keep their own pins);
+/// `dsfetch.lock` in the current folder for stdin.
 fn lock_path(a: &BatchArgs) -> PathBuf {
     if let Some(p) = &a.lock {
         return p.clone();
     }
     if a.manifest == "-" {
-        return PathBuf::from("dsfetch.lock");
+        return PathBuf::from(LEGACY_LOCK);
     }
-    match Path::new(&a.manifest).parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.join("dsfetch.lock"),
-        _ => PathBuf::from("dsfetch.lock"),
+    let manifest = Path::new(&a.manifest);
+    let lock = manifest.with_extension("lock");
+    if lock == manifest {
+        // A manifest that is itself named `*.lock`.
+        let mut name = manifest.as_os_str().to_owned();
+        name.push(".lock");
+        return PathBuf::from(name);
     }
+    lock
+}
+
+/// The lockfile name of dsfetch versions that named every lock `dsfetch.lock`.
+const LEGACY_LOCK: &str = "dsfetch.lock";
+
+/// `dsfetch.lock` next to the manifest, as older versions wrote it: read when the manifest's own
+/// lock is absent, so that existing `--locked` runs keep working.
+fn legacy_lock_path(a: &BatchArgs, own: &Path) -> Option<PathBuf> {
+    if a.lock.is_some() || a.manifest == "-" {
+        return None;
+    }
+    let old = match Path::new(&a.manifest).parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(LEGACY_LOCK),
+        _ => PathBuf::from(LEGACY_LOCK),
+    };
+    (old != own).then_some(old)
 }
 
 /// `dsfetch batch`.
@@ -56,13 +79,38 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         Err(e) => return Outcome::failed(e),
     };
     let lock_path = lock_path(a);
-    let previous = match Lockfile::read(&lock_path) {
+    let own = match Lockfile::read(&lock_path) {
         Ok(l) => l,
         Err(e) => return Outcome::failed(e),
     };
+    // Without its own lock, a manifest's pins may still sit in an older version's dsfetch.lock.
+    let mut read_from = lock_path.clone();
+    let mut previous = own.clone();
+    if own.is_none()
+        && let Some(old) = legacy_lock_path(a, &lock_path)
+    {
+        match Lockfile::read(&old) {
+            Ok(Some(l)) => {
+                ctx.ui.on_event(&dsfetch::progress::Event::Warn(&format!(
+                    "{} is absent: using {} (the lockfile of older dsfetch versions); {}",
+                    lock_path.display(),
+                    old.display(),
+                    if a.locked {
+                        format!("a run without --locked writes {}", lock_path.display())
+                    } else {
+                        format!("this run writes {}", lock_path.display())
+                    }
+                )));
+                previous = Some(l);
+                read_from = old;
+            }
+            Ok(None) => {}
+            Err(e) => return Outcome::failed(e),
+        }
+    }
     let root = ctx.settings.download_dir.value.clone();
     if a.locked
-        && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &lock_path)
+        && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &read_from)
     {
         return Outcome::failed(e);
     }
@@ -97,7 +145,7 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     let mut lock_error = None;
     if !a.dry_run && !a.locked && report.succeeded() > 0 {
         let lock = report.lockfile(previous.as_ref(), &opts.root);
-        if previous.as_ref() != Some(&lock)
+        if own.as_ref() != Some(&lock)
             && let Err(e) = lock.write(&lock_path)
         {
             lock_error = Some(e);

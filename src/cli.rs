@@ -130,7 +130,7 @@ pub struct BatchArgs {
     /// Use exactly the versions and commits of the lockfile and verify every file against it
     #[arg(long)]
     pub locked: bool,
-    /// The lockfile [default: dsfetch.lock next to the manifest]
+    /// The lockfile [default: the manifest's name with .lock, next to it (train.toml: train.lock); dsfetch.lock for stdin]
     #[arg(long, value_name = "PATH")]
     pub lock: Option<PathBuf>,
     /// Download everything again

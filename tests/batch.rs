@@ -56,8 +56,8 @@ fn text_manifest_mixed_hubs_concurrently() {
         env.path("downloads/acme_small/a.txt").exists()
             && env.path("downloads/iris/iris.csv").exists()
     );
-    // The lockfile sits next to the manifest.
-    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    // The lockfile sits next to the manifest, named after it.
+    let lock = std::fs::read_to_string(env.path("datasets.lock")).unwrap();
     assert!(
         lock.contains("entry = \"hf:acme/corpus@main\"") && lock.contains("version = 1"),
         "{lock}"
@@ -202,7 +202,7 @@ fn dry_run_writes_nothing_and_shows_the_plan() {
         "{out}"
     );
     assert!(!env.path("downloads").exists());
-    assert!(!env.path("dsfetch.lock").exists());
+    assert!(!env.path("m.lock").exists() && !env.path("dsfetch.lock").exists());
     assert!(env.requests_on(Origin::Cdn).is_empty() && env.requests_on(Origin::Storage).is_empty());
     // After a real run, the plan says everything is present.
     env.run(&["batch", &m]).expect_code(0);
@@ -227,7 +227,7 @@ fn lockfile_content_is_stable() {
     hub_with_both(&env);
     let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
     env.run(&["batch", &m]).expect_code(0);
-    let first = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let first = std::fs::read_to_string(env.path("m.lock")).unwrap();
     let commit = env.hub.hf_rev_sha("acme/corpus", "main").unwrap();
     assert!(first.contains(&format!("commit = \"{commit}\"")), "{first}");
     assert!(
@@ -238,10 +238,7 @@ fn lockfile_content_is_stable() {
     assert!(first.find("hf:acme/corpus").unwrap() < first.find("kaggle:alice/titanic").unwrap());
     // A second run changes nothing, byte for byte.
     env.run(&["batch", &m]).expect_code(0);
-    assert_eq!(
-        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
-        first
-    );
+    assert_eq!(std::fs::read_to_string(env.path("m.lock")).unwrap(), first);
     // --lock puts it elsewhere.
     env.run(&["batch", &m, "--lock", "other.lock"])
         .expect_code(0);
@@ -257,7 +254,7 @@ fn locked_fetches_the_locked_data_after_upstream_drift() {
     hub_with_both(&env);
     let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
     env.run(&["batch", &m]).expect_code(0);
-    let lock_before = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock_before = std::fs::read_to_string(env.path("m.lock")).unwrap();
     // Upstream moves: a new commit on main, a new Kaggle version.
     env.hub.hf_commit(
         "acme/corpus",
@@ -282,13 +279,13 @@ fn locked_fetches_the_locked_data_after_upstream_drift() {
     );
     assert_eq!(r.json()["results"][1]["version"], 1);
     assert_eq!(
-        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
+        std::fs::read_to_string(env.path("m.lock")).unwrap(),
         lock_before,
         "--locked leaves the lock alone"
     );
     // Without --locked the moving targets are followed and the lock updated.
     env.run(&["batch", &m]).expect_code(0);
-    let lock_after = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock_after = std::fs::read_to_string(env.path("m.lock")).unwrap();
     assert_ne!(lock_after, lock_before);
     assert!(lock_after.contains("version = 2"));
 }
@@ -333,16 +330,12 @@ fn locked_fails_when_upstream_bytes_no_longer_match() {
     let m = write(&env, "m.txt", "hf:acme/corpus\n");
     env.run(&["batch", &m]).expect_code(0);
     // Tamper the lock: it now pins other bytes for train.parquet than upstream has.
-    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock = std::fs::read_to_string(env.path("m.lock")).unwrap();
     let real = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(bytes(1, 120_000)))
     };
-    std::fs::write(
-        env.path("dsfetch.lock"),
-        lock.replace(&real, &"0".repeat(64)),
-    )
-    .unwrap();
+    std::fs::write(env.path("m.lock"), lock.replace(&real, &"0".repeat(64))).unwrap();
     std::fs::remove_dir_all(env.path("downloads")).unwrap();
     let r = env.run(&["batch", &m, "--locked"]);
     r.expect_code(6);
@@ -434,17 +427,13 @@ fn locked_single_kaggle_files_that_changed_never_reach_the_folder() {
         "[[dataset]]\nid = \"kaggle:alice/titanic\"\nfiles = [\"test.csv\"]\n",
     );
     env.run(&["batch", &m]).expect_code(0);
-    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock = std::fs::read_to_string(env.path("files.lock")).unwrap();
     let real = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(b"id\n1\n"))
     };
     assert!(lock.contains(&real), "{lock}");
-    std::fs::write(
-        env.path("dsfetch.lock"),
-        lock.replace(&real, &"2".repeat(64)),
-    )
-    .unwrap();
+    std::fs::write(env.path("files.lock"), lock.replace(&real, &"2".repeat(64))).unwrap();
     std::fs::remove_file(env.path("downloads/titanic/test.csv")).unwrap();
     let r = env.run(&["batch", &m, "--locked"]);
     r.expect_code(6);
@@ -669,5 +658,84 @@ fn manifests_with_a_bom_toml_in_txt_and_every_problem_on_its_own_line() {
             .requests()
             .iter()
             .all(|q| !q.path().contains("titanic"))
+    );
+}
+
+#[test]
+fn each_manifest_has_its_own_lockfile() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let train = write(
+        &env,
+        "train.toml",
+        "[[dataset]]\nid = \"hf:acme/corpus\"\n\n[[dataset]]\nid = \"kaggle:alice/titanic\"\n",
+    );
+    let eval = write(&env, "eval.txt", "hf:acme/small\n");
+    let r = env.run(&["batch", &train, "--json"]);
+    r.expect_code(0);
+    assert_eq!(r.json()["lockfile"], "train.lock");
+    let train_lock = std::fs::read_to_string(env.path("train.lock")).unwrap();
+    env.run(&["batch", &eval]).expect_code(0);
+    let eval_lock = std::fs::read_to_string(env.path("eval.lock")).unwrap();
+    assert!(eval_lock.contains("hf:acme/small") && !eval_lock.contains("titanic"));
+    // The second manifest left the first one's pins alone: --locked still works for both.
+    assert_eq!(
+        std::fs::read_to_string(env.path("train.lock")).unwrap(),
+        train_lock
+    );
+    env.run(&["batch", &train, "--locked"]).expect_code(0);
+    env.run(&["batch", &eval, "--locked"]).expect_code(0);
+    assert!(!env.path("dsfetch.lock").exists());
+    // A manifest in another folder: its lock sits next to it.
+    std::fs::create_dir_all(env.path("data")).unwrap();
+    let nested = write(&env, "data/sets.txt", "kaggle:bob/iris\n");
+    env.run(&["batch", &nested]).expect_code(0);
+    assert!(env.path("data/sets.lock").exists());
+    // stdin keeps dsfetch.lock in the current folder.
+    let r = env
+        .cmd()
+        .args(["batch", "-"])
+        .write_stdin("hf:acme/small\n")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    assert!(env.path("dsfetch.lock").exists());
+}
+
+#[test]
+fn a_dsfetch_lock_from_older_versions_is_still_read() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/corpus\n");
+    // What an older dsfetch wrote: dsfetch.lock next to m.txt.
+    env.run(&["batch", &m, "--lock", "dsfetch.lock"])
+        .expect_code(0);
+    let old = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    // Upstream moves; --locked still follows the old lock (it is read since m.lock is absent).
+    env.hub.hf_commit(
+        "acme/corpus",
+        "main",
+        vec![HfFile::regular("README.md", "# moved on\n")],
+        &[],
+    );
+    std::fs::remove_dir_all(env.path("downloads")).unwrap();
+    let r = env.run(&["batch", &m, "--locked"]);
+    r.expect_code(0);
+    assert!(r.stderr().contains("dsfetch.lock"), "{}", r.stderr());
+    assert_eq!(
+        std::fs::read_to_string(env.path("downloads/acme_corpus/README.md")).unwrap(),
+        "# corpus\n"
+    );
+    assert!(!env.path("m.lock").exists(), "--locked writes nothing");
+    // A normal run writes the manifest's own lock and leaves the old one as it was.
+    env.run(&["batch", &m]).expect_code(0);
+    assert!(
+        std::fs::read_to_string(env.path("m.lock"))
+            .unwrap()
+            .contains("hf:acme/corpus")
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
+        old
     );
 }
