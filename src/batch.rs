@@ -70,6 +70,8 @@ pub struct EntryOutcome {
     pub result: Result<DownloadReport>,
     /// Wall time spent on it.
     pub elapsed: Duration,
+    /// It never started: an earlier entry failed under `fail_fast` (its `result` says so).
+    pub not_run: bool,
 }
 
 /// The result of a batch.
@@ -85,9 +87,14 @@ impl BatchReport {
         self.outcomes.iter().filter(|o| o.result.is_ok()).count()
     }
 
-    /// Entries that failed.
+    /// Entries that ran and failed.
     pub fn failed(&self) -> usize {
-        self.outcomes.len() - self.succeeded()
+        self.outcomes.len() - self.succeeded() - self.not_run()
+    }
+
+    /// Entries that never started (an earlier one failed under `fail_fast`).
+    pub fn not_run(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.not_run).count()
     }
 
     /// The exit code of DESIGN.md: 0 when all succeeded; the shared code when all failed the same
@@ -238,6 +245,7 @@ pub async fn run(
                     entry: entry.clone(),
                     result,
                     elapsed: t0.elapsed(),
+                    not_run: false,
                 },
             )
         }
@@ -263,6 +271,7 @@ pub async fn run(
                     "not run: an earlier entry failed and --fail-fast was given".into(),
                 )),
                 elapsed: Duration::ZERO,
+                not_run: true,
             })
         })
         .collect();

@@ -152,9 +152,14 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         }
     }
     for o in &report.outcomes {
-        if let Err(e) = &o.result {
-            ctx.ui
-                .error(&for_terminal(&format!("{}: {e}", o.entry.label())));
+        match &o.result {
+            Err(e) if o.not_run => ctx
+                .ui
+                .info(&for_terminal(&format!("{}: {e}", o.entry.label()))),
+            Err(e) => ctx
+                .ui
+                .error(&for_terminal(&format!("{}: {e}", o.entry.label()))),
+            Ok(_) => {}
         }
     }
     let mut exit = report.exit_code();
@@ -179,6 +184,15 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
                     download_json(o.result.as_ref().ok(), src, &id, o.result.as_ref().err());
                 v["entry"] = json!(label);
                 v["line"] = json!(o.entry.line);
+                // A distinguishable state for entries --fail-fast never started.
+                v["status"] = json!(match &o.result {
+                    Ok(_) => "ok",
+                    Err(_) if o.not_run => "not_run",
+                    Err(_) => "failed",
+                });
+                if o.not_run {
+                    v["error"]["kind"] = json!("not_run");
+                }
                 v["seconds"] = json!((o.elapsed.as_secs_f64() * 1000.0).round() / 1000.0);
                 v
             })
@@ -187,6 +201,7 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
             "results": results,
             "succeeded": report.succeeded(),
             "failed": report.failed(),
+            "not_run": report.not_run(),
             "dry_run": a.dry_run,
             "lockfile": lock_path,
         })
@@ -258,6 +273,7 @@ fn summary_table(report: &BatchReport) -> String {
                         "ok".to_string()
                     },
                 ),
+                Err(_) if o.not_run => ("-".into(), "-".into(), "not run".to_string()),
                 Err(e) => (
                     "-".into(),
                     "-".into(),
@@ -283,6 +299,9 @@ fn summary_table(report: &BatchReport) -> String {
         report.succeeded(),
         report.failed()
     ));
+    if report.not_run() > 0 {
+        out.push_str(&format!(", {} not run", report.not_run()));
+    }
     out
 }
 
@@ -312,7 +331,11 @@ fn plan_table(report: &BatchReport) -> String {
                 "-".into(),
                 "-".into(),
                 "-".into(),
-                format!("error: {}", e.kind().as_str()),
+                if o.not_run {
+                    "not run".to_string()
+                } else {
+                    format!("error: {}", e.kind().as_str())
+                },
             ],
         })
         .collect();

@@ -739,3 +739,57 @@ fn a_dsfetch_lock_from_older_versions_is_still_read() {
         old
     );
 }
+
+#[test]
+fn fail_fast_entries_that_never_ran_are_shown_as_not_run() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "ff.txt",
+        "hf:acme/missing\nhf:acme/corpus\nkaggle:bob/iris\n",
+    );
+    let r = env.run(&["batch", &m, "--fail-fast", "--jobs", "1", "--json"]);
+    r.expect_code(1);
+    let v = r.json();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "failed");
+    assert_eq!(results[0]["error"]["kind"], "not_found");
+    for res in &results[1..] {
+        assert_eq!(res["status"], "not_run", "{res}");
+        assert_eq!(res["error"]["kind"], "not_run", "{res}");
+        assert_eq!(res["success"], false);
+    }
+    assert_eq!(
+        (&v["succeeded"], &v["failed"], &v["not_run"]),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(2)
+        )
+    );
+    // The table says so too, and only the real failure is an error on stderr.
+    let r = env.run(&["batch", &m, "--fail-fast", "--jobs", "1"]);
+    r.expect_code(1);
+    let out = r.stdout();
+    let row = |entry: &str| {
+        out.lines()
+            .find(|l| l.starts_with(entry))
+            .unwrap_or_else(|| panic!("no row for {entry}: {out}"))
+            .to_string()
+    };
+    assert!(
+        row("hf:acme/missing").ends_with("failed (not_found)"),
+        "{out}"
+    );
+    assert!(row("hf:acme/corpus").ends_with("not run"), "{out}");
+    assert!(row("kaggle:bob/iris").ends_with("not run"), "{out}");
+    assert!(!out.contains("failed (failure)"), "{out}");
+    assert!(out.contains("0 succeeded, 1 failed, 2 not run"), "{out}");
+    let stderr = r.stderr();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("dsfetch: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+}
