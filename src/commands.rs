@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use dsfetch::cancel::Cancel;
 use dsfetch::credentials;
@@ -140,17 +141,55 @@ pub fn usage_error(e: &clap::Error) -> std::process::ExitCode {
 /// gets the JSON error document, so that stdout always holds exactly one JSON document.
 pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
     let json = cli.global.json;
-    let (ui, mut outcome) = run_command(cli).await;
+    let terminated = Arc::new(AtomicBool::new(false));
+    let (ui, mut outcome) = run_command(cli, terminated.clone()).await;
     if json
         && outcome.json.is_none()
         && let Some(e) = &outcome.error
     {
         outcome.json = Some(error_json(e));
     }
+    if terminated.load(Ordering::SeqCst) {
+        mark_terminated(&mut outcome);
+    }
     (ui, outcome)
 }
 
-async fn run_command(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
+/// The exit code of a run stopped by SIGTERM (128 + 15), as shells report a terminated process.
+pub const TERMINATED_EXIT: u8 = 143;
+
+/// A run that SIGTERM interrupted exits 143 instead of Ctrl-C's 130, and its JSON error objects
+/// say so.
+fn mark_terminated(outcome: &mut Outcome) {
+    let interrupted = dsfetch::ErrorKind::Interrupted.exit_code();
+    let code = outcome
+        .exit
+        .or_else(|| outcome.error.as_ref().map(|e| e.kind().exit_code()));
+    if code != Some(interrupted) {
+        return;
+    }
+    outcome.exit = Some(TERMINATED_EXIT);
+    fn patch(v: &mut serde_json::Value, from: u8) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(e) = m.get_mut("error")
+                    && e["kind"] == "interrupted"
+                    && e["exit_code"] == from
+                {
+                    e["exit_code"] = json!(TERMINATED_EXIT);
+                }
+                m.values_mut().for_each(|x| patch(x, from));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| patch(x, from)),
+            _ => {}
+        }
+    }
+    if let Some(j) = &mut outcome.json {
+        patch(j, interrupted);
+    }
+}
+
+async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>, Outcome) {
     let common = match &cli.command {
         Command::Download(d) => Some(match &d.hub {
             Some(DownloadHub::Hf(a)) => &a.common,
@@ -210,6 +249,25 @@ async fn run_command(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             }
         }
     });
+    // SIGTERM (`kill`, a CI runner's timeout, `docker stop`) is handled the same way, exiting 143.
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            let on_term = cancel.clone();
+            tokio::spawn(async move {
+                if term.recv().await.is_some() {
+                    terminated.store(true, Ordering::SeqCst);
+                    on_term.cancel();
+                    if term.recv().await.is_some() {
+                        std::process::exit(i32::from(TERMINATED_EXIT));
+                    }
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    drop(terminated);
     let outcome = tokio::select! {
         o = work => o,
         _ = async {
