@@ -271,7 +271,7 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
         hf_scheme(input, rest, hint)?
     } else if let Some(segs) = url_segments(raw, HF_HOSTS) {
         hf_url(input, &segs, hint)?
-    } else if raw.contains("://") {
+    } else if raw.contains("://") || url_segments(raw, KAGGLE_HOSTS).is_some() {
         return Err(bad(input, src, "not a Hugging Face URL"));
     } else {
         // A trailing slash (from tab completion or a copied path) changes nothing.
@@ -432,7 +432,7 @@ fn parse_kaggle_with(input: &str, hint: Hint<'_>) -> Result<KaggleId> {
     let mut collapsed = String::new();
     let (owner, slug, version) = if let Some(segs) = url_segments(raw, KAGGLE_HOSTS) {
         kaggle_url(input, &segs, hint)?
-    } else if raw.contains("://") {
+    } else if raw.contains("://") || url_segments(raw, HF_HOSTS).is_some() {
         return Err(bad(input, src, "not a Kaggle URL"));
     } else {
         let body = raw.strip_suffix('/').unwrap_or(raw);
@@ -822,7 +822,13 @@ mod tests {
             "{e}"
         );
         // No made-up suggestion when nothing close is accepted.
-        let e = parse_kaggle("ftp://x").unwrap_err().to_string();
+        for bad in ["ftp://x", "huggingface.co/datasets/a/b"] {
+            let e = parse_kaggle(bad).unwrap_err().to_string();
+            assert!(!e.contains("did you mean"), "{e}");
+        }
+        let e = parse_hf("www.kaggle.com/datasets/a/b")
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("did you mean"), "{e}");
     }
 
