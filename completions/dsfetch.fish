@@ -52,7 +52,7 @@ updated\t'Most recently updated first'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l author -d 'Only datasets of this Hugging Face author / Kaggle user' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l tag -d 'Only datasets with this tag (Hugging Face `filter`, e.g. task_categories:text-classification; Kaggle tag id) (repeatable)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l file-type -d 'Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)' -r
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l license -d 'Only datasets under this license group: cc, gpl, odb, other (Kaggle only)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l license -d 'Only datasets under this license group: cc, gpl, odb, other (both hubs; on the Hub by the license: tag), or a Hugging Face license id such as mit (with --source hf)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l min-size -d 'Only datasets of at least this many bytes' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l max-size -d 'Only datasets of at most this many bytes' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -147,7 +147,7 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s j -l jobs -d '
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l file-jobs -d 'Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks [default: 16]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l max-connections -d 'Connections open at once across the whole batch' -r
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l lock -d 'The lockfile [default: dsfetch.lock next to the manifest]' -r -F
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l lock -d 'The lockfile [default: the manifest\'s name with .lock, next to it (train.toml: train.lock); dsfetch.lock for stdin]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l progress -d 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 bar\t'Progress bars'
 plain\t'Newline-terminated lines, no carriage returns (for CI logs)'

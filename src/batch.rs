@@ -21,7 +21,7 @@ use crate::http::Http;
 use crate::id::DatasetId;
 use crate::kaggle::{self, KaggleClient, KaggleOptions};
 use crate::lockfile::{LockEntry, Lockfile};
-use crate::manifest::{Entry, Manifest};
+use crate::manifest::{Entry, LayoutDefaults, Manifest};
 use crate::progress::{Event, Reporter};
 
 /// Options of a batch run.
@@ -51,18 +51,14 @@ pub struct BatchOptions {
     pub parallel: crate::chunked::ParallelConfig,
 }
 
-/// The layout of an entry: its own, else the batch default for its hub, else a plain folder.
+/// The layout of an entry: its own, else the batch default for its hub, else a plain folder
+/// (an entry with its own `output` is a plain folder unless it names a layout).
 fn entry_layout(entry: &Entry, opts: &BatchOptions, env: &Env) -> Result<crate::download::Layout> {
-    let default = match entry.id.source() {
-        Source::HuggingFace => opts.hf_layout.as_deref(),
-        Source::Kaggle => opts.kaggle_layout.as_deref(),
+    let defaults = LayoutDefaults {
+        hf: opts.hf_layout.clone(),
+        kaggle: opts.kaggle_layout.clone(),
     };
-    let name = entry.layout.as_deref().or(default).unwrap_or("folder");
-    // A cache layout from the config does not apply to an entry with its own output folder.
-    if entry.layout.is_none() && entry.output.is_some() {
-        return Ok(crate::download::Layout::Folder);
-    }
-    crate::download::Layout::parse(name, env)
+    crate::download::Layout::parse(defaults.layout_of(entry), env)
 }
 
 /// What happened to one entry.
@@ -74,6 +70,8 @@ pub struct EntryOutcome {
     pub result: Result<DownloadReport>,
     /// Wall time spent on it.
     pub elapsed: Duration,
+    /// It never started: an earlier entry failed under `fail_fast` (its `result` says so).
+    pub not_run: bool,
 }
 
 /// The result of a batch.
@@ -89,9 +87,14 @@ impl BatchReport {
         self.outcomes.iter().filter(|o| o.result.is_ok()).count()
     }
 
-    /// Entries that failed.
+    /// Entries that ran and failed.
     pub fn failed(&self) -> usize {
-        self.outcomes.len() - self.succeeded()
+        self.outcomes.len() - self.succeeded() - self.not_run()
+    }
+
+    /// Entries that never started (an earlier one failed under `fail_fast`).
+    pub fn not_run(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.not_run).count()
     }
 
     /// The exit code of DESIGN.md: 0 when all succeeded; the shared code when all failed the same
@@ -242,6 +245,7 @@ pub async fn run(
                     entry: entry.clone(),
                     result,
                     elapsed: t0.elapsed(),
+                    not_run: false,
                 },
             )
         }
@@ -267,6 +271,7 @@ pub async fn run(
                     "not run: an earlier entry failed and --fail-fast was given".into(),
                 )),
                 elapsed: Duration::ZERO,
+                not_run: true,
             })
         })
         .collect();
@@ -298,8 +303,11 @@ async fn run_entry(
     } else {
         None
     };
+    let layout = entry_layout(entry, opts, env)?;
+    // A cache decides where the files go; the entry's folder then only names it in the lockfile.
+    let output = (layout == crate::download::Layout::Folder).then_some(folder);
     let dl = DownloadOptions {
-        output: Some(folder),
+        output,
         root: opts.root.clone(),
         force: opts.force,
         jobs: opts.file_jobs,
@@ -308,7 +316,7 @@ async fn run_entry(
         connections: Some(connections),
         parallel: opts.parallel.clone(),
         locked: pinned.map(|p| Arc::new(p.locked_files())),
-        layout: entry_layout(entry, opts, env)?,
+        layout,
     };
     match &entry.id {
         DatasetId::Hf(id) => {

@@ -27,18 +27,41 @@ fn read_manifest(name: &str) -> Result<String, Error> {
         .map_err(|e| Error::usage(format!("cannot read manifest {name}: {e}")))
 }
 
-/// Where the lockfile lives: `--lock`, else next to the manifest, else (stdin) the current folder.
+/// The lockfile a manifest gets without `--lock`: its name with `.lock` for its extension, next
+/// to it (`train.toml` → `train.lock`, so two manifests in one folder keep their own pins);
+/// `dsfetch.lock` in the current folder for stdin.
 fn lock_path(a: &BatchArgs) -> PathBuf {
     if let Some(p) = &a.lock {
         return p.clone();
     }
     if a.manifest == "-" {
-        return PathBuf::from("dsfetch.lock");
+        return PathBuf::from(LEGACY_LOCK);
     }
-    match Path::new(&a.manifest).parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.join("dsfetch.lock"),
-        _ => PathBuf::from("dsfetch.lock"),
+    let manifest = Path::new(&a.manifest);
+    let lock = manifest.with_extension("lock");
+    if lock == manifest {
+        // A manifest that is itself named `*.lock`.
+        let mut name = manifest.as_os_str().to_owned();
+        name.push(".lock");
+        return PathBuf::from(name);
     }
+    lock
+}
+
+/// The lockfile name of dsfetch versions that named every lock `dsfetch.lock`.
+const LEGACY_LOCK: &str = "dsfetch.lock";
+
+/// `dsfetch.lock` next to the manifest, as older versions wrote it: read when the manifest's own
+/// lock is absent, so that existing `--locked` runs keep working.
+fn legacy_lock_path(a: &BatchArgs, own: &Path) -> Option<PathBuf> {
+    if a.lock.is_some() || a.manifest == "-" {
+        return None;
+    }
+    let old = match Path::new(&a.manifest).parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(LEGACY_LOCK),
+        _ => PathBuf::from(LEGACY_LOCK),
+    };
+    (old != own).then_some(old)
 }
 
 /// `dsfetch batch`.
@@ -47,18 +70,47 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         Ok(t) => t,
         Err(e) => return Outcome::failed(e),
     };
-    let manifest = match manifest::parse(&a.manifest, &text) {
+    let defaults = manifest::LayoutDefaults {
+        hf: ctx.settings.config.hf.layout.clone(),
+        kaggle: ctx.settings.config.kaggle.layout.clone(),
+    };
+    let manifest = match manifest::parse_with(&a.manifest, &text, &defaults) {
         Ok(m) => m,
         Err(e) => return Outcome::failed(e),
     };
     let lock_path = lock_path(a);
-    let previous = match Lockfile::read(&lock_path) {
+    let own = match Lockfile::read(&lock_path) {
         Ok(l) => l,
         Err(e) => return Outcome::failed(e),
     };
+    // Without its own lock, a manifest's pins may still sit in an older version's dsfetch.lock.
+    let mut read_from = lock_path.clone();
+    let mut previous = own.clone();
+    if own.is_none()
+        && let Some(old) = legacy_lock_path(a, &lock_path)
+    {
+        match Lockfile::read(&old) {
+            Ok(Some(l)) => {
+                ctx.ui.on_event(&dsfetch::progress::Event::Warn(&format!(
+                    "{} is absent: using {} (the lockfile of older dsfetch versions); {}",
+                    lock_path.display(),
+                    old.display(),
+                    if a.locked {
+                        format!("a run without --locked writes {}", lock_path.display())
+                    } else {
+                        format!("this run writes {}", lock_path.display())
+                    }
+                )));
+                previous = Some(l);
+                read_from = old;
+            }
+            Ok(None) => {}
+            Err(e) => return Outcome::failed(e),
+        }
+    }
     let root = ctx.settings.download_dir.value.clone();
     if a.locked
-        && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &lock_path)
+        && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &read_from)
     {
         return Outcome::failed(e);
     }
@@ -93,16 +145,21 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     let mut lock_error = None;
     if !a.dry_run && !a.locked && report.succeeded() > 0 {
         let lock = report.lockfile(previous.as_ref(), &opts.root);
-        if previous.as_ref() != Some(&lock)
+        if own.as_ref() != Some(&lock)
             && let Err(e) = lock.write(&lock_path)
         {
             lock_error = Some(e);
         }
     }
     for o in &report.outcomes {
-        if let Err(e) = &o.result {
-            ctx.ui
-                .error(&for_terminal(&format!("{}: {e}", o.entry.label())));
+        match &o.result {
+            Err(e) if o.not_run => ctx
+                .ui
+                .info(&for_terminal(&format!("{}: {e}", o.entry.label()))),
+            Err(e) => ctx
+                .ui
+                .error(&for_terminal(&format!("{}: {e}", o.entry.label()))),
+            Ok(_) => {}
         }
     }
     let mut exit = report.exit_code();
@@ -127,6 +184,15 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
                     download_json(o.result.as_ref().ok(), src, &id, o.result.as_ref().err());
                 v["entry"] = json!(label);
                 v["line"] = json!(o.entry.line);
+                // A distinguishable state for entries --fail-fast never started.
+                v["status"] = json!(match &o.result {
+                    Ok(_) => "ok",
+                    Err(_) if o.not_run => "not_run",
+                    Err(_) => "failed",
+                });
+                if o.not_run {
+                    v["error"]["kind"] = json!("not_run");
+                }
                 v["seconds"] = json!((o.elapsed.as_secs_f64() * 1000.0).round() / 1000.0);
                 v
             })
@@ -135,6 +201,7 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
             "results": results,
             "succeeded": report.succeeded(),
             "failed": report.failed(),
+            "not_run": report.not_run(),
             "dry_run": a.dry_run,
             "lockfile": lock_path,
         })
@@ -206,6 +273,7 @@ fn summary_table(report: &BatchReport) -> String {
                         "ok".to_string()
                     },
                 ),
+                Err(_) if o.not_run => ("-".into(), "-".into(), "not run".to_string()),
                 Err(e) => (
                     "-".into(),
                     "-".into(),
@@ -231,6 +299,9 @@ fn summary_table(report: &BatchReport) -> String {
         report.succeeded(),
         report.failed()
     ));
+    if report.not_run() > 0 {
+        out.push_str(&format!(", {} not run", report.not_run()));
+    }
     out
 }
 
@@ -260,7 +331,11 @@ fn plan_table(report: &BatchReport) -> String {
                 "-".into(),
                 "-".into(),
                 "-".into(),
-                format!("error: {}", e.kind().as_str()),
+                if o.not_run {
+                    "not run".to_string()
+                } else {
+                    format!("error: {}", e.kind().as_str())
+                },
             ],
         })
         .collect();

@@ -130,7 +130,7 @@ pub struct BatchArgs {
     /// Use exactly the versions and commits of the lockfile and verify every file against it
     #[arg(long)]
     pub locked: bool,
-    /// The lockfile [default: dsfetch.lock next to the manifest]
+    /// The lockfile [default: the manifest's name with .lock, next to it (train.toml: train.lock); dsfetch.lock for stdin]
     #[arg(long, value_name = "PATH")]
     pub lock: Option<PathBuf>,
     /// Download everything again
@@ -161,8 +161,8 @@ pub struct SearchArgs {
     /// Only datasets with files of this type: csv, sqlite, json, bigQuery, parquet (Kaggle; on the Hub a format: tag)
     #[arg(long, value_name = "TYPE")]
     pub file_type: Option<String>,
-    /// Only datasets under this license group: cc, gpl, odb, other (Kaggle only)
-    #[arg(long, value_name = "GROUP")]
+    /// Only datasets under this license group: cc, gpl, odb, other (both hubs; on the Hub by the license: tag), or a Hugging Face license id such as mit (with --source hf)
+    #[arg(long, value_name = "LICENSE")]
     pub license: Option<String>,
     /// Only datasets of at least this many bytes
     #[arg(long, value_name = "BYTES")]

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use dsfetch::cancel::Cancel;
 use dsfetch::credentials;
@@ -91,8 +92,104 @@ pub fn context(
     })
 }
 
-/// Runs the parsed command line.
+/// The document `--json` prints for a failure that has no other result document:
+/// `{"success": false, "error": {"kind", "message", "exit_code"}}`.
+pub fn error_json(e: &Error) -> serde_json::Value {
+    json!({
+        "success": false,
+        "error": {"kind": e.kind().as_str(), "message": e.to_string(), "exit_code": e.kind().exit_code()},
+    })
+}
+
+/// Whether the raw command line asks for `--json` (before any `--`), for errors that happen
+/// before the arguments are parsed.
+fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
+}
+
+/// Handles an argument error from clap: `--help` and `--version` print as clap prints them;
+/// anything else is a usage error (exit 2), also printed as the JSON error document when the
+/// command line has `--json`.
+pub fn usage_error(e: &clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind as Clap;
+    if matches!(e.kind(), Clap::DisplayHelp | Clap::DisplayVersion) {
+        let _ = e.print();
+        return std::process::ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+    }
+    if wants_json(std::env::args_os()) {
+        let message = match e.kind() {
+            Clap::DisplayHelpOnMissingArgumentOrSubcommand => {
+                "a command is missing; run dsfetch --help for the commands".to_string()
+            }
+            _ => {
+                let text = e.render().to_string();
+                let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                first.trim_start_matches("error: ").trim().to_string()
+            }
+        };
+        let doc = error_json(&Error::usage(message));
+        let _ = print_stdout(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
+    let _ = e.print();
+    std::process::ExitCode::from(dsfetch::ErrorKind::Usage.exit_code())
+}
+
+/// Runs the parsed command line. With `--json`, a failure that produced no result document
+/// gets the JSON error document, so that stdout always holds exactly one JSON document.
 pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
+    let json = cli.global.json;
+    let terminated = Arc::new(AtomicBool::new(false));
+    let (ui, mut outcome) = run_command(cli, terminated.clone()).await;
+    if json
+        && outcome.json.is_none()
+        && let Some(e) = &outcome.error
+    {
+        outcome.json = Some(error_json(e));
+    }
+    if terminated.load(Ordering::SeqCst) {
+        mark_terminated(&mut outcome);
+    }
+    (ui, outcome)
+}
+
+/// The exit code of a run stopped by SIGTERM (128 + 15), as shells report a terminated process.
+pub const TERMINATED_EXIT: u8 = 143;
+
+/// A run that SIGTERM interrupted exits 143 instead of Ctrl-C's 130, and its JSON error objects
+/// say so.
+fn mark_terminated(outcome: &mut Outcome) {
+    let interrupted = dsfetch::ErrorKind::Interrupted.exit_code();
+    let code = outcome
+        .exit
+        .or_else(|| outcome.error.as_ref().map(|e| e.kind().exit_code()));
+    if code != Some(interrupted) {
+        return;
+    }
+    outcome.exit = Some(TERMINATED_EXIT);
+    fn patch(v: &mut serde_json::Value, from: u8) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(e) = m.get_mut("error")
+                    && e["kind"] == "interrupted"
+                    && e["exit_code"] == from
+                {
+                    e["exit_code"] = json!(TERMINATED_EXIT);
+                }
+                m.values_mut().for_each(|x| patch(x, from));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| patch(x, from)),
+            _ => {}
+        }
+    }
+    if let Some(j) = &mut outcome.json {
+        patch(j, interrupted);
+    }
+}
+
+async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>, Outcome) {
     let common = match &cli.command {
         Command::Download(d) => Some(match &d.hub {
             Some(DownloadHub::Hf(a)) => &a.common,
@@ -152,6 +249,25 @@ pub async fn run(cli: Cli) -> (Option<Arc<Ui>>, Outcome) {
             }
         }
     });
+    // SIGTERM (`kill`, a CI runner's timeout, `docker stop`) is handled the same way, exiting 143.
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            let on_term = cancel.clone();
+            tokio::spawn(async move {
+                if term.recv().await.is_some() {
+                    terminated.store(true, Ordering::SeqCst);
+                    on_term.cancel();
+                    if term.recv().await.is_some() {
+                        std::process::exit(i32::from(TERMINATED_EXIT));
+                    }
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    drop(terminated);
     let outcome = tokio::select! {
         o = work => o,
         _ = async {
@@ -167,23 +283,13 @@ fn download_options(
     common: &CommonDownloadArgs,
     source: Source,
 ) -> Result<DownloadOptions> {
-    let per_source = match source {
-        Source::HuggingFace => &ctx.settings.config.hf,
-        Source::Kaggle => &ctx.settings.config.kaggle,
-    };
     // Per-hub config defaults apply where no flag or environment variable decided.
-    let jobs = match (&ctx.settings.jobs.origin, per_source.jobs) {
-        (dsfetch::settings::Origin::Default | dsfetch::settings::Origin::Config(_), Some(j))
-            if j > 0 =>
-        {
-            j
-        }
-        _ => ctx.settings.jobs.value,
-    };
+    let hub = ctx.settings.hub(source);
+    let jobs = hub.jobs.value;
     let layout_name = match common.layout {
         Some(l) => l.as_str(),
         None if common.output.is_some() => "folder",
-        None => per_source.layout.as_deref().unwrap_or("folder"),
+        None => hub.layout.value.as_str(),
     };
     Ok(DownloadOptions {
         output: common.output.clone(),
@@ -431,8 +537,7 @@ async fn download_kaggle(ctx: &Ctx, a: KaggleRequest<'_>) -> Outcome {
         let kopts = KaggleOptions {
             files: a.files.to_vec(),
             no_unzip: a.no_unzip
-                || (ctx.settings.config.kaggle.unzip == Some(false)
-                    && opts.layout == Layout::Folder),
+                || (!ctx.settings.hub(Source::Kaggle).unzip.value && opts.layout == Layout::Folder),
         };
         kaggle::download(&client, &id, &kopts, &opts).await
     }
@@ -452,10 +557,13 @@ pub fn completion_script(shell: clap_complete::Shell) -> String {
     String::from_utf8_lossy(&buf).trim_end().to_string()
 }
 
+/// One row of `dsfetch config`: key, value, origin.
+type Row = (&'static str, String, String);
+
 /// `dsfetch config`: the effective settings and where each came from.
 fn config(ctx: &Ctx) -> Outcome {
     let s = &ctx.settings;
-    let rows: Vec<(&str, String, String)> = vec![
+    let rows: Vec<Row> = vec![
         (
             "download_dir",
             s.download_dir.value.display().to_string(),
@@ -503,6 +611,26 @@ fn config(ctx: &Ctx) -> Outcome {
             s.retry_max_wait.origin.to_string(),
         ),
     ];
+    let mut hubs: Vec<(&str, Vec<Row>)> = Vec::new();
+    for (name, source) in [("hf", Source::HuggingFace), ("kaggle", Source::Kaggle)] {
+        let h = s.hub(source);
+        let mut keys = vec![
+            (
+                "layout",
+                h.layout.value.clone(),
+                h.layout.origin.to_string(),
+            ),
+            ("jobs", h.jobs.value.to_string(), h.jobs.origin.to_string()),
+        ];
+        if source == Source::Kaggle {
+            keys.push((
+                "unzip",
+                h.unzip.value.to_string(),
+                h.unzip.origin.to_string(),
+            ));
+        }
+        hubs.push((name, keys));
+    }
     let config_file = match &s.config_path {
         Some(p) => p.display().to_string(),
         None => match dsfetch::settings::config_path(&ctx.env) {
@@ -510,9 +638,25 @@ fn config(ctx: &Ctx) -> Outcome {
             None => "(none)".into(),
         },
     };
-    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    // Text: one row per setting, the hubs' as `hf.layout`; JSON: the hubs' nested (`.hf.layout`).
+    let hub_rows: Vec<(String, &String, &String)> = hubs
+        .iter()
+        .flat_map(|(hub, keys)| {
+            keys.iter()
+                .map(move |(k, v, o)| (format!("{hub}.{k}"), v, o))
+        })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|r| r.0.len())
+        .chain(hub_rows.iter().map(|r| r.0.len()))
+        .max()
+        .unwrap_or(0);
     let mut text = format!("config file: {config_file}\n");
     for (k, v, o) in &rows {
+        text.push_str(&format!("{k:width$}  {v}  ({o})\n"));
+    }
+    for (k, v, o) in &hub_rows {
         text.push_str(&format!("{k:width$}  {v}  ({o})\n"));
     }
     let json = ctx.json.then(|| {
@@ -520,6 +664,13 @@ fn config(ctx: &Ctx) -> Outcome {
         m.insert("config_file".into(), json!(s.config_path));
         for (k, v, o) in &rows {
             m.insert((*k).into(), json!({"value": v, "from": o}));
+        }
+        for (hub, keys) in &hubs {
+            let table: serde_json::Map<String, serde_json::Value> = keys
+                .iter()
+                .map(|(k, v, o)| ((*k).to_string(), json!({"value": v, "from": o})))
+                .collect();
+            m.insert((*hub).into(), serde_json::Value::Object(table));
         }
         serde_json::Value::Object(m)
     });

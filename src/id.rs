@@ -100,15 +100,59 @@ impl std::fmt::Display for DatasetId {
 const HF_FORMS: &str = "OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]";
 const KAGGLE_FORMS: &str = "OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]";
 
+const HF_HOSTS: &[&str] = &["huggingface.co/", "www.huggingface.co/", "hf.co/"];
+const KAGGLE_HOSTS: &[&str] = &["www.kaggle.com/", "kaggle.com/"];
+
+/// Tabs of a Kaggle dataset page (`…/SLUG/data`, `…/SLUG/discussion/123`): the dataset itself.
+const KAGGLE_TABS: &[&str] = &[
+    "data",
+    "code",
+    "discussion",
+    "discussions",
+    "suggestions",
+    "settings",
+    "activity",
+    "tasks",
+    "metadata",
+    "kernels",
+    "notebooks",
+];
+
+/// Pages of a Hugging Face dataset that name no revision (`…/NAME/viewer/default/train`).
+const HF_PAGES: &[&str] = &[
+    "viewer",
+    "discussions",
+    "settings",
+    "sql-console",
+    "community",
+    "files",
+];
+
+/// Pages of a Hugging Face dataset followed by a revision and maybe a path in the repo.
+const HF_REV_PAGES: &[&str] = &["tree", "blob", "resolve", "raw", "edit", "blame"];
+
 fn bad(input: &str, source: Source, reason: &str) -> Error {
+    bad_hint(input, source, reason, None)
+}
+
+/// A refused id: the reason, the closest accepted form when there is one, and every form.
+fn bad_hint(input: &str, source: Source, reason: &str, hint: Option<String>) -> Error {
     let forms = match source {
         Source::Kaggle => KAGGLE_FORMS,
         Source::HuggingFace => HF_FORMS,
     };
-    Error::usage(format!(
-        "invalid {source} dataset id {:?}: {reason}; accepted forms: {forms}",
-        crate::sanitize::for_terminal(input)
-    ))
+    let clean = crate::sanitize::for_terminal;
+    match hint {
+        Some(h) => Error::usage(format!(
+            "invalid {source} dataset id {:?}: {reason}; did you mean {}? (accepted forms: {forms})",
+            clean(input),
+            clean(&h)
+        )),
+        None => Error::usage(format!(
+            "invalid {source} dataset id {:?}: {reason}; accepted forms: {forms}",
+            clean(input)
+        )),
+    }
 }
 
 /// Checks one path segment of an id (owner, name, slug).
@@ -151,21 +195,50 @@ fn check_revision(rev: &str) -> std::result::Result<(), &'static str> {
     Ok(())
 }
 
-fn check_common(input: &str, source: Source) -> Result<()> {
+fn check_common(input: &str, source: Source, hint: Hint<'_>) -> Result<()> {
     if input.is_empty() {
         return Err(bad(input, source, "empty id"));
     }
     if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad(input, source, "whitespace or control character"));
+        // Blanks around a pasted id are the usual cause.
+        let trimmed = input.trim().to_string();
+        return Err(bad_hint(
+            input,
+            source,
+            "whitespace or control character",
+            hint.check(input, trimmed),
+        ));
     }
     Ok(())
 }
 
-fn strip_url_prefix<'a>(input: &'a str, hosts: &[&str]) -> Option<&'a str> {
+/// Whether suggestions are computed, and how a suggestion is checked (it must be accepted).
+#[derive(Clone, Copy)]
+struct Hint<'a>(Option<&'a dyn Fn(&str) -> bool>);
+
+impl Hint<'_> {
+    /// `candidate`, when suggestions are on, it differs from `input` and it is accepted.
+    fn check(&self, input: &str, candidate: String) -> Option<String> {
+        let accepts = self.0?;
+        (candidate != input && !candidate.is_empty() && accepts(&candidate)).then_some(candidate)
+    }
+}
+
+/// The path segments of a URL on one of `hosts` (the scheme may be left out, as when copied
+/// from some address bars), without query, fragment and trailing slashes.
+fn url_segments<'a>(input: &'a str, hosts: &[&str]) -> Option<Vec<&'a str>> {
     let rest = input
         .strip_prefix("https://")
-        .or_else(|| input.strip_prefix("http://"))?;
-    hosts.iter().find_map(|h| rest.strip_prefix(h))
+        .or_else(|| input.strip_prefix("http://"))
+        .unwrap_or(input);
+    let path = hosts.iter().find_map(|h| rest.strip_prefix(h))?;
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = path.trim_end_matches('/');
+    Some(if path.is_empty() {
+        Vec::new()
+    } else {
+        path.split('/').collect()
+    })
 }
 
 fn decode(s: &str) -> String {
@@ -175,10 +248,19 @@ fn decode(s: &str) -> String {
 }
 
 /// Parses a Hugging Face id: `OWNER/NAME`, `NAME`, `OWNER/NAME@REV`, the dataset URL forms and
-/// `hf://datasets/...`. A `hf:` prefix is accepted too.
+/// `hf://datasets/...`. A `hf:` prefix is accepted too. URLs copied from a browser are taken
+/// as they are: pages of the dataset (`/viewer/…`, `/discussions`), a revision and path
+/// (`/tree/REV/PATH`, `/blob/…`, `/resolve/…`), a query (`?row=3`) or a fragment.
 pub fn parse_hf(input: &str) -> Result<HfId> {
+    let accepts = |c: &str| parse_hf_with(c, Hint(None)).is_ok();
+    parse_hf_with(input, Hint(Some(&accepts)))
+}
+
+type HfParts = (String, Option<String>, Option<String>);
+
+fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
     let src = Source::HuggingFace;
-    check_common(input, src)?;
+    check_common(input, src, hint)?;
     let raw = input
         .strip_prefix("hf:")
         .filter(|r| !r.starts_with("//"))
@@ -186,65 +268,14 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
 
     // Split into repo part, revision and optional in-repo path depending on the form.
     let (repo, revision, path) = if let Some(rest) = raw.strip_prefix("hf://") {
-        let rest = rest
-            .strip_prefix("datasets/")
-            .ok_or_else(|| bad(input, src, "hf:// ids must start with hf://datasets/"))?;
-        let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-        // hf://datasets/OWNER/NAME[@REV][/path]; the @REV sits on the NAME segment.
-        let (name_idx, owner) = if segs.len() >= 2 && !segs[0].contains('@') {
-            (1, Some(segs[0]))
-        } else {
-            (0, None)
-        };
-        let (name, rev) = match segs[name_idx].split_once('@') {
-            Some((n, r)) => (n, Some(decode(r))),
-            None => (segs[name_idx], None),
-        };
-        let repo = match owner {
-            Some(o) => format!("{o}/{name}"),
-            None => name.to_string(),
-        };
-        let path = segs[name_idx + 1..].join("/");
-        (repo, rev, (!path.is_empty()).then_some(path))
-    } else if let Some(rest) =
-        strip_url_prefix(raw, &["huggingface.co/", "www.huggingface.co/", "hf.co/"])
-    {
-        let rest = rest.split(['?', '#']).next().unwrap_or("");
-        let rest = rest.strip_prefix("datasets/").ok_or_else(|| {
-            bad(
-                input,
-                src,
-                "only dataset URLs (https://huggingface.co/datasets/...) are supported",
-            )
-        })?;
-        let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-        if segs.len() < 2 {
-            return Err(bad(input, src, "the URL names no OWNER/NAME"));
-        }
-        let repo = format!("{}/{}", segs[0], segs[1]);
-        let mut revision = None;
-        let mut path = None;
-        if segs.len() > 2 {
-            if !matches!(segs[2], "tree" | "blob" | "resolve") || segs.len() < 4 {
-                return Err(bad(input, src, "unsupported URL form"));
-            }
-            let tail = &segs[3..];
-            // Special refs (`refs/convert/parquet`, `refs/pr/3`) span three segments.
-            let take = if tail[0] == "refs" && tail.len() >= 3 {
-                3
-            } else {
-                1
-            };
-            revision = Some(decode(&tail[..take.min(tail.len())].join("/")));
-            let p = tail[take.min(tail.len())..].join("/");
-            if !p.is_empty() {
-                path = Some(decode(&p));
-            }
-        }
-        (repo, revision, path)
-    } else if raw.contains("://") {
+        hf_scheme(input, rest, hint)?
+    } else if let Some(segs) = url_segments(raw, HF_HOSTS) {
+        hf_url(input, &segs, hint)?
+    } else if raw.contains("://") || url_segments(raw, KAGGLE_HOSTS).is_some() {
         return Err(bad(input, src, "not a Hugging Face URL"));
     } else {
+        // A trailing slash (from tab completion or a copied path) changes nothing.
+        let raw = raw.strip_suffix('/').unwrap_or(raw);
         match raw.split_once('@') {
             Some((repo, rev)) => (repo.to_string(), Some(rev.to_string()), None),
             None => (raw.to_string(), None, None),
@@ -253,20 +284,38 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
 
     let segs: Vec<&str> = repo.split('/').collect();
     if segs.len() > 2 {
-        return Err(bad(
+        let nonempty: Vec<&str> = segs.iter().copied().filter(|s| !s.is_empty()).collect();
+        let candidate = if nonempty.len() == 2 {
+            nonempty.join("/")
+        } else {
+            segs[..2].join("/")
+        };
+        return Err(bad_hint(
             input,
             src,
-            "too many '/' in the repo id (expected OWNER/NAME)",
+            "too many '/' in the repo id (expected OWNER/NAME; a folder inside the repo goes in --include)",
+            hint.check(input, candidate),
         ));
     }
     for s in &segs {
-        check_segment(s).map_err(|r| bad(input, src, r))?;
+        check_segment(s).map_err(|r| {
+            let joined: Vec<&str> = segs.iter().copied().filter(|s| !s.is_empty()).collect();
+            bad_hint(input, src, r, hint.check(input, joined.join("/")))
+        })?;
     }
     if let Some(rev) = &revision {
-        check_revision(rev).map_err(|r| bad(input, src, r))?;
+        check_revision(rev)
+            .map_err(|r| bad_hint(input, src, r, hint.check(input, repo.clone())))?;
     }
     if let Some(p) = &path {
-        crate::paths::check_relative(p).map_err(|r| bad(input, src, &r))?;
+        crate::paths::check_relative(p).map_err(|r| {
+            bad_hint(
+                input,
+                src,
+                &r,
+                hint.check(input, format!("https://huggingface.co/datasets/{repo}")),
+            )
+        })?;
     }
     Ok(HfId {
         repo,
@@ -275,81 +324,261 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
     })
 }
 
-/// Parses a Kaggle id: `OWNER/SLUG`, `OWNER/SLUG/versions/N`, `OWNER/SLUG/N`, or a dataset URL.
-/// A `kaggle:` prefix is accepted too.
-pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
-    let src = Source::Kaggle;
-    check_common(input, src)?;
-    let raw = input.strip_prefix("kaggle:").unwrap_or(input);
-    let body = if let Some(rest) = strip_url_prefix(raw, &["www.kaggle.com/", "kaggle.com/"]) {
-        let rest = rest.split(['?', '#']).next().unwrap_or("");
-        rest.strip_prefix("datasets/")
-            .ok_or_else(|| {
-                bad(
-                    input,
-                    src,
-                    "only dataset URLs (https://www.kaggle.com/datasets/...) are supported",
-                )
-            })?
-            .trim_end_matches('/')
-            .to_string()
-    } else if raw.contains("://") {
-        return Err(bad(input, src, "not a Kaggle URL"));
-    } else {
-        raw.to_string()
+/// `hf://datasets/OWNER/NAME[@REV][/path]`; the `@REV` sits on the NAME segment.
+fn hf_scheme(input: &str, rest: &str, hint: Hint<'_>) -> Result<HfParts> {
+    let src = Source::HuggingFace;
+    let Some(rest) = rest.strip_prefix("datasets/") else {
+        // hf://OWNER/NAME is a model in huggingface_hub's file system.
+        let candidate = rest
+            .strip_prefix("models/")
+            .or_else(|| rest.strip_prefix("spaces/"))
+            .unwrap_or(rest);
+        return Err(bad_hint(
+            input,
+            src,
+            "hf:// ids must start with hf://datasets/ (only datasets are supported)",
+            hint.check(input, format!("hf://datasets/{candidate}")),
+        ));
     };
-    let segs: Vec<&str> = body.split('/').collect();
-    let version = match segs.len() {
-        2 => None,
-        3 => Some(segs[2]),
-        4 if segs[2] == "versions" => Some(segs[3]),
+    let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let (name_idx, owner) = if segs.len() >= 2 && !segs[0].contains('@') {
+        (1, Some(segs[0]))
+    } else {
+        (0, None)
+    };
+    let (name, rev) = match segs[name_idx].split_once('@') {
+        Some((n, r)) => (n, Some(decode(r))),
+        None => (segs[name_idx], None),
+    };
+    let repo = match owner {
+        Some(o) => format!("{o}/{name}"),
+        None => name.to_string(),
+    };
+    let path = segs[name_idx + 1..].join("/");
+    Ok((repo, rev, (!path.is_empty()).then_some(path)))
+}
+
+/// `https://huggingface.co/datasets/OWNER/NAME[/PAGE…]`, query and fragment already removed.
+fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
+    let src = Source::HuggingFace;
+    let rest = match segs.split_first() {
+        Some((&"datasets", rest)) => rest,
         _ => {
-            return Err(bad(
+            // A model (`huggingface.co/OWNER/NAME`) or a space: name the dataset URL it may be.
+            let named = match segs.first() {
+                Some(&"spaces") | Some(&"models") => &segs[1..],
+                _ => segs,
+            };
+            let candidate = match named {
+                [o, n, ..] => format!("https://huggingface.co/datasets/{o}/{n}"),
+                _ => String::new(),
+            };
+            return Err(bad_hint(
                 input,
                 src,
-                "expected OWNER/SLUG with an optional version",
+                "only dataset URLs (https://huggingface.co/datasets/...) are supported",
+                hint.check(input, candidate),
             ));
         }
     };
-    for s in &segs[..2] {
-        check_segment(s).map_err(|r| bad(input, src, r))?;
+    let (repo, tail) = match rest {
+        [] => return Err(bad(input, src, "the URL names no dataset")),
+        [name] => return Ok((name.to_string(), None, None)),
+        [owner, name, tail @ ..] => (format!("{owner}/{name}"), tail),
+    };
+    let Some((page, after)) = tail.split_first() else {
+        return Ok((repo, None, None));
+    };
+    if HF_PAGES.contains(page) {
+        return Ok((repo, None, None));
+    }
+    let with_path = HF_REV_PAGES.contains(page);
+    if !with_path && !matches!(*page, "commits" | "commit") {
+        return Err(bad_hint(
+            input,
+            src,
+            &format!("unsupported dataset page {:?} in the URL", decode(page)),
+            hint.check(input, format!("https://huggingface.co/datasets/{repo}")),
+        ));
+    }
+    if after.is_empty() {
+        return Ok((repo, None, None));
+    }
+    // Special refs (`refs/convert/parquet`, `refs/pr/3`) span three segments.
+    let take = if after[0] == "refs" && after.len() >= 3 {
+        3
+    } else {
+        1
+    };
+    let revision = Some(decode(&after[..take].join("/")));
+    let p = after[take..].join("/");
+    let path = (with_path && !p.is_empty()).then(|| decode(&p));
+    Ok((repo, revision, path))
+}
+
+/// Parses a Kaggle id: `OWNER/SLUG`, `OWNER/SLUG/versions/N`, `OWNER/SLUG/N`, or a dataset URL
+/// (also a tab of the dataset's page, `…/SLUG/data`, `…/SLUG/discussion/123`, with any query
+/// or fragment). A `kaggle:` prefix is accepted too.
+pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
+    let accepts = |c: &str| parse_kaggle_with(c, Hint(None)).is_ok();
+    parse_kaggle_with(input, Hint(Some(&accepts)))
+}
+
+fn parse_kaggle_with(input: &str, hint: Hint<'_>) -> Result<KaggleId> {
+    let src = Source::Kaggle;
+    check_common(input, src, hint)?;
+    let raw = input.strip_prefix("kaggle:").unwrap_or(input);
+    // Plain ids with an empty segment (`a//b`): the same without it.
+    let mut collapsed = String::new();
+    let (owner, slug, version) = if let Some(segs) = url_segments(raw, KAGGLE_HOSTS) {
+        kaggle_url(input, &segs, hint)?
+    } else if raw.contains("://") || url_segments(raw, HF_HOSTS).is_some() {
+        return Err(bad(input, src, "not a Kaggle URL"));
+    } else {
+        let body = raw.strip_suffix('/').unwrap_or(raw);
+        let segs: Vec<&str> = body.split('/').collect();
+        let nonempty: Vec<&str> = segs.iter().copied().filter(|s| !s.is_empty()).collect();
+        collapsed = nonempty.join("/");
+        let dataset = |n: &[&str]| match n {
+            [o, s, ..] => format!("{o}/{s}"),
+            _ => String::new(),
+        };
+        match segs.as_slice() {
+            [o, s] => (*o, *s, None),
+            [o, s, v] => (*o, *s, Some(*v)),
+            [o, s, "versions", v] => (*o, *s, Some(*v)),
+            _ => {
+                // `a//b` is `a/b`; `a/b/data/x` is most likely the dataset `a/b`.
+                let candidate = if nonempty.len() < segs.len() {
+                    nonempty.join("/")
+                } else {
+                    dataset(&nonempty)
+                };
+                return Err(bad_hint(
+                    input,
+                    src,
+                    "expected OWNER/SLUG with an optional version",
+                    hint.check(input, candidate),
+                ));
+            }
+        }
+    };
+    for s in [owner, slug] {
+        check_segment(s)
+            .map_err(|r| bad_hint(input, src, r, hint.check(input, collapsed.clone())))?;
     }
     let version = match version {
         None => None,
         Some(v) => match v.parse::<u32>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
-                return Err(bad(
+                return Err(bad_hint(
                     input,
                     src,
                     "the version must be a positive whole number",
+                    hint.check(input, format!("{owner}/{slug}")),
                 ));
             }
         },
     };
     Ok(KaggleId {
-        owner: segs[0].to_string(),
-        slug: segs[1].to_string(),
+        owner: owner.to_string(),
+        slug: slug.to_string(),
         version,
     })
 }
 
+/// `https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N][/TAB…]` (or the API's download
+/// URL), query and fragment already removed: owner, slug and the version text, if any.
+fn kaggle_url<'a>(
+    input: &str,
+    segs: &[&'a str],
+    hint: Hint<'_>,
+) -> Result<(&'a str, &'a str, Option<&'a str>)> {
+    let src = Source::Kaggle;
+    let body = match segs {
+        ["datasets", rest @ ..] | ["api", "v1", "datasets", "download", rest @ ..] => rest,
+        [kind, ..]
+            if matches!(
+                *kind,
+                "competitions" | "c" | "code" | "models" | "m" | "discussions" | "learn"
+            ) =>
+        {
+            return Err(bad(
+                input,
+                src,
+                "only dataset URLs (https://www.kaggle.com/datasets/...) are supported",
+            ));
+        }
+        [owner, slug, ..] => {
+            // An old-style dataset URL (kaggle.com/OWNER/SLUG).
+            return Err(bad_hint(
+                input,
+                src,
+                "only dataset URLs (https://www.kaggle.com/datasets/...) are supported",
+                hint.check(
+                    input,
+                    format!("https://www.kaggle.com/datasets/{owner}/{slug}"),
+                ),
+            ));
+        }
+        _ => {
+            return Err(bad(
+                input,
+                src,
+                "only dataset URLs (https://www.kaggle.com/datasets/...) are supported",
+            ));
+        }
+    };
+    let [owner, slug, tail @ ..] = body else {
+        return Err(bad(input, src, "the URL names no OWNER/SLUG"));
+    };
+    let page = format!("https://www.kaggle.com/datasets/{owner}/{slug}");
+    let (version, tab) = match tail {
+        ["versions", v, rest @ ..] => (Some(*v), rest),
+        rest => (None, rest),
+    };
+    match tab.first() {
+        None => {}
+        Some(t) if KAGGLE_TABS.contains(t) => {}
+        Some(t) => {
+            return Err(bad_hint(
+                input,
+                src,
+                &format!("unsupported dataset page {:?} in the URL", decode(t)),
+                hint.check(input, page),
+            ));
+        }
+    }
+    Ok((owner, slug, version))
+}
+
 /// Parses an id for either hub: `kaggle:ID`, `hf:ID`, or a Kaggle / Hugging Face URL.
 pub fn parse_any(input: &str) -> Result<DatasetId> {
-    if input.starts_with("kaggle:")
-        || strip_url_prefix(input, &["www.kaggle.com/", "kaggle.com/"]).is_some()
-    {
+    if input.starts_with("kaggle:") || url_segments(input, KAGGLE_HOSTS).is_some() {
         return parse_kaggle(input).map(DatasetId::Kaggle);
     }
     if input.starts_with("hf:")
         || input.starts_with("hf://")
-        || strip_url_prefix(input, &["huggingface.co/", "www.huggingface.co/", "hf.co/"]).is_some()
+        || url_segments(input, HF_HOSTS).is_some()
     {
         return parse_hf(input).map(DatasetId::Hf);
     }
+    // Either hub could be meant: show both prefixed forms when the id fits them.
+    let trimmed = input.trim().trim_end_matches('/');
+    let both: Vec<String> = [format!("hf:{trimmed}"), format!("kaggle:{trimmed}")]
+        .into_iter()
+        .filter(|c| parse_any(c).is_ok())
+        .collect();
+    let hint = if both.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", both.join(" or "))
+    };
     Err(Error::usage(format!(
-        "cannot tell which hub {:?} is on: prefix it with kaggle: or hf: (e.g. kaggle:OWNER/SLUG, hf:OWNER/NAME@REV), or pass a kaggle.com / huggingface.co URL, or use `dsfetch download kaggle|hf ID`",
-        crate::sanitize::for_terminal(input)
+        "cannot tell which hub {:?} is on: prefix it with kaggle: or hf: (e.g. kaggle:OWNER/SLUG, hf:OWNER/NAME@REV), or pass a kaggle.com / huggingface.co URL, or use `dsfetch download kaggle|hf ID`{}",
+        crate::sanitize::for_terminal(input),
+        crate::sanitize::for_terminal(&hint)
     )))
 }
 
@@ -458,6 +687,149 @@ mod tests {
         ] {
             assert!(parse_kaggle(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn browser_urls_and_trailing_slashes() {
+        let k = |v| KaggleId {
+            owner: "alice".into(),
+            slug: "titanic".into(),
+            version: v,
+        };
+        for ok in [
+            "alice/titanic/",
+            "kaggle:alice/titanic/",
+            "https://www.kaggle.com/datasets/alice/titanic/data",
+            "https://www.kaggle.com/datasets/alice/titanic/data?select=train.csv",
+            "https://www.kaggle.com/datasets/alice/titanic/code",
+            "https://www.kaggle.com/datasets/alice/titanic/discussion/123456",
+            "https://www.kaggle.com/datasets/alice/titanic/suggestions",
+            "https://www.kaggle.com/datasets/alice/titanic/settings",
+            "https://www.kaggle.com/datasets/alice/titanic#summary",
+            "https://kaggle.com/datasets/alice/titanic?resource=download",
+            "www.kaggle.com/datasets/alice/titanic",
+            "https://www.kaggle.com/api/v1/datasets/download/alice/titanic",
+        ] {
+            assert_eq!(parse_kaggle(ok).unwrap(), k(None), "{ok}");
+        }
+        for ok in [
+            "alice/titanic/3/",
+            "https://www.kaggle.com/datasets/alice/titanic/versions/3/data",
+            "https://www.kaggle.com/datasets/alice/titanic/versions/3?resource=download",
+        ] {
+            assert_eq!(parse_kaggle(ok).unwrap(), k(Some(3)), "{ok}");
+        }
+        let h = |rev: Option<&str>, path: Option<&str>| HfId {
+            repo: "acme/corpus".into(),
+            revision: rev.map(Into::into),
+            path: path.map(Into::into),
+        };
+        for (ok, want) in [
+            ("acme/corpus/", h(None, None)),
+            ("hf:acme/corpus/", h(None, None)),
+            ("acme/corpus@v1/", h(Some("v1"), None)),
+            (
+                "https://huggingface.co/datasets/acme/corpus/viewer/default/train?row=3",
+                h(None, None),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/viewer",
+                h(None, None),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus#citation",
+                h(None, None),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/discussions/4",
+                h(None, None),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/blob/v2/data/train.csv",
+                h(Some("v2"), Some("data/train.csv")),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/resolve/main/data/train.csv?download=true",
+                h(Some("main"), Some("data/train.csv")),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/tree/refs%2Fconvert%2Fparquet/default",
+                h(Some("refs/convert/parquet"), Some("default")),
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/commit/0123abc",
+                h(Some("0123abc"), None),
+            ),
+            ("huggingface.co/datasets/acme/corpus", h(None, None)),
+        ] {
+            assert_eq!(parse_hf(ok).unwrap(), want, "{ok}");
+        }
+        assert_eq!(
+            parse_hf("https://huggingface.co/datasets/squad").unwrap(),
+            hf("squad", None)
+        );
+    }
+
+    #[test]
+    fn refusals_show_the_closest_accepted_form() {
+        for (bad, hint) in [
+            ("alice/titanic/data", "did you mean alice/titanic?"),
+            ("alice/titanic/0", "did you mean alice/titanic?"),
+            ("alice//titanic", "did you mean alice/titanic?"),
+            ("alice/titanic/data/x", "did you mean alice/titanic?"),
+            (" alice/titanic", "did you mean alice/titanic?"),
+            (
+                "https://www.kaggle.com/alice/titanic",
+                "did you mean https://www.kaggle.com/datasets/alice/titanic?",
+            ),
+            (
+                "https://www.kaggle.com/datasets/alice/titanic/nonsense",
+                "did you mean https://www.kaggle.com/datasets/alice/titanic?",
+            ),
+        ] {
+            let e = parse_kaggle(bad).unwrap_err().to_string();
+            assert!(
+                e.contains(hint) && e.contains("accepted forms"),
+                "{bad:?}: {e}"
+            );
+        }
+        for (bad, hint) in [
+            ("acme/corpus/data", "did you mean acme/corpus?"),
+            ("acme//corpus", "did you mean acme/corpus?"),
+            ("acme/corpus@", "did you mean acme/corpus?"),
+            (
+                "https://huggingface.co/acme/model",
+                "did you mean https://huggingface.co/datasets/acme/model?",
+            ),
+            (
+                "hf://acme/corpus",
+                "did you mean hf://datasets/acme/corpus?",
+            ),
+            (
+                "https://huggingface.co/datasets/acme/corpus/nonsense",
+                "did you mean https://huggingface.co/datasets/acme/corpus?",
+            ),
+        ] {
+            let e = parse_hf(bad).unwrap_err().to_string();
+            assert!(
+                e.contains(hint) && e.contains("accepted forms"),
+                "{bad:?}: {e}"
+            );
+        }
+        let e = parse_any("acme/corpus").unwrap_err().to_string();
+        assert!(
+            e.contains("did you mean hf:acme/corpus or kaggle:acme/corpus?"),
+            "{e}"
+        );
+        // No made-up suggestion when nothing close is accepted.
+        for bad in ["ftp://x", "huggingface.co/datasets/a/b"] {
+            let e = parse_kaggle(bad).unwrap_err().to_string();
+            assert!(!e.contains("did you mean"), "{e}");
+        }
+        let e = parse_hf("www.kaggle.com/datasets/a/b")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]

@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return commands::usage_error(&e),
+    };
     // Completions need no runtime, no settings and no I/O beyond stdout.
     if let cli::Command::Completions(a) = &cli.command {
         return match commands::print_stdout(&commands::completion_script(a.shell)) {
@@ -39,26 +42,13 @@ fn main() -> ExitCode {
         (None, Some(t)) => commands::print_stdout(t),
         _ => Ok(()),
     };
-    let code = match &outcome.error {
-        _ if outcome.exit.is_some() => {
-            if let Some(e) = &outcome.error {
-                let line = dsfetch::sanitize::for_terminal(&e.to_string());
-                match &ui {
-                    Some(ui) => ui.error(&line),
-                    None => ui::eprint_line(&format!("dsfetch: error: {line}")),
-                }
-            }
-            outcome.exit.unwrap_or(1)
-        }
-        Some(e) => {
-            let line = dsfetch::sanitize::for_terminal(&e.to_string());
-            match &ui {
-                Some(ui) => ui.error(&line),
-                None => ui::eprint_line(&format!("dsfetch: error: {line}")),
-            }
-            e.kind().exit_code()
-        }
-        None => 0,
+    if let Some(e) = &outcome.error {
+        ui::print_error(ui.as_deref(), e);
+    }
+    let code = match (outcome.exit, &outcome.error) {
+        (Some(code), _) => code,
+        (None, Some(e)) => e.kind().exit_code(),
+        (None, None) => 0,
     };
     // Transfers may still be winding down on blocking threads after Ctrl-C; do not wait.
     runtime.shutdown_background();

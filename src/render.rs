@@ -136,14 +136,25 @@ pub async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
     }
 }
 
+/// A count in at most five characters: `999`, `1.0k`, `999.9k`, `1.0M`, ... The unit is chosen
+/// after rounding to one decimal, so 999,999 is `1.0M`, never `1000.0k`.
 fn compact(n: Option<u64>) -> String {
-    match n {
-        None => "-".into(),
-        Some(n) if n < 1000 => n.to_string(),
-        Some(n) if n < 1_000_000 => format!("{:.1}k", n as f64 / 1e3),
-        Some(n) if n < 1_000_000_000 => format!("{:.1}M", n as f64 / 1e6),
-        Some(n) => format!("{:.1}B", n as f64 / 1e9),
+    let Some(n) = n else {
+        return "-".into();
+    };
+    if n < 1000 {
+        return n.to_string();
     }
+    let units = [(1_000u128, "k"), (1_000_000, "M"), (1_000_000_000, "B")];
+    let last = (1_000_000_000_000u128, "T");
+    for (div, unit) in units.into_iter().chain([last]) {
+        // Tenths of the unit, rounded half up, in integers (no float rounding surprises).
+        let tenths = (u128::from(n) * 10 + div / 2) / div;
+        if tenths < 10_000 || unit == last.1 {
+            return format!("{}.{}{unit}", tenths / 10, tenths % 10);
+        }
+    }
+    unreachable!("the last unit always returns")
 }
 
 /// Cuts `s` to at most `w` terminal columns, ending in `…` when cut.
@@ -371,6 +382,13 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
         .map(|l| for_terminal(l))
         .collect::<Vec<_>>()
         .join("\n");
+    doc.insert("success".into(), json!(worst.is_none()));
+    if let Some(e) = &worst {
+        doc.insert(
+            "error".into(),
+            crate::commands::error_json(e)["error"].take(),
+        );
+    }
     Outcome {
         json: ctx.json.then_some(serde_json::Value::Object(doc)),
         text: Some(text),
@@ -382,6 +400,32 @@ pub async fn auth(ctx: &Ctx, a: &AuthArgs) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_counts_change_unit_after_rounding() {
+        for (n, want) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1.0k"),
+            (1049, "1.0k"),
+            (1050, "1.1k"),
+            (12_345, "12.3k"),
+            (999_949, "999.9k"),
+            (999_950, "1.0M"),
+            (999_999, "1.0M"),
+            (1_000_000, "1.0M"),
+            (1_050_000, "1.1M"),
+            (999_949_999, "999.9M"),
+            (999_950_000, "1.0B"),
+            (999_999_999, "1.0B"),
+            (999_949_999_999, "999.9B"),
+            (999_950_000_000, "1.0T"),
+            (u64::MAX, "18446744.1T"),
+        ] {
+            assert_eq!(compact(Some(n)), want, "{n}");
+        }
+        assert_eq!(compact(None), "-");
+    }
 
     #[test]
     fn fit_cuts_by_columns() {

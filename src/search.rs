@@ -42,7 +42,8 @@ pub struct Query {
     pub tags: Vec<String>,
     /// Kaggle file type (`csv`, `sqlite`, `json`, `bigQuery`, `parquet`); on HF a `format:` tag.
     pub file_type: Option<String>,
-    /// Kaggle license group (`cc`, `gpl`, `odb`, `other`).
+    /// License: a group (`cc`, `gpl`, `odb`, `other`, `all`) on both hubs, or a Hugging Face
+    /// license id (`mit`, `apache-2.0`) when only the Hub is searched.
     pub license: Option<String>,
     /// Smallest size in bytes.
     pub min_size: Option<u64>,
@@ -137,6 +138,12 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
     if let Some(ft) = &q.file_type {
         filters.push(format!("format:{}", ft.to_ascii_lowercase()));
     }
+    // An exact license id is a Hub filter; a group (several ids) is matched on the tags below.
+    if let Some(l) = &q.license
+        && !is_license_group(l)
+    {
+        filters.push(format!("license:{}", l.to_ascii_lowercase()));
+    }
     for f in &filters {
         query.push_str(&format!("&filter={}", quote(f, false)));
     }
@@ -190,7 +197,11 @@ pub async fn search_hf(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
                 .and_then(|v| v.as_str())
                 .map(|t| short(t, 200))
                 .unwrap_or_else(|| it.id.rsplit('/').next().unwrap_or(&it.id).to_string());
-            if !size_ok(q, it.used_storage) {
+            if !size_ok(q, it.used_storage)
+                || q.license
+                    .as_deref()
+                    .is_some_and(|l| !hf_license_matches(l, &it.tags))
+            {
                 continue;
             }
             hits.push(Hit {
@@ -237,13 +248,70 @@ fn kaggle_enum(prefix: &str, value: &str, allowed: &[(&str, &str)]) -> Result<St
         })
 }
 
-/// Checks the Kaggle-specific filter values (file type, license) before any request.
+fn is_license_group(l: &str) -> bool {
+    KAGGLE_LICENSES
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case(l))
+}
+
+/// Creative Commons licenses on the Hub: `cc0-1.0`, `cc-by-4.0`, `cc-by-nc-sa-4.0`, ...
+fn is_cc(l: &str) -> bool {
+    l == "cc" || l.starts_with("cc0") || l.starts_with("cc-")
+}
+
+/// GNU licenses on the Hub: `gpl-3.0`, `lgpl-2.1`, `agpl-3.0`, ...
+fn is_gpl(l: &str) -> bool {
+    ["gpl", "lgpl", "agpl"]
+        .iter()
+        .any(|p| l == *p || l.strip_prefix(p).is_some_and(|r| r.starts_with('-')))
+}
+
+/// Open Data Commons licenses on the Hub: `odbl`, `odc-by`, `pddl`.
+fn is_odb(l: &str) -> bool {
+    l.starts_with("odbl") || l.starts_with("odc-") || l == "pddl"
+}
+
+/// Whether a Hub dataset with these tags passes `--license`: a group matches any of its
+/// `license:` tags by family (`other`: a license tag outside cc, gpl and odb); an id matches
+/// exactly. A dataset without a license tag passes only `all`.
+pub fn hf_license_matches(license: &str, tags: &[String]) -> bool {
+    let license = license.to_ascii_lowercase();
+    let mut ids = tags
+        .iter()
+        .filter_map(|t| t.strip_prefix("license:"))
+        .map(|l| l.to_ascii_lowercase());
+    match license.as_str() {
+        "all" => true,
+        "cc" => ids.any(|l| is_cc(&l)),
+        "gpl" => ids.any(|l| is_gpl(&l)),
+        "odb" => ids.any(|l| is_odb(&l)),
+        "other" => ids.any(|l| !is_cc(&l) && !is_gpl(&l) && !is_odb(&l)),
+        id => ids.any(|l| l == id),
+    }
+}
+
+/// Checks the filter values (file type, license, sizes) before any request.
 pub fn validate_query(q: &Query) -> Result<()> {
     if let Some(ft) = &q.file_type {
         kaggle_enum("", ft, KAGGLE_FILE_TYPES)?;
     }
-    if let Some(l) = &q.license {
-        kaggle_enum("", l, KAGGLE_LICENSES)?;
+    if let Some(l) = &q.license
+        && !is_license_group(l)
+    {
+        if q.sources.contains(&Source::Kaggle) {
+            return Err(Error::usage(format!(
+                "license {l:?} is not one of the groups all, cc, gpl, odb, other; a Hugging Face license id such as mit or apache-2.0 needs --source hf"
+            )));
+        }
+        let id_like = !l.is_empty()
+            && l.len() <= 64
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        if !id_like {
+            return Err(Error::usage(format!(
+                "license {l:?} is neither a group (all, cc, gpl, odb, other) nor a Hugging Face license id such as mit or apache-2.0"
+            )));
+        }
     }
     if let (Some(a), Some(b)) = (q.min_size, q.max_size)
         && a > b
@@ -425,6 +493,39 @@ mod tests {
         );
         let by_date = merge(hits, SortBy::Updated, 3);
         assert_eq!(by_date[0].id, "c/c");
+    }
+
+    #[test]
+    fn license_groups_on_hub_tags() {
+        let tags = |l: &str| vec!["format:csv".to_string(), format!("license:{l}")];
+        for (group, yes, no) in [
+            (
+                "cc",
+                &["cc0-1.0", "cc-by-4.0", "cc-by-nc-sa-4.0"][..],
+                &["mit", "odbl"][..],
+            ),
+            (
+                "gpl",
+                &["gpl-3.0", "lgpl-2.1", "agpl-3.0", "gpl"],
+                &["apache-2.0", "gplx"],
+            ),
+            ("odb", &["odbl", "odc-by", "pddl"], &["cc-by-4.0", "mit"]),
+            (
+                "other",
+                &["mit", "apache-2.0", "openrail", "other"],
+                &["cc0-1.0", "gpl-2.0", "odbl"],
+            ),
+            ("MIT", &["mit"], &["apache-2.0"]),
+        ] {
+            for l in yes {
+                assert!(hf_license_matches(group, &tags(l)), "{group} {l}");
+            }
+            for l in no {
+                assert!(!hf_license_matches(group, &tags(l)), "{group} {l}");
+            }
+        }
+        assert!(!hf_license_matches("cc", &["format:csv".to_string()]));
+        assert!(hf_license_matches("all", &[]));
     }
 
     #[test]

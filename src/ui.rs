@@ -55,6 +55,34 @@ pub fn eprint_line(line: &str) {
     let _ = writeln!(e, "{line}");
 }
 
+/// Prints an error on stderr: `dsfetch: error: ` and its first line, then, for a usage error
+/// (a manifest's problems, one per line), each further line as it is. Each line is cleaned for
+/// the terminal; other errors (which may quote a server) stay on one line.
+pub fn print_error(ui: Option<&Ui>, e: &dsfetch::Error) {
+    let text = e.to_string();
+    let lines: Vec<String> = if e.kind() == dsfetch::ErrorKind::Usage {
+        text.lines().map(for_terminal).collect()
+    } else {
+        vec![for_terminal(&text)]
+    };
+    let mut lines = lines.into_iter();
+    let first = lines.next().unwrap_or_default();
+    match ui {
+        Some(ui) => {
+            ui.error(&first);
+            for l in lines {
+                ui.error_detail(&l);
+            }
+        }
+        None => {
+            eprint_line(&format!("dsfetch: error: {first}"));
+            for l in lines {
+                eprint_line(&l);
+            }
+        }
+    }
+}
+
 struct FileState {
     name: String,
     total: Option<u64>,
@@ -175,6 +203,15 @@ impl Ui {
             return;
         }
         self.println(&format!("dsfetch: error: {line}"));
+    }
+
+    /// Prints a further line of an error (always, even when quiet).
+    pub fn error_detail(&self, line: &str) {
+        if self.mode == Mode::Json {
+            json_line(serde_json::json!({"event": "error", "message": line}));
+            return;
+        }
+        self.println(line);
     }
 
     /// Clears any bars (before printing the final result).

@@ -56,8 +56,8 @@ fn text_manifest_mixed_hubs_concurrently() {
         env.path("downloads/acme_small/a.txt").exists()
             && env.path("downloads/iris/iris.csv").exists()
     );
-    // The lockfile sits next to the manifest.
-    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    // The lockfile sits next to the manifest, named after it.
+    let lock = std::fs::read_to_string(env.path("datasets.lock")).unwrap();
     assert!(
         lock.contains("entry = \"hf:acme/corpus@main\"") && lock.contains("version = 1"),
         "{lock}"
@@ -202,7 +202,7 @@ fn dry_run_writes_nothing_and_shows_the_plan() {
         "{out}"
     );
     assert!(!env.path("downloads").exists());
-    assert!(!env.path("dsfetch.lock").exists());
+    assert!(!env.path("m.lock").exists() && !env.path("dsfetch.lock").exists());
     assert!(env.requests_on(Origin::Cdn).is_empty() && env.requests_on(Origin::Storage).is_empty());
     // After a real run, the plan says everything is present.
     env.run(&["batch", &m]).expect_code(0);
@@ -227,7 +227,7 @@ fn lockfile_content_is_stable() {
     hub_with_both(&env);
     let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
     env.run(&["batch", &m]).expect_code(0);
-    let first = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let first = std::fs::read_to_string(env.path("m.lock")).unwrap();
     let commit = env.hub.hf_rev_sha("acme/corpus", "main").unwrap();
     assert!(first.contains(&format!("commit = \"{commit}\"")), "{first}");
     assert!(
@@ -238,10 +238,7 @@ fn lockfile_content_is_stable() {
     assert!(first.find("hf:acme/corpus").unwrap() < first.find("kaggle:alice/titanic").unwrap());
     // A second run changes nothing, byte for byte.
     env.run(&["batch", &m]).expect_code(0);
-    assert_eq!(
-        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
-        first
-    );
+    assert_eq!(std::fs::read_to_string(env.path("m.lock")).unwrap(), first);
     // --lock puts it elsewhere.
     env.run(&["batch", &m, "--lock", "other.lock"])
         .expect_code(0);
@@ -257,7 +254,7 @@ fn locked_fetches_the_locked_data_after_upstream_drift() {
     hub_with_both(&env);
     let m = write(&env, "m.txt", "hf:acme/corpus\nkaggle:alice/titanic\n");
     env.run(&["batch", &m]).expect_code(0);
-    let lock_before = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock_before = std::fs::read_to_string(env.path("m.lock")).unwrap();
     // Upstream moves: a new commit on main, a new Kaggle version.
     env.hub.hf_commit(
         "acme/corpus",
@@ -282,13 +279,13 @@ fn locked_fetches_the_locked_data_after_upstream_drift() {
     );
     assert_eq!(r.json()["results"][1]["version"], 1);
     assert_eq!(
-        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
+        std::fs::read_to_string(env.path("m.lock")).unwrap(),
         lock_before,
         "--locked leaves the lock alone"
     );
     // Without --locked the moving targets are followed and the lock updated.
     env.run(&["batch", &m]).expect_code(0);
-    let lock_after = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock_after = std::fs::read_to_string(env.path("m.lock")).unwrap();
     assert_ne!(lock_after, lock_before);
     assert!(lock_after.contains("version = 2"));
 }
@@ -333,16 +330,12 @@ fn locked_fails_when_upstream_bytes_no_longer_match() {
     let m = write(&env, "m.txt", "hf:acme/corpus\n");
     env.run(&["batch", &m]).expect_code(0);
     // Tamper the lock: it now pins other bytes for train.parquet than upstream has.
-    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock = std::fs::read_to_string(env.path("m.lock")).unwrap();
     let real = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(bytes(1, 120_000)))
     };
-    std::fs::write(
-        env.path("dsfetch.lock"),
-        lock.replace(&real, &"0".repeat(64)),
-    )
-    .unwrap();
+    std::fs::write(env.path("m.lock"), lock.replace(&real, &"0".repeat(64))).unwrap();
     std::fs::remove_dir_all(env.path("downloads")).unwrap();
     let r = env.run(&["batch", &m, "--locked"]);
     r.expect_code(6);
@@ -434,17 +427,13 @@ fn locked_single_kaggle_files_that_changed_never_reach_the_folder() {
         "[[dataset]]\nid = \"kaggle:alice/titanic\"\nfiles = [\"test.csv\"]\n",
     );
     env.run(&["batch", &m]).expect_code(0);
-    let lock = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    let lock = std::fs::read_to_string(env.path("files.lock")).unwrap();
     let real = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(b"id\n1\n"))
     };
     assert!(lock.contains(&real), "{lock}");
-    std::fs::write(
-        env.path("dsfetch.lock"),
-        lock.replace(&real, &"2".repeat(64)),
-    )
-    .unwrap();
+    std::fs::write(env.path("files.lock"), lock.replace(&real, &"2".repeat(64))).unwrap();
     std::fs::remove_file(env.path("downloads/titanic/test.csv")).unwrap();
     let r = env.run(&["batch", &m, "--locked"]);
     r.expect_code(6);
@@ -457,4 +446,350 @@ fn locked_single_kaggle_files_that_changed_never_reach_the_folder() {
         !env.path("downloads/titanic/test.csv").exists(),
         "nothing moved into place"
     );
+}
+
+/// acme/x with `main` and a `v1.0` tag at different commits, alice/titanic with versions 1 and 2.
+fn hub_with_revisions(env: &TestEnv) -> (String, String) {
+    let main = env.hub.add_hf_repo(
+        HfRepo::new("acme/x")
+            .file("README.md", "# main\n")
+            .lfs_file("data.bin", bytes(7, 50_000)),
+    );
+    let tag = env.hub.hf_set_ref(
+        "acme/x",
+        "v1.0",
+        vec![
+            HfFile::regular("README.md", "# v1.0\n"),
+            HfFile::lfs("data.bin", bytes(8, 40_000)),
+        ],
+    );
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("train.csv", "v1\n"));
+    env.hub.kaggle_add_version(
+        "alice/titanic",
+        vec![("train.csv".into(), b"v2\n".to_vec())],
+    );
+    (main, tag)
+}
+
+#[test]
+fn cache_layouts_hold_several_revisions_of_one_dataset_in_one_batch() {
+    let mut env = TestEnv::new();
+    let (main, tag) = hub_with_revisions(&env);
+    let hf_cache = env.path("hf-cache");
+    let kh_cache = env.path("kagglehub");
+    env.env("HF_HUB_CACHE", hf_cache.to_str().unwrap())
+        .env("KAGGLEHUB_CACHE", kh_cache.to_str().unwrap());
+    let m = write(
+        &env,
+        "m.toml",
+        r#"
+[[dataset]]
+id = "hf:acme/x"
+layout = "hf-cache"
+
+[[dataset]]
+id = "hf:acme/x@v1.0"
+layout = "hf-cache"
+
+[[dataset]]
+id = "kaggle:alice/titanic/versions/1"
+layout = "kagglehub"
+
+[[dataset]]
+id = "kaggle:alice/titanic/versions/2"
+layout = "kagglehub"
+"#,
+    );
+    let r = env.run(&["batch", &m, "--lock", "both.lock", "--json"]);
+    r.expect_code(0);
+    let v = r.json();
+    assert_eq!(
+        (v["succeeded"].as_u64(), v["failed"].as_u64()),
+        (Some(4), Some(0)),
+        "{v}"
+    );
+    let repo = hf_cache.join("datasets--acme--x");
+    let read = |p: std::path::PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+    assert_eq!(
+        read(repo.join(format!("snapshots/{main}/README.md"))),
+        b"# main\n"
+    );
+    assert_eq!(
+        read(repo.join(format!("snapshots/{tag}/README.md"))),
+        b"# v1.0\n"
+    );
+    assert_eq!(
+        read(repo.join(format!("snapshots/{tag}/data.bin"))),
+        bytes(8, 40_000)
+    );
+    assert_eq!(read(repo.join("refs/main")), main.as_bytes());
+    assert_eq!(read(repo.join("refs/v1.0")), tag.as_bytes());
+    let versions = kh_cache.join("datasets/alice/titanic/versions");
+    assert_eq!(read(versions.join("1/train.csv")), b"v1\n");
+    assert_eq!(read(versions.join("2/train.csv")), b"v2\n");
+    // The lockfile pins all four entries.
+    let lock = std::fs::read_to_string(env.path("both.lock")).unwrap();
+    for pin in [
+        format!("commit = \"{main}\""),
+        format!("commit = \"{tag}\""),
+        "version = 1".to_string(),
+        "version = 2".to_string(),
+    ] {
+        assert!(lock.contains(&pin), "{pin} not in {lock}");
+    }
+    // A --locked run verifies all four from the lock and downloads nothing.
+    env.hub.clear_requests();
+    let r = env.run(&["batch", &m, "--lock", "both.lock", "--locked", "--json"]);
+    r.expect_code(0);
+    assert!(env.requests_on(Origin::Cdn).is_empty() && env.requests_on(Origin::Storage).is_empty());
+
+    // The same with the layout from the config file and a plain text manifest.
+    let cfg = env.path("config.toml");
+    std::fs::write(
+        &cfg,
+        "[hf]\nlayout = \"hf-cache\"\n[kaggle]\nlayout = \"kagglehub\"\n",
+    )
+    .unwrap();
+    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    std::fs::remove_dir_all(&hf_cache).unwrap();
+    std::fs::remove_dir_all(&kh_cache).unwrap();
+    let m = write(
+        &env,
+        "m.txt",
+        "hf:acme/x\nhf:acme/x@v1.0\nkaggle:alice/titanic/1\nkaggle:alice/titanic\n",
+    );
+    let r = env.run(&["batch", &m, "--lock", "text.lock", "--json"]);
+    r.expect_code(0);
+    assert_eq!(r.json()["succeeded"], 4);
+    assert_eq!(
+        read(repo.join(format!("snapshots/{tag}/README.md"))),
+        b"# v1.0\n"
+    );
+    assert_eq!(read(versions.join("2/train.csv")), b"v2\n");
+}
+
+#[test]
+fn real_conflicts_are_still_refused() {
+    let mut env = TestEnv::new();
+    hub_with_revisions(&env);
+    env.env("HF_HUB_CACHE", env.path("hf-cache").to_str().unwrap());
+    // Two revisions into one plain folder: refused, with the fix that works there.
+    let m = write(&env, "a.txt", "hf:acme/x\nhf:acme/x@v1.0\n");
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("output"), "{}", r.stderr());
+    // The same revision twice into the cache (main is the default revision): refused.
+    let m = write(
+        &env,
+        "b.toml",
+        "[[dataset]]\nid = \"hf:acme/x\"\nlayout = \"hf-cache\"\ninclude = [\"*.md\"]\n\n[[dataset]]\nid = \"hf:acme/x@main\"\nlayout = \"hf-cache\"\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("b.toml:6:"), "{}", r.stderr());
+    assert!(env.hub.requests().is_empty());
+}
+
+#[test]
+fn manifests_with_a_bom_toml_in_txt_and_every_problem_on_its_own_line() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    // A byte-order mark (Windows editors) does not break line 1, in either format.
+    let m = write(&env, "bom.txt", "\u{feff}hf:acme/small\n");
+    env.run(&["batch", &m, "--lock", "bom.lock"]).expect_code(0);
+    let m = write(
+        &env,
+        "bom.toml",
+        "\u{feff}[[dataset]]\nid = \"hf:acme/small\"\noutput = \"bom-toml\"\n",
+    );
+    env.run(&["batch", &m, "--lock", "bom.lock"]).expect_code(0);
+    assert!(env.path("bom-toml/a.txt").exists());
+    // TOML in a .txt file is read as TOML (its content is unambiguous).
+    let m = write(
+        &env,
+        "list.txt",
+        "# the corpus, docs only\n[[dataset]]\nid = \"hf:acme/corpus\"\ninclude = [\"*.md\"]\noutput = \"txt-toml\"\n",
+    );
+    env.run(&["batch", &m, "--lock", "txt.lock"]).expect_code(0);
+    assert_eq!(files_under(&env.path("txt-toml")), vec!["README.md"]);
+    // Every problem at once, unknown keys and type errors included, one line each.
+    let m = write(
+        &env,
+        "bad.toml",
+        "[[dataset]]\nid = \"hf:acme/corpus\"\ncolour = \"red\"\n\n[[dataset]]\nid = \"kaggle:alice/titanic\"\nversion = \"three\"\nunzip = \"yes\"\n\n[[dataset]]\nid = 7\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    let err = r.stderr();
+    let problems: Vec<&str> = err
+        .lines()
+        .filter(|l| l.trim_start().starts_with("bad.toml:"))
+        .collect();
+    assert_eq!(problems.len(), 4, "{err}");
+    for (line, what) in [(3, "colour"), (7, "version"), (8, "unzip"), (11, "id")] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains(&format!("bad.toml:{line}:")) && p.contains(what)),
+            "line {line} ({what}) missing: {err}"
+        );
+    }
+    assert!(err.lines().next().unwrap().contains("4 problems"), "{err}");
+    // The same for a text manifest.
+    let m = write(
+        &env,
+        "bad.txt",
+        "nope\nhf:acme/small\nhf:acme/small\nalso bad\n",
+    );
+    let r = env.run(&["batch", &m]);
+    r.expect_code(2);
+    let err = r.stderr();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "a header and one line per problem: {err}");
+    assert!(lines[1].trim_start().starts_with("bad.txt:1:"), "{err}");
+    assert!(
+        lines[2].trim_start().starts_with("bad.txt:3: duplicate"),
+        "{err}"
+    );
+    assert!(lines[3].trim_start().starts_with("bad.txt:4:"), "{err}");
+    assert!(
+        env.hub
+            .requests()
+            .iter()
+            .all(|q| !q.path().contains("titanic"))
+    );
+}
+
+#[test]
+fn each_manifest_has_its_own_lockfile() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let train = write(
+        &env,
+        "train.toml",
+        "[[dataset]]\nid = \"hf:acme/corpus\"\n\n[[dataset]]\nid = \"kaggle:alice/titanic\"\n",
+    );
+    let eval = write(&env, "eval.txt", "hf:acme/small\n");
+    let r = env.run(&["batch", &train, "--json"]);
+    r.expect_code(0);
+    assert_eq!(r.json()["lockfile"], "train.lock");
+    let train_lock = std::fs::read_to_string(env.path("train.lock")).unwrap();
+    env.run(&["batch", &eval]).expect_code(0);
+    let eval_lock = std::fs::read_to_string(env.path("eval.lock")).unwrap();
+    assert!(eval_lock.contains("hf:acme/small") && !eval_lock.contains("titanic"));
+    // The second manifest left the first one's pins alone: --locked still works for both.
+    assert_eq!(
+        std::fs::read_to_string(env.path("train.lock")).unwrap(),
+        train_lock
+    );
+    env.run(&["batch", &train, "--locked"]).expect_code(0);
+    env.run(&["batch", &eval, "--locked"]).expect_code(0);
+    assert!(!env.path("dsfetch.lock").exists());
+    // A manifest in another folder: its lock sits next to it.
+    std::fs::create_dir_all(env.path("data")).unwrap();
+    let nested = write(&env, "data/sets.txt", "kaggle:bob/iris\n");
+    env.run(&["batch", &nested]).expect_code(0);
+    assert!(env.path("data/sets.lock").exists());
+    // stdin keeps dsfetch.lock in the current folder.
+    let r = env
+        .cmd()
+        .args(["batch", "-"])
+        .write_stdin("hf:acme/small\n")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    assert!(env.path("dsfetch.lock").exists());
+}
+
+#[test]
+fn a_dsfetch_lock_from_older_versions_is_still_read() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(&env, "m.txt", "hf:acme/corpus\n");
+    // What an older dsfetch wrote: dsfetch.lock next to m.txt.
+    env.run(&["batch", &m, "--lock", "dsfetch.lock"])
+        .expect_code(0);
+    let old = std::fs::read_to_string(env.path("dsfetch.lock")).unwrap();
+    // Upstream moves; --locked still follows the old lock (it is read since m.lock is absent).
+    env.hub.hf_commit(
+        "acme/corpus",
+        "main",
+        vec![HfFile::regular("README.md", "# moved on\n")],
+        &[],
+    );
+    std::fs::remove_dir_all(env.path("downloads")).unwrap();
+    let r = env.run(&["batch", &m, "--locked"]);
+    r.expect_code(0);
+    assert!(r.stderr().contains("dsfetch.lock"), "{}", r.stderr());
+    assert_eq!(
+        std::fs::read_to_string(env.path("downloads/acme_corpus/README.md")).unwrap(),
+        "# corpus\n"
+    );
+    assert!(!env.path("m.lock").exists(), "--locked writes nothing");
+    // A normal run writes the manifest's own lock and leaves the old one as it was.
+    env.run(&["batch", &m]).expect_code(0);
+    assert!(
+        std::fs::read_to_string(env.path("m.lock"))
+            .unwrap()
+            .contains("hf:acme/corpus")
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("dsfetch.lock")).unwrap(),
+        old
+    );
+}
+
+#[test]
+fn fail_fast_entries_that_never_ran_are_shown_as_not_run() {
+    let env = TestEnv::new();
+    hub_with_both(&env);
+    let m = write(
+        &env,
+        "ff.txt",
+        "hf:acme/missing\nhf:acme/corpus\nkaggle:bob/iris\n",
+    );
+    let r = env.run(&["batch", &m, "--fail-fast", "--jobs", "1", "--json"]);
+    r.expect_code(1);
+    let v = r.json();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "failed");
+    assert_eq!(results[0]["error"]["kind"], "not_found");
+    for res in &results[1..] {
+        assert_eq!(res["status"], "not_run", "{res}");
+        assert_eq!(res["error"]["kind"], "not_run", "{res}");
+        assert_eq!(res["success"], false);
+    }
+    assert_eq!(
+        (&v["succeeded"], &v["failed"], &v["not_run"]),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(2)
+        )
+    );
+    // The table says so too, and only the real failure is an error on stderr.
+    let r = env.run(&["batch", &m, "--fail-fast", "--jobs", "1"]);
+    r.expect_code(1);
+    let out = r.stdout();
+    let row = |entry: &str| {
+        out.lines()
+            .find(|l| l.starts_with(entry))
+            .unwrap_or_else(|| panic!("no row for {entry}: {out}"))
+            .to_string()
+    };
+    assert!(
+        row("hf:acme/missing").ends_with("failed (not_found)"),
+        "{out}"
+    );
+    assert!(row("hf:acme/corpus").ends_with("not run"), "{out}");
+    assert!(row("kaggle:bob/iris").ends_with("not run"), "{out}");
+    assert!(!out.contains("failed (failure)"), "{out}");
+    assert!(out.contains("0 succeeded, 1 failed, 2 not run"), "{out}");
+    let stderr = r.stderr();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("dsfetch: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
 }

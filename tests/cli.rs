@@ -14,3 +14,4 @@ mod parallel;
 mod python_interop;
 mod reliability;
 mod search;
+mod usage;

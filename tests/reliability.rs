@@ -403,3 +403,98 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Runs `args` until its CDN transfer stalls mid-file, sends SIGTERM, and returns its output.
+#[cfg(unix)]
+fn terminate_mid_transfer(env: &TestEnv, args: &[&str]) -> std::process::Output {
+    env.hub.clear_requests();
+    env.hub.fault(
+        Fault::new(
+            Origin::Cdn,
+            FaultKind::Stall {
+                after: 50_000,
+                duration: Duration::from_secs(30),
+            },
+        )
+        .times(1),
+    );
+    let child = env
+        .std_cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the CDN transfer", || {
+        !env.requests_on(Origin::Cdn).is_empty()
+    });
+    // As the Ctrl-C test does: let the first bytes reach the partial file.
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, libc::SIGTERM);
+    let out = child.wait_with_output().unwrap();
+    env.hub.clear_faults();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_is_handled_like_ctrl_c_and_exits_143() {
+    let mut env = TestEnv::new();
+    env.env("DSFETCH_TIMEOUT", "60");
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/term")
+            .lfs_file("big.bin", bytes(31, 300_000))
+            .file("a.txt", "a\n"),
+    );
+    let out = terminate_mid_transfer(
+        &env,
+        &[
+            "download",
+            "hf",
+            "acme/term",
+            "-o",
+            "out",
+            "--include",
+            "*.bin",
+            "--json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {stderr}"));
+    assert_eq!(v["success"], false);
+    assert_eq!(v["error"]["kind"], "interrupted");
+    assert_eq!(v["error"]["exit_code"], 143);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!env.path("out/big.bin").exists());
+    // What was received was flushed: the next run resumes it.
+    env.hub.clear_requests();
+    env.run(&[
+        "download",
+        "hf",
+        "acme/term",
+        "-o",
+        "out",
+        "--include",
+        "*.bin",
+    ])
+    .expect_code(0);
+    assert_eq!(
+        env.requests_on(Origin::Cdn)[0].range.as_deref(),
+        Some("bytes=50000-")
+    );
+    assert_eq!(
+        std::fs::read(env.path("out/big.bin")).unwrap(),
+        bytes(31, 300_000)
+    );
+    // A batch: 143 too, and its JSON document.
+    std::fs::write(env.path("m.txt"), "hf:acme/term\n").unwrap();
+    let out = terminate_mid_transfer(&env, &["batch", "m.txt", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {stderr}"));
+    assert_eq!(v["results"][0]["error"]["kind"], "interrupted", "{v}");
+    assert_eq!(v["results"][0]["error"]["exit_code"], 143, "{v}");
+}

@@ -473,10 +473,85 @@ fn auth_check_reports_valid_and_rejected() {
     let v = r.json();
     assert_eq!(v["huggingface"]["check"]["valid"], true);
     assert_eq!(v["kaggle"]["check"]["valid"], false);
+    assert_eq!(v["success"], false);
+    assert_eq!(v["error"]["exit_code"], 3);
     // The Authorization only ever went to the API origin.
     assert!(
         env.requests_on(Origin::Api)
             .iter()
             .any(|q| q.header("authorization").is_some())
     );
+}
+
+#[test]
+fn license_filter_applies_to_hugging_face() {
+    let env = TestEnv::new();
+    for (name, license) in [
+        ("lic-cc", Some("cc-by-4.0")),
+        ("lic-cc0", Some("cc0-1.0")),
+        ("lic-mit", Some("mit")),
+        ("lic-gpl", Some("gpl-3.0")),
+        ("lic-odbl", Some("odbl")),
+        ("lic-apache", Some("apache-2.0")),
+        ("lic-none", None),
+    ] {
+        let tag = license.map(|l| format!("license:{l}"));
+        let tags: Vec<&str> = tag.iter().map(String::as_str).collect();
+        env.hub.add_hf_repo(
+            HfRepo::new(&format!("acme/{name}"))
+                .tags(&tags)
+                .file("a.csv", "x\n"),
+        );
+    }
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("wx/lic-kaggle")
+            .license("CC0-1.0")
+            .file("a.csv", "x\n"),
+    );
+    let search = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["search", "lic", "--json", "--limit", "50"];
+        a.extend(args);
+        let r = env.run(&a);
+        r.expect_code(0);
+        let mut v = refs(&r.json());
+        v.sort();
+        v
+    };
+    assert_eq!(
+        search(&["--source", "hf", "--license", "cc"]),
+        vec!["hf:acme/lic-cc", "hf:acme/lic-cc0"]
+    );
+    assert_eq!(
+        search(&["--source", "hf", "--license", "gpl"]),
+        vec!["hf:acme/lic-gpl"]
+    );
+    assert_eq!(
+        search(&["--source", "hf", "--license", "odb"]),
+        vec!["hf:acme/lic-odbl"]
+    );
+    assert_eq!(
+        search(&["--source", "hf", "--license", "other"]),
+        vec!["hf:acme/lic-apache", "hf:acme/lic-mit"]
+    );
+    // Both hubs: the group applies to each (Kaggle by its license field).
+    assert_eq!(
+        search(&["--license", "cc"]),
+        vec!["hf:acme/lic-cc", "hf:acme/lic-cc0", "kaggle:wx/lic-kaggle"]
+    );
+    // A Hub license id goes to the Hub as a filter.
+    env.hub.clear_requests();
+    assert_eq!(
+        search(&["--source", "hf", "--license", "mit"]),
+        vec!["hf:acme/lic-mit"]
+    );
+    let hf = env
+        .requests_on(Origin::Api)
+        .into_iter()
+        .find(|q| q.path() == "/api/datasets")
+        .unwrap();
+    assert!(hf.target.contains("filter=license%3Amit"), "{}", hf.target);
+    // ... and only there: Kaggle has no such license group.
+    let r = env.run(&["search", "lic", "--license", "mit"]);
+    r.expect_code(2);
+    assert!(r.stderr().contains("--source hf"), "{}", r.stderr());
 }
