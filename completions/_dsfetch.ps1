@@ -66,10 +66,10 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             break
         }
         'dsfetch;download' {
-            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable)')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 64]')
@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             break
         }
         'dsfetch;download;hf' {
-            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
@@ -124,8 +124,8 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             break
         }
         'dsfetch;download;kaggle' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Only this file (repeatable); a file the service sends zipped is unzipped')
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 64]')
@@ -135,7 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Skip files matching this pattern (repeatable)')
             [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
-            [CompletionResult]::new('--no-unzip', '--no-unzip', [CompletionResultType]::ParameterName, 'Keep the archive as SLUG.zip instead of extracting it')
+            [CompletionResult]::new('--no-unzip', '--no-unzip', [CompletionResultType]::ParameterName, 'Kaggle: keep the archive as SLUG.zip instead of extracting it')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Download again even if present, and replace a folder that holds another dataset')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Resolve and show what would be downloaded, without writing anything')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')

@@ -61,10 +61,10 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --version 'Print version'
         }
         &'dsfetch;download'= {
-            cand --revision 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N'
+            cand --revision 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]'
             cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
-            cand -f 'Kaggle: only this file (repeatable)'
-            cand --file 'Kaggle: only this file (repeatable)'
+            cand -f 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
+            cand --file 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
             cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand -j 'Files to download at once [default: 64]'
@@ -92,7 +92,7 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dsfetch;download;hf'= {
-            cand --revision 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]'
+            cand --revision 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]'
             cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
             cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
@@ -117,8 +117,8 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --version 'Print version'
         }
         &'dsfetch;download;kaggle'= {
-            cand -f 'Only this file (repeatable); a file the service sends zipped is unzipped'
-            cand --file 'Only this file (repeatable); a file the service sends zipped is unzipped'
+            cand -f 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
+            cand --file 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
             cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand -j 'Files to download at once [default: 64]'
@@ -128,7 +128,7 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --exclude 'Skip files matching this pattern (repeatable)'
             cand --layout 'Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]'
             cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
-            cand --no-unzip 'Keep the archive as SLUG.zip instead of extracting it'
+            cand --no-unzip 'Kaggle: keep the archive as SLUG.zip instead of extracting it'
             cand --force 'Download again even if present, and replace a folder that holds another dataset'
             cand --dry-run 'Resolve and show what would be downloaded, without writing anything'
             cand -q 'Print nothing but errors (and the result on stdout)'

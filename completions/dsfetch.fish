@@ -66,9 +66,9 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l json -d 'Prin
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l no-progress -d 'Do not show progress (same as --progress none)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s V -l version -d 'Print version'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l revision -d 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l revision -d 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s f -l file -d 'Kaggle: only this file (repeatable)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s f -l file -d 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s j -l jobs -d 'Files to download at once [default: 64]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
@@ -94,7 +94,7 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "hf" -d 'Download a Hugging Face dataset repository'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l revision -d 'Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l revision -d 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s j -l jobs -d 'Files to download at once [default: 64]' -r
@@ -117,7 +117,7 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l no-progress -d 'Do not show progress (same as --progress none)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s V -l version -d 'Print version'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s f -l file -d 'Only this file (repeatable); a file the service sends zipped is unzipped' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s f -l file -d 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s j -l jobs -d 'Files to download at once [default: 64]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
@@ -131,7 +131,7 @@ bar\t'Progress bars'
 plain\t'Newline-terminated lines, no carriage returns (for CI logs)'
 json\t'One JSON event per line'
 none\t'Nothing'"
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l no-unzip -d 'Keep the archive as SLUG.zip instead of extracting it'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l no-unzip -d 'Kaggle: keep the archive as SLUG.zip instead of extracting it'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l force -d 'Download again even if present, and replace a folder that holds another dataset'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l dry-run -d 'Resolve and show what would be downloaded, without writing anything'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s q -l quiet -d 'Print nothing but errors (and the result on stdout)'

@@ -5,24 +5,23 @@
 //! version / commit pinned in the lockfile and every file is verified against its locked sha256.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-use crate::credentials::{self, Resolved};
-use crate::download::{self, DownloadOptions, DownloadReport};
-use crate::env::Env;
-use crate::error::{Error, ErrorKind, Result, Source};
-use crate::hf::{self, HfClient};
-use crate::http::Http;
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::id::DatasetId;
-use crate::kaggle::{self, KaggleClient, KaggleOptions};
-use crate::lockfile::{LockEntry, Lockfile};
+use crate::lockfile::{LockEntry, LockFileEntry, Lockfile};
 use crate::manifest::{Entry, LayoutDefaults, Manifest};
-use crate::progress::{Event, Reporter};
+use crate::options::{DownloadOptions, Target};
+use crate::pipeline::DownloadReport;
+use crate::progress::Event;
+use crate::settings::LayoutKind;
+use crate::sink::Layout;
+use crate::source::Hubs;
 
 /// Options of a batch run.
 #[derive(Debug, Clone)]
@@ -43,22 +42,10 @@ pub struct BatchOptions {
     pub locked: bool,
     /// Re-download everything.
     pub force: bool,
-    /// Layout for Hugging Face entries that do not set one (config `[hf] layout`).
-    pub hf_layout: Option<String>,
-    /// Layout for Kaggle entries that do not set one (config `[kaggle] layout`).
-    pub kaggle_layout: Option<String>,
+    /// The layouts of entries that name none (config `[hf] layout`, `[kaggle] layout`).
+    pub layouts: LayoutDefaults,
     /// How large files are split into parallel chunks.
     pub parallel: crate::chunked::ParallelConfig,
-}
-
-/// The layout of an entry: its own, else the batch default for its hub, else a plain folder
-/// (an entry with its own `output` is a plain folder unless it names a layout).
-fn entry_layout(entry: &Entry, opts: &BatchOptions, env: &Env) -> Result<crate::download::Layout> {
-    let defaults = LayoutDefaults {
-        hf: opts.hf_layout.clone(),
-        kaggle: opts.kaggle_layout.clone(),
-    };
-    crate::download::Layout::parse(defaults.layout_of(entry), env)
 }
 
 /// What happened to one entry.
@@ -124,7 +111,7 @@ impl BatchReport {
         for o in &self.outcomes {
             let label = o.entry.label();
             match &o.result {
-                Ok(r) => datasets.push(LockEntry::from_report(&label, &o.entry.folder(root), r)),
+                Ok(r) => datasets.push(lock_entry(&label, &o.entry.folder(root), r)),
                 Err(_) => {
                     if let Some(p) =
                         previous.and_then(|p| p.datasets.iter().find(|d| d.entry == label))
@@ -141,29 +128,6 @@ impl BatchReport {
     }
 }
 
-/// Credentials per hub, resolved once (and only for hubs the manifest uses).
-struct Auth {
-    hf: Option<Result<Resolved>>,
-    kaggle: Option<Result<Resolved>>,
-}
-
-fn clone_err(e: &Error) -> Error {
-    // Errors are not Clone (they may wrap io::Error); entries sharing a failed credential
-    // resolution each get an equivalent error.
-    match e {
-        Error::BadFile {
-            path,
-            message,
-            kind,
-        } => Error::BadFile {
-            path: path.clone(),
-            message: message.clone(),
-            kind: *kind,
-        },
-        other => Error::Usage(other.to_string()),
-    }
-}
-
 /// Checks that every entry is in the lockfile (under `--locked`), before anything runs.
 pub fn check_locked(
     manifest: &Manifest,
@@ -172,10 +136,10 @@ pub fn check_locked(
     lock_path: &std::path::Path,
 ) -> Result<()> {
     let Some(lock) = lock else {
-        return Err(Error::usage(format!(
-            "--locked needs {}, which does not exist; run once without --locked to write it",
-            lock_path.display()
-        )));
+        return Err(Error::usage_with(
+            format!("the lockfile {} does not exist", lock_path.display()),
+            Hint::WriteLock,
+        ));
     };
     let missing: Vec<String> = manifest
         .entries
@@ -186,51 +150,41 @@ pub fn check_locked(
     if missing.is_empty() {
         return Ok(());
     }
-    Err(Error::usage(format!(
-        "{} manifest entr{} not in {} ({}); run without --locked to add {}",
-        missing.len(),
-        if missing.len() == 1 {
-            "y is"
-        } else {
-            "ies are"
-        },
-        lock_path.display(),
-        missing.join(", "),
-        if missing.len() == 1 { "it" } else { "them" }
-    )))
+    Err(Error::usage_with(
+        format!(
+            "{} manifest entr{} not in {} ({})",
+            missing.len(),
+            if missing.len() == 1 {
+                "y is"
+            } else {
+                "ies are"
+            },
+            lock_path.display(),
+            missing.join(", "),
+        ),
+        Hint::WriteLock,
+    ))
 }
 
-/// Runs every entry of `manifest`.
+/// Runs every entry of `manifest`, the hubs' credentials resolved once each.
 pub async fn run(
     manifest: &Manifest,
     lock: Option<&Lockfile>,
     opts: &BatchOptions,
-    env: &Env,
-    http: &Http,
-    reporter: &dyn Reporter,
+    hubs: &Hubs<'_>,
 ) -> BatchReport {
-    let uses = |s: Source| manifest.entries.iter().any(|e| e.id.source() == s);
-    let auth = Auth {
-        hf: uses(Source::HuggingFace).then(|| credentials::resolve_hf(None, env)),
-        kaggle: uses(Source::Kaggle).then(|| credentials::resolve_kaggle(env)),
-    };
-    if let Some(Ok(k)) = &auth.kaggle {
-        for w in &k.warnings {
-            reporter.on_event(&Event::Warn(w));
-        }
-    }
+    let reporter = hubs.reporter();
     let connections = Arc::new(Semaphore::new(opts.connections.max(1)));
     let started = manifest.entries.iter().enumerate().map(|(i, entry)| {
         let connections = connections.clone();
-        let auth = &auth;
         async move {
             let t0 = Instant::now();
-            let result = run_entry(entry, lock, opts, env, http, reporter, auth, connections).await;
+            let result = run_entry(entry, lock, opts, hubs, connections).await;
             let message = match &result {
                 Ok(r) => format!(
                     "{} file(s), {} transferred",
                     r.files.len(),
-                    download::human_bytes(r.bytes_downloaded)
+                    crate::units::human_bytes(r.bytes_downloaded)
                 ),
                 Err(e) => e.to_string(),
             };
@@ -239,15 +193,13 @@ pub async fn run(
                 ok: result.is_ok(),
                 message: &message,
             });
-            (
-                i,
-                EntryOutcome {
-                    entry: entry.clone(),
-                    result,
-                    elapsed: t0.elapsed(),
-                    not_run: false,
-                },
-            )
+            let outcome = EntryOutcome {
+                entry: entry.clone(),
+                result,
+                elapsed: t0.elapsed(),
+                not_run: false,
+            };
+            (i, outcome)
         }
     });
     let mut stream = futures_util::stream::iter(started).buffer_unordered(opts.jobs.max(1));
@@ -267,8 +219,9 @@ pub async fn run(
         .map(|(i, e)| {
             done.remove(&i).unwrap_or_else(|| EntryOutcome {
                 entry: e.clone(),
-                result: Err(Error::Conflict(
-                    "not run: an earlier entry failed and --fail-fast was given".into(),
+                result: Err(Error::conflict(
+                    "not run: an earlier entry failed and the batch stops at the first failure",
+                    None,
                 )),
                 elapsed: Duration::ZERO,
                 not_run: true,
@@ -278,34 +231,32 @@ pub async fn run(
     BatchReport { outcomes }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One entry: its options (folder or cache, lock pins), then the pipeline.
 async fn run_entry(
     entry: &Entry,
     lock: Option<&Lockfile>,
     opts: &BatchOptions,
-    env: &Env,
-    http: &Http,
-    reporter: &dyn Reporter,
-    auth: &Auth,
+    hubs: &Hubs<'_>,
     connections: Arc<Semaphore>,
 ) -> Result<DownloadReport> {
     let folder = entry.folder(&opts.root);
-    let pinned = if opts.locked {
-        Some(
-            lock.and_then(|l| l.find(&entry.label(), &folder))
-                .ok_or_else(|| {
-                    Error::usage(format!(
-                        "{} is not in the lockfile; run without --locked to add it",
-                        entry.label()
-                    ))
-                })?,
-        )
-    } else {
-        None
+    let pinned = match (
+        opts.locked,
+        lock.and_then(|l| l.find(&entry.label(), &folder)),
+    ) {
+        (false, _) => None,
+        (true, Some(p)) => Some(p),
+        (true, None) => {
+            return Err(Error::usage_with(
+                format!("{} is not in the lockfile", entry.label()),
+                Hint::WriteLock,
+            ));
+        }
     };
-    let layout = entry_layout(entry, opts, env)?;
+    let kind = opts.layouts.layout_of(entry);
+    let layout = Layout::resolve(kind, hubs.env)?;
     // A cache decides where the files go; the entry's folder then only names it in the lockfile.
-    let output = (layout == crate::download::Layout::Folder).then_some(folder);
+    let output = (kind == LayoutKind::Folder).then_some(folder);
     let dl = DownloadOptions {
         output,
         root: opts.root.clone(),
@@ -318,57 +269,63 @@ async fn run_entry(
         locked: pinned.map(|p| Arc::new(p.locked_files())),
         layout,
     };
-    match &entry.id {
+    let mut target = Target {
+        id: entry.id.clone(),
+        revision: None,
+        files: entry.files.clone(),
+        keep_zipped: !entry.unzip,
+    };
+    if let Some(p) = pinned {
+        pin(&mut target, p, &entry.label())?;
+    }
+    let mut report = crate::pipeline::download(hubs, &target, &dl).await?;
+    if let Some(p) = pinned.filter(|p| p.revision.is_some()) {
+        report.revision = p.revision.clone();
+    }
+    Ok(report)
+}
+
+/// Points `target` at the commit or version a lock entry pins.
+fn pin(target: &mut Target, p: &LockEntry, label: &str) -> Result<()> {
+    match &mut target.id {
         DatasetId::Hf(id) => {
-            let resolved = match auth.hf.as_ref().expect("resolved for HF entries") {
-                Ok(r) => r,
-                Err(e) => return Err(clone_err(e)),
-            };
-            let client = HfClient {
-                http,
-                endpoint: download::hf_endpoint(env)?,
-                auth: resolved,
-                reporter,
-            };
-            match pinned {
-                Some(p) => {
-                    let commit = p.commit.clone().ok_or_else(|| {
-                        Error::usage(format!("the lock entry of {} has no commit", entry.label()))
-                    })?;
-                    let mut at_commit = id.clone();
-                    at_commit.revision = None;
-                    let mut report = hf::download(&client, &at_commit, Some(&commit), &dl).await?;
-                    report.revision = p.revision.clone();
-                    Ok(report)
-                }
-                None => hf::download(&client, id, None, &dl).await,
-            }
+            let commit = p
+                .commit
+                .clone()
+                .ok_or_else(|| Error::usage(format!("the lock entry of {label} has no commit")))?;
+            id.revision = None;
+            target.revision = Some(commit);
         }
         DatasetId::Kaggle(id) => {
-            let resolved = match auth.kaggle.as_ref().expect("resolved for Kaggle entries") {
-                Ok(r) => r,
-                Err(e) => return Err(clone_err(e)),
-            };
-            let client = KaggleClient {
-                http,
-                endpoint: download::kaggle_endpoint(env)?,
-                auth: resolved,
-                reporter,
-            };
-            let mut id = id.clone();
-            if let Some(p) = pinned {
-                id.version = Some(p.version.ok_or_else(|| {
-                    Error::usage(format!(
-                        "the lock entry of {} has no version",
-                        entry.label()
-                    ))
-                })?);
-            }
-            let kopts = KaggleOptions {
-                files: entry.files.clone(),
-                no_unzip: !entry.unzip,
-            };
-            kaggle::download(&client, &id, &kopts, &dl).await
+            id.version = Some(p.version.ok_or_else(|| {
+                Error::usage(format!("the lock entry of {label} has no version"))
+            })?);
         }
+    }
+    Ok(())
+}
+
+/// Builds a lock entry from a successful download of the manifest entry `entry` (whose
+/// folder, as the manifest names it, is `folder`).
+fn lock_entry(entry: &str, folder: &Path, report: &DownloadReport) -> LockEntry {
+    let mut files: Vec<LockFileEntry> = report
+        .files
+        .iter()
+        .map(|f| LockFileEntry {
+            path: f.path.clone(),
+            size: f.size,
+            sha256: f.sha256.clone().unwrap_or_default(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    LockEntry {
+        entry: entry.to_string(),
+        folder: folder.to_path_buf(),
+        source: report.source,
+        id: report.dataset_id.clone(),
+        revision: report.revision.clone(),
+        commit: report.commit.clone(),
+        version: report.version,
+        files,
     }
 }

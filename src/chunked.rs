@@ -750,13 +750,13 @@ impl Fetcher<'_> {
         }
         let hashers = hasher
             .await
-            .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))??
-            .ok_or_else(|| Error::Conflict("hashing stopped early".into()))?;
+            .map_err(|e| Error::conflict(format!("hashing task failed: {e}"), None))??
+            .ok_or_else(|| Error::conflict("hashing stopped early", None))?;
         // On disk before the caller renames it (most of it already is: see `start_writeback`).
         let f = ctx.file.clone();
         tokio::task::spawn_blocking(move || f.sync_data())
             .await
-            .map_err(|e| Error::Conflict(format!("syncing task failed: {e}")))?
+            .map_err(|e| Error::conflict(format!("syncing task failed: {e}"), None))?
             .map_err(|e| Error::io("syncing", &spec.part, e))?;
         self.reporter.on_event(&Event::Verify { id });
         let digests: Digests = hashers.finish();

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dsfetch::settings::{LayoutKind, ProgressStyle};
 
 /// Fetch datasets from Kaggle and the Hugging Face Hub: fast, resumable, verified.
 #[derive(Debug, Parser)]
@@ -60,15 +61,14 @@ pub enum ProgressArg {
     None,
 }
 
-impl ProgressArg {
-    /// The name used in settings.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProgressArg::Auto => "auto",
-            ProgressArg::Bar => "bar",
-            ProgressArg::Plain => "plain",
-            ProgressArg::Json => "json",
-            ProgressArg::None => "none",
+impl From<ProgressArg> for ProgressStyle {
+    fn from(p: ProgressArg) -> ProgressStyle {
+        match p {
+            ProgressArg::Auto => ProgressStyle::Auto,
+            ProgressArg::Bar => ProgressStyle::Bar,
+            ProgressArg::Plain => ProgressStyle::Plain,
+            ProgressArg::Json => ProgressStyle::Json,
+            ProgressArg::None => ProgressStyle::None,
         }
     }
 }
@@ -215,18 +215,12 @@ pub struct DownloadArgs {
     /// The dataset: kaggle:ID, hf:ID, or a kaggle.com / huggingface.co URL
     #[arg(required = true)]
     pub id: Option<String>,
-    /// Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N
-    #[arg(long, value_name = "REV")]
-    pub revision: Option<String>,
-    /// Hugging Face token (instead of HF_TOKEN or the token file)
-    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Kaggle: only this file (repeatable)
-    #[arg(short, long = "file", value_name = "NAME")]
-    pub files: Vec<String>,
-    /// Kaggle: keep the archive as SLUG.zip instead of extracting it
-    #[arg(long)]
-    pub no_unzip: bool,
+    /// Options of Hugging Face downloads.
+    #[command(flatten)]
+    pub hf: HfOptions,
+    /// Options of Kaggle downloads.
+    #[command(flatten)]
+    pub kaggle: KaggleOptions,
     /// Options shared by all downloads.
     #[command(flatten)]
     pub common: CommonDownloadArgs,
@@ -252,12 +246,9 @@ pub enum DownloadHub {
 pub struct KaggleArgs {
     /// The dataset: OWNER/SLUG[/versions/N] or a kaggle.com URL
     pub id: String,
-    /// Only this file (repeatable); a file the service sends zipped is unzipped
-    #[arg(short, long = "file", value_name = "NAME")]
-    pub files: Vec<String>,
-    /// Keep the archive as SLUG.zip instead of extracting it
-    #[arg(long)]
-    pub no_unzip: bool,
+    /// Options of Kaggle downloads.
+    #[command(flatten)]
+    pub kaggle: KaggleOptions,
     /// Options shared by all downloads.
     #[command(flatten)]
     pub common: CommonDownloadArgs,
@@ -268,15 +259,34 @@ pub struct KaggleArgs {
 pub struct HfArgs {
     /// The dataset: OWNER/NAME[@REV] or a huggingface.co / hf:// URL
     pub id: String,
-    /// Branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]
+    /// Options of Hugging Face downloads.
+    #[command(flatten)]
+    pub hf: HfOptions,
+    /// Options shared by all downloads.
+    #[command(flatten)]
+    pub common: CommonDownloadArgs,
+}
+
+/// Options that only Hugging Face downloads take (declared once, for both command forms).
+#[derive(Debug, Args, Clone, Default)]
+pub struct HfOptions {
+    /// Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]
     #[arg(long, value_name = "REV")]
     pub revision: Option<String>,
     /// Hugging Face token (instead of HF_TOKEN or the token file)
     #[arg(long, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Options shared by all downloads.
-    #[command(flatten)]
-    pub common: CommonDownloadArgs,
+}
+
+/// Options that only Kaggle downloads take (declared once, for both command forms).
+#[derive(Debug, Args, Clone, Default)]
+pub struct KaggleOptions {
+    /// Kaggle: only this file (repeatable); a file the service sends zipped is unzipped
+    #[arg(short, long = "file", value_name = "NAME")]
+    pub files: Vec<String>,
+    /// Kaggle: keep the archive as SLUG.zip instead of extracting it
+    #[arg(long)]
+    pub no_unzip: bool,
 }
 
 /// Options shared by every download command.
@@ -319,13 +329,12 @@ pub enum LayoutArg {
     Kagglehub,
 }
 
-impl LayoutArg {
-    /// The name used in settings and manifests.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LayoutArg::Folder => "folder",
-            LayoutArg::HfCache => "hf-cache",
-            LayoutArg::Kagglehub => "kagglehub",
+impl From<LayoutArg> for LayoutKind {
+    fn from(l: LayoutArg) -> LayoutKind {
+        match l {
+            LayoutArg::Folder => LayoutKind::Folder,
+            LayoutArg::HfCache => LayoutKind::HfCache,
+            LayoutArg::Kagglehub => LayoutKind::Kagglehub,
         }
     }
 }

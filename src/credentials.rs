@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
-use crate::error::{Error, ErrorKind, Result, Source};
+use crate::error::{Error, ErrorKind, Hub, Result};
 
 /// A secret string. `Debug` and `Display` print `****`; only [`Secret::expose`] gives the value.
 #[derive(Clone, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Credential {
 #[derive(Clone, Debug)]
 pub struct Resolved {
     /// Which hub.
-    pub source: Source,
+    pub source: Hub,
     /// The credential to use, or `None` for anonymous.
     pub credential: Option<Credential>,
     /// Where it came from: an env var name, `--token`, or a file path.
@@ -128,7 +128,7 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    fn new(source: Source) -> Resolved {
+    fn new(source: Hub) -> Resolved {
         Resolved {
             source,
             credential: None,
@@ -152,10 +152,10 @@ impl Resolved {
     /// How to configure a credential for this hub, as one clause.
     pub fn how_to_set(&self) -> String {
         match self.source {
-            Source::HuggingFace => {
+            Hub::HuggingFace => {
                 "set HF_TOKEN (create one at https://huggingface.co/settings/tokens) or run `hf auth login`".into()
             }
-            Source::Kaggle => "set KAGGLE_API_TOKEN, or KAGGLE_USERNAME and KAGGLE_KEY, or save kaggle.json (from https://www.kaggle.com/settings, 'Create New Token') to ~/.kaggle/kaggle.json with chmod 600".into(),
+            Hub::Kaggle => "set KAGGLE_API_TOKEN, or KAGGLE_USERNAME and KAGGLE_KEY, or save kaggle.json (from https://www.kaggle.com/settings, 'Create New Token') to ~/.kaggle/kaggle.json with chmod 600".into(),
         }
     }
 
@@ -172,6 +172,7 @@ fn read_token_file(path: &Path) -> Result<Option<String>> {
                 path: path.to_path_buf(),
                 message: "token file is not valid UTF-8; it should hold the bare token".into(),
                 kind: ErrorKind::Auth,
+                hint: None,
             })?;
             let t: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
             let t = t.trim().to_string();
@@ -183,6 +184,7 @@ fn read_token_file(path: &Path) -> Result<Option<String>> {
             path: path.to_path_buf(),
             message: format!("cannot read token file: {e}"),
             kind: ErrorKind::Auth,
+            hint: None,
         }),
     }
 }
@@ -193,13 +195,16 @@ fn clean_env_token(v: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-/// Resolves the Hugging Face token: `--token`, `HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, the file at
+/// Resolves the Hugging Face token: one given explicitly (`explicit`: how the front end names
+/// that option, and its value if given), `HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, the file at
 /// `HF_TOKEN_PATH`, `$HF_HOME/token`, `${XDG_CACHE_HOME:-~/.cache}/huggingface/token`.
-pub fn resolve_hf(explicit: Option<&str>, env: &Env) -> Result<Resolved> {
-    let mut r = Resolved::new(Source::HuggingFace);
-    r.looked.push("--token".into());
-    if let Some(t) = explicit.and_then(clean_env_token) {
-        r.offer("--token".into(), Credential::Bearer(Secret::new(t)));
+pub fn resolve_hf(explicit: Option<(&str, Option<&str>)>, env: &Env) -> Result<Resolved> {
+    let mut r = Resolved::new(Hub::HuggingFace);
+    if let Some((option, value)) = explicit {
+        r.looked.push(option.into());
+        if let Some(t) = value.and_then(clean_env_token) {
+            r.offer(option.into(), Credential::Bearer(Secret::new(t)));
+        }
     }
     for var in ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"] {
         r.looked.push(var.into());
@@ -252,6 +257,7 @@ fn read_kaggle_json(path: &Path, r: &mut Resolved) -> Result<Option<Credential>>
                 path: path.to_path_buf(),
                 message: format!("cannot read kaggle.json: {e}"),
                 kind: ErrorKind::Auth,
+                hint: None,
             });
         }
     };
@@ -262,6 +268,7 @@ fn read_kaggle_json(path: &Path, r: &mut Resolved) -> Result<Option<Credential>>
             e.line(), e.column()
         ),
         kind: ErrorKind::Auth,
+        hint: None,
     })?;
     let (Some(username), Some(key)) = (
         parsed.username.filter(|u| !u.is_empty()),
@@ -271,7 +278,8 @@ fn read_kaggle_json(path: &Path, r: &mut Resolved) -> Result<Option<Credential>>
             path: path.to_path_buf(),
             message: "kaggle.json lacks \"username\" or \"key\"; download a fresh one from https://www.kaggle.com/settings".into(),
             kind: ErrorKind::Auth,
-        });
+        hint: None,
+    });
     };
     #[cfg(unix)]
     {
@@ -298,7 +306,7 @@ fn read_kaggle_json(path: &Path, r: &mut Resolved) -> Result<Option<Credential>>
 /// `$KAGGLE_CONFIG_DIR/kaggle.json` or `~/.kaggle/kaggle.json`, then
 /// `${XDG_CONFIG_HOME:-~/.config}/kaggle/kaggle.json` as Basic.
 pub fn resolve_kaggle(env: &Env) -> Result<Resolved> {
-    let mut r = Resolved::new(Source::Kaggle);
+    let mut r = Resolved::new(Hub::Kaggle);
     r.looked.push("KAGGLE_API_TOKEN".into());
     let mut token_source_exhausted = false;
     if let Some(v) = env.get("KAGGLE_API_TOKEN") {
@@ -404,7 +412,7 @@ mod tests {
         assert_eq!(r.origin.as_deref(), Some("HF_TOKEN"));
         assert_eq!(r.shadowed.len(), 1);
         let r = resolve_hf(
-            Some("hf_flag"),
+            Some(("--token", Some("hf_flag"))),
             &env_with(home.path(), &[("HF_TOKEN", "hf_env")]),
         )
         .unwrap();

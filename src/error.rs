@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 /// Which hub an error or a result belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Source {
+pub enum Hub {
     /// kaggle.com (the `api.kaggle.com` RPC API and its storage).
     Kaggle,
     /// The Hugging Face Hub.
@@ -16,29 +16,29 @@ pub enum Source {
     HuggingFace,
 }
 
-impl Source {
+impl Hub {
     /// The name used in JSON output and messages: `Kaggle` or `HuggingFace`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Source::Kaggle => "Kaggle",
-            Source::HuggingFace => "HuggingFace",
+            Hub::Kaggle => "Kaggle",
+            Hub::HuggingFace => "HuggingFace",
         }
     }
 
     /// The short prefix accepted in ids (`kaggle:`, `hf:`).
     pub fn prefix(self) -> &'static str {
         match self {
-            Source::Kaggle => "kaggle",
-            Source::HuggingFace => "hf",
+            Hub::Kaggle => "kaggle",
+            Hub::HuggingFace => "hf",
         }
     }
 }
 
-impl std::fmt::Display for Source {
+impl std::fmt::Display for Hub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Source::Kaggle => "Kaggle",
-            Source::HuggingFace => "Hugging Face",
+            Hub::Kaggle => "Kaggle",
+            Hub::HuggingFace => "Hugging Face",
         })
     }
 }
@@ -90,13 +90,46 @@ impl ErrorKind {
     }
 }
 
+/// What the user can do about an error: a fact that a front end turns into advice in its own
+/// words (the `dsfetch` binary names its flags and commands; a library user may offer something
+/// else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Hint {
+    /// Free some space, or write somewhere else (another output folder).
+    ChooseOutput,
+    /// Check which credentials are used and whether they are accepted.
+    CheckCredentials,
+    /// The folder holds another dataset: replace it explicitly, or write somewhere else.
+    ReplaceOrChooseOutput,
+    /// A file the user put there is in the way: move it away, or overwrite it explicitly.
+    MoveAwayOrOverwrite,
+    /// Upstream no longer matches the lockfile: update the lock (a run that does not enforce it).
+    UpdateLock,
+    /// The lockfile is missing or lacks entries: write it first (a run that does not enforce it).
+    WriteLock,
+    /// The lockfile cannot be read: delete it and write a fresh one.
+    RewriteLock,
+    /// The include / exclude patterns matched no file.
+    CheckPatterns,
+    /// The id has no hub prefix: add one, or name the hub.
+    NameTheHub,
+    /// An option was given twice in different ways (in the id and as an option).
+    GiveOnlyOne,
+}
+
 /// Everything that can go wrong in the library.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The user asked for something malformed (id, flag combination, manifest, config).
-    #[error("{0}")]
-    Usage(String),
+    /// The user asked for something malformed (id, option combination, manifest, config).
+    #[error("{message}")]
+    Usage {
+        /// What is wrong (one line per problem).
+        message: String,
+        /// What to do, beyond what the message says.
+        hint: Option<Hint>,
+    },
 
     /// A call needs credentials and none were found.
     #[error(
@@ -104,7 +137,7 @@ pub enum Error {
     )]
     CredentialsMissing {
         /// Which hub.
-        hub: Source,
+        hub: Hub,
         /// What was being accessed.
         what: String,
         /// HTTP status the service answered.
@@ -119,18 +152,22 @@ pub enum Error {
     #[error("{hub}: {message}")]
     Denied {
         /// Which hub.
-        hub: Source,
-        /// One line: cause and fix.
+        hub: Hub,
+        /// One line: the cause (and the fix, when it is about the hub itself).
         message: String,
+        /// What to do on this side.
+        hint: Option<Hint>,
     },
 
     /// Dataset, version, revision or file does not exist (or is invisible to these credentials).
     #[error("{hub}: {message}")]
     NotFound {
         /// Which hub.
-        hub: Source,
+        hub: Hub,
         /// One line: what was not found and what to check.
         message: String,
+        /// What to do on this side.
+        hint: Option<Hint>,
     },
 
     /// Connect failures, timeouts, 429 and 5xx that outlasted the retries.
@@ -151,10 +188,12 @@ pub enum Error {
         message: String,
     },
 
-    /// Size or checksum mismatch that a fresh download did not cure.
-    #[error(
-        "integrity check failed for {path}: expected {expected}, got {actual}; the upstream file does not match its published checksum, nothing was written (try again later)"
-    )]
+    /// Size or checksum mismatch that a fresh download did not cure, or upstream bytes that
+    /// differ from a lockfile.
+    #[error("integrity check failed for {path}: expected {expected}, got {actual}; {}", match hint {
+        Some(Hint::UpdateLock) => "upstream changed since the lockfile was written, nothing was written",
+        _ => "the upstream file does not match its published checksum, nothing was written (try again later)",
+    })]
     Integrity {
         /// The dataset-relative file path.
         path: String,
@@ -162,6 +201,8 @@ pub enum Error {
         expected: String,
         /// What arrived.
         actual: String,
+        /// `UpdateLock` when the expectation came from a lockfile.
+        hint: Option<Hint>,
     },
 
     /// Data from a server that would escape the output folder or is otherwise unsafe.
@@ -182,29 +223,36 @@ pub enum Error {
         op: &'static str,
         /// The path involved.
         path: PathBuf,
-        /// The OS error, with a fix where one is known (disk full, permissions).
+        /// The OS error in words (and, for a full disk, how much more space is needed).
         message: String,
         /// The underlying error.
         #[source]
         source: std::io::Error,
     },
 
-    /// The output folder holds something else, or is locked by another process.
-    #[error("{0}")]
-    Conflict(String),
+    /// The output folder holds something else, or something is in the way.
+    #[error("{message}")]
+    Conflict {
+        /// What is in the way.
+        message: String,
+        /// What to do.
+        hint: Option<Hint>,
+    },
 
-    /// A credential or config file exists but cannot be used.
+    /// A credential, config or lock file exists but cannot be used.
     #[error("{}: {message}", path.display())]
     BadFile {
         /// The file.
         path: PathBuf,
         /// What is wrong and how to fix it.
         message: String,
-        /// Usage (config) or auth (credential file).
+        /// Usage (config, lockfile) or auth (credential file).
         kind: ErrorKind,
+        /// What to do, beyond what the message says.
+        hint: Option<Hint>,
     },
 
-    /// The user pressed Ctrl-C.
+    /// The user pressed Ctrl-C (or the process was asked to stop).
     #[error("interrupted; partial data was kept and the next run resumes it")]
     Interrupted,
 }
@@ -213,29 +261,42 @@ impl Error {
     /// The category of this error (exit code, JSON `kind`).
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Usage(_) => ErrorKind::Usage,
+            Error::Usage { .. } => ErrorKind::Usage,
             Error::CredentialsMissing { .. } | Error::Denied { .. } => ErrorKind::Auth,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Network { .. } | Error::Protocol { .. } => ErrorKind::Network,
             Error::Integrity { .. } => ErrorKind::Integrity,
             Error::Interrupted => ErrorKind::Interrupted,
             Error::BadFile { kind, .. } => *kind,
-            Error::Unsafe { .. } | Error::Io { .. } | Error::Conflict(_) => ErrorKind::Other,
+            Error::Unsafe { .. } | Error::Io { .. } | Error::Conflict { .. } => ErrorKind::Other,
         }
     }
 
-    /// Wraps an I/O error with the operation and path, adding a fix for the common causes.
+    /// What the user can do about it, if anything beyond the message.
+    pub fn hint(&self) -> Option<Hint> {
+        match self {
+            Error::Usage { hint, .. }
+            | Error::Denied { hint, .. }
+            | Error::NotFound { hint, .. }
+            | Error::Integrity { hint, .. }
+            | Error::Conflict { hint, .. }
+            | Error::BadFile { hint, .. } => *hint,
+            Error::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::StorageFull
+                | std::io::ErrorKind::PermissionDenied
+                | std::io::ErrorKind::ReadOnlyFilesystem => Some(Hint::ChooseOutput),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Wraps an I/O error with the operation and path, in words for the common causes.
     pub fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         let message = match source.kind() {
-            std::io::ErrorKind::StorageFull => {
-                "no space left on the device; free some space or choose another folder with -o, then run again to resume".to_string()
-            }
-            std::io::ErrorKind::PermissionDenied => {
-                "permission denied; choose a folder you can write to with -o".to_string()
-            }
-            std::io::ErrorKind::ReadOnlyFilesystem => {
-                "the file system is read-only; choose another folder with -o".to_string()
-            }
+            std::io::ErrorKind::StorageFull => "no space left on the device".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_string(),
             _ => source.to_string(),
         };
         Error::Io {
@@ -254,14 +315,12 @@ impl Error {
                 op, path, source, ..
             } if source.kind() == std::io::ErrorKind::StorageFull => {
                 let need = needed
-                    .map(|n| format!(" ({} more needed)", crate::download::human_bytes(n)))
+                    .map(|n| format!(" ({} more needed)", crate::units::human_bytes(n)))
                     .unwrap_or_default();
                 Error::Io {
                     op,
                     path,
-                    message: format!(
-                        "no space left on the device{need}; free some space or choose another folder with -o, then run again to resume"
-                    ),
+                    message: format!("no space left on the device{need}"),
                     source,
                 }
             }
@@ -271,7 +330,52 @@ impl Error {
 
     /// Shorthand for a usage error.
     pub fn usage(message: impl Into<String>) -> Error {
-        Error::Usage(message.into())
+        Error::Usage {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A usage error with a hint.
+    pub fn usage_with(message: impl Into<String>, hint: Hint) -> Error {
+        Error::Usage {
+            message: message.into(),
+            hint: Some(hint),
+        }
+    }
+
+    /// Shorthand for a conflict (something in the way), with what to do.
+    pub fn conflict(message: impl Into<String>, hint: Option<Hint>) -> Error {
+        Error::Conflict {
+            message: message.into(),
+            hint,
+        }
+    }
+
+    /// The same error, for another consumer of one failed step (errors hold an `io::Error`,
+    /// which is not `Clone`): the kind, message and hint are kept.
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::BadFile {
+                path,
+                message,
+                kind,
+                hint,
+            } => Error::BadFile {
+                path: path.clone(),
+                message: message.clone(),
+                kind: *kind,
+                hint: *hint,
+            },
+            Error::Usage { message, hint } => Error::Usage {
+                message: message.clone(),
+                hint: *hint,
+            },
+            other => Error::Usage {
+                message: other.to_string(),
+                hint: other.hint(),
+            },
+        }
     }
 }
 
@@ -290,6 +394,7 @@ mod tests {
             path: "a".into(),
             expected: "x".into(),
             actual: "y".into(),
+            hint: None,
         };
         assert_eq!(e.kind().exit_code(), 6);
         let full = Error::io(
@@ -300,5 +405,10 @@ mod tests {
         assert_eq!(full.kind().exit_code(), 1);
         assert!(full.to_string().contains("no space left"));
         assert!(full.to_string().contains("/tmp/x"));
+        assert_eq!(full.hint(), Some(Hint::ChooseOutput));
+        assert!(
+            !full.to_string().contains("-o"),
+            "the library names no CLI flag"
+        );
     }
 }

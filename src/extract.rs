@@ -65,6 +65,7 @@ fn bad_archive(path: &Path, e: impl std::fmt::Display) -> Error {
             .unwrap_or_default(),
         expected: "a valid zip archive".into(),
         actual: format!("a damaged archive ({e})"),
+        hint: None,
     }
 }
 
@@ -274,7 +275,7 @@ fn extract_from<R: Read + Seek + Send>(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Conflict("extraction thread panicked".into())))
+                    .unwrap_or_else(|_| Err(Error::conflict("extraction thread panicked", None)))
             })
             .collect()
     });
@@ -284,7 +285,7 @@ fn extract_from<R: Read + Seek + Send>(
         match r {
             Ok(v) => out.extend(v),
             // A refusal (zip bomb, bad entry) wins over the "stopped early" of other threads.
-            Err(e) if first_err.is_none() || !matches!(e, Error::Conflict(_)) => {
+            Err(e) if first_err.is_none() || !matches!(e, Error::Conflict { .. }) => {
                 first_err = Some(e)
             }
             Err(_) => {}
@@ -341,7 +342,7 @@ fn extract_jobs<R: Read + Seek>(
     };
     while let Some(job) = shared.jobs.get(shared.next.fetch_add(1, Ordering::SeqCst)) {
         if shared.failed.load(Ordering::SeqCst) {
-            return Err(Error::Conflict("extraction stopped".into()));
+            return Err(Error::conflict("extraction stopped", None));
         }
         let Job {
             position,

@@ -45,7 +45,7 @@ pub struct FileSpec<'a> {
     /// The first request (resolve URL, or an RPC answering a redirect to storage).
     pub request: Request,
     /// The size and sha256 the content must also have (from a lockfile).
-    pub lock: Option<crate::download::LockedFile>,
+    pub lock: Option<crate::lockfile::LockedFile>,
     /// Protocol-specific error mapping.
     pub errors: &'a dyn ErrorMap,
     /// Called when a parallel download starts (each attempt), with a handle that tells which
@@ -304,7 +304,7 @@ impl Fetcher<'_> {
                 }
             };
             if check.is_ok()
-                && let Err(e) = crate::download::check_lock(
+                && let Err(e) = crate::lockfile::check_lock(
                     self.dataset,
                     spec.rel_path,
                     spec.lock.as_ref(),
@@ -348,6 +348,7 @@ impl Fetcher<'_> {
                             path: crate::sanitize::for_terminal(spec.rel_path),
                             expected: expected_desc,
                             actual,
+                            hint: None,
                         });
                     }
                     self.reporter.on_event(&Event::Warn(&format!(
@@ -432,7 +433,7 @@ impl Fetcher<'_> {
                 crate::verify::hash_prefix(&part, offset, &mut hashers).map(|_| hashers)
             })
             .await
-            .map_err(|e| Error::Conflict(format!("hashing task failed: {e}")))??;
+            .map_err(|e| Error::conflict(format!("hashing task failed: {e}"), None))??;
         }
         self.reporter.on_event(&Event::FileStart {
             id,

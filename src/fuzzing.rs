@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use crate::{extract, hf, http, id, kaggle, manifest, paths, sanitize, verify};
+use crate::source::hf::api as hf;
+use crate::source::kaggle::api as kaggle;
+use crate::{extract, http, id, manifest, paths, sanitize, verify};
 
 fn text(data: &[u8]) -> String {
     String::from_utf8_lossy(data).into_owned()

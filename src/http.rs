@@ -541,7 +541,7 @@ impl HttpFailure {
     }
 
     /// The generic error for statuses a protocol module does not treat specially.
-    pub fn generic_error(&self, source: crate::error::Source) -> Error {
+    pub fn generic_error(&self, source: crate::error::Hub) -> Error {
         let url = display_url(&self.url);
         let s = self.status;
         if is_redirect_loop(s) {
@@ -563,14 +563,14 @@ impl HttpFailure {
         } else if s.as_u16() == 401 || s.as_u16() == 403 {
             Error::Denied {
                 hub: source,
-                message: format!(
-                    "access denied (HTTP {s}) for {url}; check your credentials with `dsfetch auth`"
-                ),
+                message: format!("access denied (HTTP {s}) for {url}"),
+                hint: Some(crate::error::Hint::CheckCredentials),
             }
         } else if s.as_u16() == 404 {
             Error::NotFound {
                 hub: source,
                 message: format!("{} not found (HTTP 404 for {url})", self.what),
+                hint: None,
             }
         } else {
             Error::Network {
@@ -618,19 +618,6 @@ impl Reply {
             message: format!("unexpected JSON ({e})"),
         })
     }
-}
-
-/// Reads a response body as JSON of type `T`, mapping failures to a protocol error.
-pub async fn read_json<T: serde::de::DeserializeOwned>(
-    resp: reqwest::Response,
-    limit: usize,
-) -> Result<T> {
-    let url = display_url(resp.url());
-    let bytes = read_limited(resp, limit).await?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Protocol {
-        url,
-        message: format!("invalid JSON ({e})"),
-    })
 }
 
 /// Reads a whole (small) body, refusing more than `limit` bytes.
@@ -712,6 +699,41 @@ fn split_link_values(v: &str) -> Vec<&str> {
     out
 }
 
+/// Reads a base URL from `var` (else `default`; a trailing `/` stripped): an http(s) URL.
+pub(crate) fn endpoint(env: &crate::env::Env, var: &str, default: &str) -> Result<Url> {
+    let raw = env.get(var).unwrap_or(default).trim_end_matches('/');
+    let url = Url::parse(raw).map_err(|e| {
+        Error::usage(format!(
+            "{var}={raw:?} is not a valid URL ({e}); unset it or fix it"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::usage(format!(
+            "{var}={raw:?} must be an http(s) URL"
+        )));
+    }
+    Ok(url)
+}
+
+/// Joins `path` (already percent-encoded) onto an endpoint, keeping any base path of a mirror.
+pub(crate) fn endpoint_join(base: &Url, path: &str) -> Result<Url> {
+    let s = format!("{}{}", base.as_str().trim_end_matches('/'), path);
+    Url::parse(&s).map_err(|e| Error::usage(format!("cannot build a URL from {}: {e}", base)))
+}
+
+/// Percent-encodes like Python's `urllib.parse.quote(s, safe=…)`: letters, digits and `_.-~`
+/// stay, plus `/` when `keep_slash`.
+pub(crate) fn quote(s: &str, keep_slash: bool) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const BASE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'~');
+    const KEEP_SLASH: &AsciiSet = &BASE.remove(b'/');
+    utf8_percent_encode(s, if keep_slash { KEEP_SLASH } else { BASE }).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -784,5 +806,54 @@ mod tests {
     fn urls_are_shown_without_query() {
         let u = Url::parse("https://user:pw@cdn.example/x/y?X-Goog-Signature=abc").unwrap();
         assert_eq!(display_url(&u), "https://cdn.example/x/y");
+    }
+
+    #[test]
+    fn quoting_matches_python() {
+        assert_eq!(
+            quote("refs/convert/parquet", false),
+            "refs%2Fconvert%2Fparquet"
+        );
+        assert_eq!(quote("data/a b#?.csv", true), "data/a%20b%23%3F.csv");
+        assert_eq!(quote("ünï", true), "%C3%BCn%C3%AF");
+        assert_eq!(quote("a+b~c", true), "a%2Bb~c");
+    }
+
+    #[test]
+    fn endpoints() {
+        let env = crate::env::Env::from_pairs([("HF_ENDPOINT", "http://127.0.0.1:9/")]);
+        assert_eq!(
+            endpoint(&env, "HF_ENDPOINT", "https://huggingface.co")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:9/"
+        );
+        assert_eq!(
+            endpoint_join(
+                &endpoint(&env, "HF_ENDPOINT", "https://huggingface.co").unwrap(),
+                "/api/datasets"
+            )
+            .unwrap()
+            .as_str(),
+            "http://127.0.0.1:9/api/datasets"
+        );
+        let mirror = crate::env::Env::from_pairs([("HF_ENDPOINT", "https://proxy.corp/hf/")]);
+        assert_eq!(
+            endpoint_join(
+                &endpoint(&mirror, "HF_ENDPOINT", "https://huggingface.co").unwrap(),
+                "/api/x"
+            )
+            .unwrap()
+            .as_str(),
+            "https://proxy.corp/hf/api/x"
+        );
+        assert!(
+            endpoint(
+                &crate::env::Env::from_pairs([("HF_ENDPOINT", "ftp://x")]),
+                "HF_ENDPOINT",
+                "x"
+            )
+            .is_err()
+        );
     }
 }

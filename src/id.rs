@@ -3,7 +3,7 @@
 //! Ids are validated before any request is made: no `..`, no empty segment, no whitespace or
 //! control characters. Anything that fits no accepted form is a usage error that lists the forms.
 
-use crate::error::{Error, Result, Source};
+use crate::error::{Error, Hub, Result};
 
 /// A Hugging Face dataset repository, optionally at a revision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -80,10 +80,10 @@ pub enum DatasetId {
 
 impl DatasetId {
     /// Which hub.
-    pub fn source(&self) -> Source {
+    pub fn source(&self) -> Hub {
         match self {
-            DatasetId::Kaggle(_) => Source::Kaggle,
-            DatasetId::Hf(_) => Source::HuggingFace,
+            DatasetId::Kaggle(_) => Hub::Kaggle,
+            DatasetId::Hf(_) => Hub::HuggingFace,
         }
     }
 }
@@ -131,15 +131,15 @@ const HF_PAGES: &[&str] = &[
 /// Pages of a Hugging Face dataset followed by a revision and maybe a path in the repo.
 const HF_REV_PAGES: &[&str] = &["tree", "blob", "resolve", "raw", "edit", "blame"];
 
-fn bad(input: &str, source: Source, reason: &str) -> Error {
+fn bad(input: &str, source: Hub, reason: &str) -> Error {
     bad_hint(input, source, reason, None)
 }
 
 /// A refused id: the reason, the closest accepted form when there is one, and every form.
-fn bad_hint(input: &str, source: Source, reason: &str, hint: Option<String>) -> Error {
+fn bad_hint(input: &str, source: Hub, reason: &str, hint: Option<String>) -> Error {
     let forms = match source {
-        Source::Kaggle => KAGGLE_FORMS,
-        Source::HuggingFace => HF_FORMS,
+        Hub::Kaggle => KAGGLE_FORMS,
+        Hub::HuggingFace => HF_FORMS,
     };
     let clean = crate::sanitize::for_terminal;
     match hint {
@@ -195,7 +195,7 @@ fn check_revision(rev: &str) -> std::result::Result<(), &'static str> {
     Ok(())
 }
 
-fn check_common(input: &str, source: Source, hint: Hint<'_>) -> Result<()> {
+fn check_common(input: &str, source: Hub, hint: Hint<'_>) -> Result<()> {
     if input.is_empty() {
         return Err(bad(input, source, "empty id"));
     }
@@ -259,7 +259,7 @@ pub fn parse_hf(input: &str) -> Result<HfId> {
 type HfParts = (String, Option<String>, Option<String>);
 
 fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
-    let src = Source::HuggingFace;
+    let src = Hub::HuggingFace;
     check_common(input, src, hint)?;
     let raw = input
         .strip_prefix("hf:")
@@ -326,7 +326,7 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
 
 /// `hf://datasets/OWNER/NAME[@REV][/path]`; the `@REV` sits on the NAME segment.
 fn hf_scheme(input: &str, rest: &str, hint: Hint<'_>) -> Result<HfParts> {
-    let src = Source::HuggingFace;
+    let src = Hub::HuggingFace;
     let Some(rest) = rest.strip_prefix("datasets/") else {
         // hf://OWNER/NAME is a model in huggingface_hub's file system.
         let candidate = rest
@@ -360,7 +360,7 @@ fn hf_scheme(input: &str, rest: &str, hint: Hint<'_>) -> Result<HfParts> {
 
 /// `https://huggingface.co/datasets/OWNER/NAME[/PAGE…]`, query and fragment already removed.
 fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
-    let src = Source::HuggingFace;
+    let src = Hub::HuggingFace;
     let rest = match segs.split_first() {
         Some((&"datasets", rest)) => rest,
         _ => {
@@ -425,7 +425,7 @@ pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
 }
 
 fn parse_kaggle_with(input: &str, hint: Hint<'_>) -> Result<KaggleId> {
-    let src = Source::Kaggle;
+    let src = Hub::Kaggle;
     check_common(input, src, hint)?;
     let raw = input.strip_prefix("kaggle:").unwrap_or(input);
     // Plain ids with an empty segment (`a//b`): the same without it.
@@ -495,7 +495,7 @@ fn kaggle_url<'a>(
     segs: &[&'a str],
     hint: Hint<'_>,
 ) -> Result<(&'a str, &'a str, Option<&'a str>)> {
-    let src = Source::Kaggle;
+    let src = Hub::Kaggle;
     let body = match segs {
         ["datasets", rest @ ..] | ["api", "v1", "datasets", "download", rest @ ..] => rest,
         [kind, ..]
@@ -575,11 +575,14 @@ pub fn parse_any(input: &str) -> Result<DatasetId> {
     } else {
         format!("; did you mean {}?", both.join(" or "))
     };
-    Err(Error::usage(format!(
-        "cannot tell which hub {:?} is on: prefix it with kaggle: or hf: (e.g. kaggle:OWNER/SLUG, hf:OWNER/NAME@REV), or pass a kaggle.com / huggingface.co URL, or use `dsfetch download kaggle|hf ID`{}",
-        crate::sanitize::for_terminal(input),
-        crate::sanitize::for_terminal(&hint)
-    )))
+    Err(Error::usage_with(
+        format!(
+            "cannot tell which hub {:?} is on: prefix it with kaggle: or hf: (e.g. kaggle:OWNER/SLUG, hf:OWNER/NAME@REV), or pass a kaggle.com / huggingface.co URL{}",
+            crate::sanitize::for_terminal(input),
+            crate::sanitize::for_terminal(&hint)
+        ),
+        crate::error::Hint::NameTheHub,
+    ))
 }
 
 #[cfg(test)]

@@ -2,36 +2,52 @@
 //!
 //! The library does all the work and never prints: progress goes through
 //! [`progress::Reporter`], results come back as values, and failures as the one [`Error`] type
-//! whose [`ErrorKind`](error::ErrorKind) decides the exit code. The `dsfetch` binary is a thin
-//! layer that parses arguments, draws progress and renders results.
+//! whose [`ErrorKind`] decides the exit code and whose [`Hint`] says what the user can do. The
+//! `dsfetch` binary is a thin layer that parses arguments, draws progress, renders results and
+//! turns hints into advice.
+//!
+//! Data flows through one pipeline for every hub: a source (`source/`) resolves an id to a
+//! snapshot, the plan (`plan.rs`) decides what to fetch, the transfer (`fetch.rs`, `chunked.rs`)
+//! fetches and verifies, a sink (`sink/`) places the bytes; `pipeline.rs` runs the steps and
+//! `batch.rs` runs many pipelines at once.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
+mod archive;
 pub mod batch;
 pub mod cancel;
-pub mod chunked;
+mod chunked;
 pub mod credentials;
-pub mod download;
 pub mod env;
 pub mod error;
-pub mod extract;
-pub mod fetch;
+mod extract;
+mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod hf;
-pub mod http;
+mod http;
 pub mod id;
-pub mod kaggle;
 pub mod lockfile;
 pub mod manifest;
-pub mod paths;
+mod options;
+mod paths;
 pub mod pattern;
+mod pipeline;
+mod plan;
 pub mod progress;
-pub mod record;
+mod record;
 pub mod sanitize;
-pub mod search;
 pub mod settings;
-pub mod verify;
+mod sink;
+mod snapshot;
+mod source;
+pub mod units;
+mod verify;
 
-pub use error::{Error, ErrorKind, Result, Source};
+pub use chunked::ParallelConfig;
+pub use error::{Error, ErrorKind, Hint, Hub, Result};
+pub use http::{Http, HttpConfig, RetryPolicy};
+pub use options::{DownloadOptions, Target};
+pub use pipeline::{DownloadReport, ReportFile, download};
+pub use sink::{Layout, hf_hub_cache, kagglehub_cache};
+pub use source::{Hubs, search};

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::download::{DownloadReport, LockedFile};
-use crate::error::{Error, ErrorKind, Result, Source};
+use crate::error::{Error, ErrorKind, Hint, Hub, Result};
 
 /// One pinned dataset.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -17,7 +16,7 @@ pub struct LockEntry {
     /// The folder it was fetched into.
     pub folder: PathBuf,
     /// Which hub.
-    pub source: Source,
+    pub source: Hub,
     /// `owner/name` or `owner/slug`.
     pub id: String,
     /// HF revision asked for.
@@ -56,31 +55,6 @@ pub struct Lockfile {
 }
 
 impl LockEntry {
-    /// Builds a lock entry from a successful download of the manifest entry `entry` (whose
-    /// folder, as the manifest names it, is `folder`).
-    pub fn from_report(entry: &str, folder: &Path, report: &DownloadReport) -> LockEntry {
-        let mut files: Vec<LockFileEntry> = report
-            .files
-            .iter()
-            .map(|f| LockFileEntry {
-                path: f.path.clone(),
-                size: f.size,
-                sha256: f.sha256.clone().unwrap_or_default(),
-            })
-            .collect();
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        LockEntry {
-            entry: entry.to_string(),
-            folder: folder.to_path_buf(),
-            source: report.source,
-            id: report.dataset_id.clone(),
-            revision: report.revision.clone(),
-            commit: report.commit.clone(),
-            version: report.version,
-            files,
-        }
-    }
-
     /// The files as the downloaders take them.
     pub fn locked_files(&self) -> BTreeMap<String, LockedFile> {
         self.files
@@ -108,11 +82,9 @@ impl Lockfile {
         };
         let lock: Lockfile = toml::from_str(&text).map_err(|e| Error::BadFile {
             path: path.to_path_buf(),
-            message: format!(
-                "invalid lockfile: {}; delete it and run without --locked to write a fresh one",
-                e.message()
-            ),
+            message: format!("invalid lockfile: {}", e.message()),
             kind: ErrorKind::Usage,
+            hint: Some(Hint::RewriteLock),
         })?;
         Ok(Some(lock))
     }
@@ -175,6 +147,104 @@ impl Lockfile {
     }
 }
 
+/// A file pinned by a lockfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedFile {
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+/// Checks that the files upstream lists are exactly the locked ones.
+pub fn check_locked_set<'a>(
+    locked: &BTreeMap<String, LockedFile>,
+    upstream: impl Iterator<Item = &'a str>,
+    dataset: &str,
+) -> Result<()> {
+    let up: std::collections::BTreeSet<&str> = upstream.collect();
+    let extra: Vec<&str> = up
+        .iter()
+        .copied()
+        .filter(|p| !locked.contains_key(*p))
+        .collect();
+    let missing: Vec<&str> = locked
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !up.contains(p))
+        .collect();
+    if extra.is_empty() && missing.is_empty() {
+        return Ok(());
+    }
+    let (path, what) = match (extra.first(), missing.first()) {
+        (Some(p), _) => (*p, "is upstream but not in the lockfile"),
+        (None, Some(p)) => (*p, "is in the lockfile but no longer upstream"),
+        (None, None) => unreachable!(),
+    };
+    Err(Error::Integrity {
+        path: format!("{dataset}: {}", crate::sanitize::for_terminal(path)),
+        expected: "the files pinned by the lockfile".into(),
+        actual: format!(
+            "a different file list ({what}; {} extra, {} missing)",
+            extra.len(),
+            missing.len()
+        ),
+        hint: Some(Hint::UpdateLock),
+    })
+}
+
+/// The error for upstream bytes that differ from what a lockfile pins (exit 6), naming the
+/// dataset and the file: `size` and (when known) `sha256` are what upstream has.
+pub fn lock_mismatch(
+    dataset: &str,
+    path: &str,
+    locked: &LockedFile,
+    size: u64,
+    sha256: Option<&str>,
+) -> Error {
+    let upstream = match sha256 {
+        Some(h) => format!("size {size}, sha256 {h}"),
+        None => format!("size {size}"),
+    };
+    Error::Integrity {
+        path: format!("{dataset}: {}", crate::sanitize::for_terminal(path)),
+        expected: format!(
+            "size {}, sha256 {} (from the lockfile)",
+            locked.size, locked.sha256
+        ),
+        actual: format!("{upstream} upstream"),
+        hint: Some(Hint::UpdateLock),
+    }
+}
+
+/// Checks a file's size and sha256 (when known) against its lock entry.
+pub fn check_lock(
+    dataset: &str,
+    path: &str,
+    locked: Option<&LockedFile>,
+    size: u64,
+    sha256: Option<&str>,
+) -> Result<()> {
+    match locked {
+        Some(l) if l.size != size || sha256.is_some_and(|h| !h.eq_ignore_ascii_case(&l.sha256)) => {
+            Err(lock_mismatch(dataset, path, l, size, sha256))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether the local file at `path` (inside `root`) hashes to the locked sha256 (blocking).
+pub fn local_matches(root: &Path, path: &str, want: &LockedFile) -> bool {
+    let Ok(p) = crate::paths::join_safe(root, path, "file name") else {
+        return false;
+    };
+    match std::fs::symlink_metadata(&p) {
+        Ok(md) if md.is_file() && md.len() == want.size => {}
+        _ => return false,
+    }
+    crate::verify::sha256_file(&p).is_ok_and(|(_, h)| h == want.sha256)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +257,7 @@ mod tests {
                 LockEntry {
                     entry: "kaggle:alice/titanic".into(),
                     folder: "downloads/titanic".into(),
-                    source: Source::Kaggle,
+                    source: Hub::Kaggle,
                     id: "alice/titanic".into(),
                     revision: None,
                     commit: None,
@@ -208,7 +278,7 @@ mod tests {
                 LockEntry {
                     entry: "hf:acme/corpus@main".into(),
                     folder: "downloads/acme_corpus".into(),
-                    source: Source::HuggingFace,
+                    source: Hub::HuggingFace,
                     id: "acme/corpus".into(),
                     revision: Some("main".into()),
                     commit: Some("c".repeat(40)),

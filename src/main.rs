@@ -1,9 +1,7 @@
 //! The `dsfetch` binary: parse, run, print, exit. All the work is in the library.
 
-mod batch_cmd;
 mod cli;
 mod commands;
-mod render;
 mod ui;
 
 use std::process::ExitCode;
@@ -43,7 +41,11 @@ fn main() -> ExitCode {
         _ => Ok(()),
     };
     if let Some(e) = &outcome.error {
-        ui::print_error(ui.as_deref(), e);
+        ui::print_error(
+            ui.as_deref(),
+            e,
+            commands::wants_progress_json(std::env::args_os()),
+        );
     }
     let code = match (outcome.exit, &outcome.error) {
         (Some(code), _) => code,

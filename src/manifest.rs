@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
-use crate::error::{Error, Result, Source};
+use crate::error::{Error, Hub, Result};
 use crate::id::{self, DatasetId, HfId, KaggleId};
 use crate::pattern::Selection;
+use crate::settings::LayoutKind;
 
 /// One dataset to fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub struct Entry {
     /// Kaggle: extract (default true).
     pub unzip: bool,
     /// Layout (`folder`, `hf-cache`, `kagglehub`), when the manifest sets one.
-    pub layout: Option<String>,
+    pub layout: Option<LayoutKind>,
 }
 
 impl Entry {
@@ -125,26 +126,26 @@ fn looks_like_toml(text: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct LayoutDefaults {
     /// Layout of Hugging Face entries without their own.
-    pub hf: Option<String>,
+    pub hf: Option<LayoutKind>,
     /// Layout of Kaggle entries without their own.
-    pub kaggle: Option<String>,
+    pub kaggle: Option<LayoutKind>,
 }
 
 impl LayoutDefaults {
     /// The layout `entry` is fetched with: its own, else (without `output`) its hub's default,
     /// else `folder`. The same rule as the batch runner's.
-    pub fn layout_of<'a>(&'a self, entry: &'a Entry) -> &'a str {
-        if let Some(l) = &entry.layout {
+    pub fn layout_of(&self, entry: &Entry) -> LayoutKind {
+        if let Some(l) = entry.layout {
             return l;
         }
         if entry.output.is_some() {
-            return "folder";
+            return LayoutKind::Folder;
         }
         let default = match entry.id.source() {
-            Source::HuggingFace => self.hf.as_deref(),
-            Source::Kaggle => self.kaggle.as_deref(),
+            Hub::HuggingFace => self.hf,
+            Hub::Kaggle => self.kaggle,
         };
-        default.unwrap_or("folder")
+        default.unwrap_or_default()
     }
 }
 
@@ -310,16 +311,16 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
         let mut bad = |m: String| errors.push((line, m));
         let source = match e.source.as_deref() {
             None => None,
-            Some("kaggle") => Some(Source::Kaggle),
-            Some("hf") | Some("huggingface") => Some(Source::HuggingFace),
+            Some("kaggle") => Some(Hub::Kaggle),
+            Some("hf") | Some("huggingface") => Some(Hub::HuggingFace),
             Some(other) => {
                 bad(format!("source {other:?} is not \"kaggle\" or \"hf\""));
                 continue;
             }
         };
         let parsed = match source {
-            Some(Source::Kaggle) => id::parse_kaggle(&e.id).map(DatasetId::Kaggle),
-            Some(Source::HuggingFace) => id::parse_hf(&e.id).map(DatasetId::Hf),
+            Some(Hub::Kaggle) => id::parse_kaggle(&e.id).map(DatasetId::Kaggle),
+            Some(Hub::HuggingFace) => id::parse_hf(&e.id).map(DatasetId::Hf),
             None => id::parse_any(&e.id),
         };
         let mut did = match parsed {
@@ -381,18 +382,21 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
                 bad(format!("file {f:?}: {r}"));
             }
         }
-        match (e.layout.as_deref(), did.source()) {
-            (None | Some("folder"), _)
-            | (Some("hf-cache"), Source::HuggingFace)
-            | (Some("kagglehub"), Source::Kaggle) => {}
-            (Some(l @ ("hf-cache" | "kagglehub")), _) => {
-                bad(format!("layout {l:?} does not apply to this hub"))
+        let layout = match e.layout.as_deref().map(str::parse::<LayoutKind>) {
+            None => None,
+            Some(Ok(l)) => Some(l),
+            Some(Err(err)) => {
+                bad(err.to_string());
+                None
             }
-            (Some(l), _) => bad(format!(
-                "layout {l:?} is not one of folder, hf-cache, kagglehub"
-            )),
+        };
+        match (layout, did.source()) {
+            (None | Some(LayoutKind::Folder), _)
+            | (Some(LayoutKind::HfCache), Hub::HuggingFace)
+            | (Some(LayoutKind::Kagglehub), Hub::Kaggle) => {}
+            (Some(l), _) => bad(format!("layout \"{l}\" does not apply to this hub")),
         }
-        if e.layout.as_deref().is_some_and(|l| l != "folder") && e.output.is_some() {
+        if layout.is_some_and(|l| l != LayoutKind::Folder) && e.output.is_some() {
             bad("`output` cannot be combined with a cache layout".into());
         }
         out.push(Entry {
@@ -403,7 +407,7 @@ fn parse_toml(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Entry> {
             files: e.files,
             output: e.output,
             unzip: e.unzip.unwrap_or(true),
-            layout: e.layout,
+            layout,
         });
     }
     out
@@ -449,13 +453,13 @@ fn check_conflicts(
             continue;
         }
         let target = match (defaults.layout_of(e), &e.id) {
-            ("hf-cache", DatasetId::Hf(h)) => Target::Cache(
-                "hf-cache",
+            (LayoutKind::HfCache, DatasetId::Hf(h)) => Target::Cache(
+                LayoutKind::HfCache,
                 h.repo.clone(),
                 h.revision.clone().unwrap_or_else(|| "main".into()),
             ),
-            ("kagglehub", DatasetId::Kaggle(k)) => Target::Cache(
-                "kagglehub",
+            (LayoutKind::Kagglehub, DatasetId::Kaggle(k)) => Target::Cache(
+                LayoutKind::Kagglehub,
                 k.reference(),
                 k.version
                     .map_or_else(|| "current".into(), |v| v.to_string()),
@@ -489,7 +493,7 @@ enum Target {
     /// A plain folder.
     Folder(PathBuf),
     /// A cache layout, the dataset and its revision / version.
-    Cache(&'static str, String, String),
+    Cache(LayoutKind, String, String),
 }
 
 #[cfg(test)]
@@ -539,8 +543,8 @@ output = "data/corpus"
     #[test]
     fn revisions_share_a_cache_but_not_a_folder() {
         let cache = LayoutDefaults {
-            hf: Some("hf-cache".into()),
-            kaggle: Some("kagglehub".into()),
+            hf: Some(LayoutKind::HfCache),
+            kaggle: Some(LayoutKind::Kagglehub),
         };
         let two = "hf:a/b\nhf:a/b@v1\nkaggle:o/s/1\nkaggle:o/s/2\nkaggle:o/s\n";
         assert_eq!(parse_with("m.txt", two, &cache).unwrap().entries.len(), 5);

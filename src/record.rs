@@ -5,13 +5,12 @@
 //! sha256. A completed file is appended to `.dsfetch/journal.jsonl` the moment it lands, so an
 //! interrupted run loses nothing; the journal is folded into the record when the run ends.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, Source};
+use crate::error::{Error, Hub, Result};
 use crate::paths::STATE_DIR;
 
 /// One file in a dataset folder.
@@ -35,7 +34,7 @@ pub struct Record {
     /// Format version of this file.
     pub format: u32,
     /// Which hub.
-    pub source: Source,
+    pub source: Hub,
     /// `owner/name` (HF) or `owner/slug` (Kaggle).
     pub dataset_id: String,
     /// HF revision asked for.
@@ -49,11 +48,14 @@ pub struct Record {
     pub version: Option<u32>,
     /// Files, sorted by path.
     pub files: Vec<FileEntry>,
+    /// The files are the whole version (its archive, extracted or kept), not a selection.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole: bool,
 }
 
 impl Record {
     /// An empty record for a dataset.
-    pub fn new(source: Source, dataset_id: &str) -> Record {
+    pub fn new(source: Hub, dataset_id: &str) -> Record {
         Record {
             format: 1,
             source,
@@ -62,12 +64,8 @@ impl Record {
             commit: None,
             version: None,
             files: Vec::new(),
+            whole: false,
         }
-    }
-
-    /// Files by path.
-    pub fn by_path(&self) -> BTreeMap<&str, &FileEntry> {
-        self.files.iter().map(|f| (f.path.as_str(), f)).collect()
     }
 }
 
@@ -118,13 +116,13 @@ pub fn load(state: &Path) -> Option<Record> {
 
 #[derive(Serialize, Deserialize)]
 struct JournalLine {
-    source: Source,
+    source: Hub,
     dataset_id: String,
     file: FileEntry,
 }
 
 /// Appends one completed file to the journal (durable against a crash of this process).
-pub fn journal(state: &Path, source: Source, dataset_id: &str, file: &FileEntry) -> Result<()> {
+pub fn journal(state: &Path, source: Hub, dataset_id: &str, file: &FileEntry) -> Result<()> {
     let p = journal_path(state);
     let mut f = std::fs::OpenOptions::new()
         .create(true)
@@ -190,7 +188,7 @@ pub async fn lock(state: &Path, on_wait: impl FnOnce()) -> Result<FolderLock> {
     let p2 = p.clone();
     let file = tokio::task::spawn_blocking(move || file.lock().map(|_| file))
         .await
-        .map_err(|e| Error::Conflict(format!("lock task failed: {e}")))?
+        .map_err(|e| Error::conflict(format!("lock task failed: {e}"), None))?
         .map_err(|e| Error::io("locking", &p2, e))?;
     Ok(FolderLock { _file: file })
 }
@@ -210,7 +208,7 @@ mod tests {
             sha256: "x".into(),
             upstream: None,
         };
-        journal(&state, Source::Kaggle, "o/s", &e).unwrap();
+        journal(&state, Hub::Kaggle, "o/s", &e).unwrap();
         // A torn line is ignored.
         std::fs::OpenOptions::new()
             .append(true)

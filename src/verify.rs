@@ -18,7 +18,15 @@ pub enum Expected {
 }
 
 impl Expected {
-    /// A short label: `sha256 abcd…`.
+    /// The digest in lower-case hex.
+    pub fn digest(&self) -> String {
+        match self {
+            Expected::Sha256(h) | Expected::GitSha1(h) => h.clone(),
+            Expected::Md5(m) => hex::encode(m),
+        }
+    }
+
+    /// What it is, for messages (`sha256 …`).
     pub fn describe(&self) -> String {
         match self {
             Expected::Sha256(h) => format!("sha256 {h}"),
@@ -111,11 +119,6 @@ impl Hashers {
     /// Bytes fed so far.
     pub fn len(&self) -> u64 {
         self.len
-    }
-
-    /// Whether nothing was fed yet.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Finishes all hashes.

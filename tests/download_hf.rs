@@ -139,10 +139,11 @@ fn include_and_exclude_select_files() {
     r.expect_code(4);
     assert!(
         r.stderr()
-            .contains("matches the --include/--exclude patterns"),
+            .contains("matches the include/exclude patterns; list the files"),
         "{}",
         r.stderr()
     );
+    assert!(r.stderr().contains("--include"), "{}", r.stderr());
     assert!(!env.path("none").join("data").exists());
 }
 

@@ -1,19 +1,22 @@
-//! The `batch` command: read the manifest, run it, write the lockfile, print the summary.
+//! `dsfetch batch`: read the manifest and its lockfile, run every entry, write the lockfile,
+//! print the summary.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use dsfetch::batch::{self, BatchOptions, BatchReport};
-use dsfetch::download::human_bytes;
 use dsfetch::error::Error;
 use dsfetch::lockfile::Lockfile;
-use dsfetch::manifest;
-use dsfetch::progress::Reporter;
+use dsfetch::manifest::{self, Manifest};
+use dsfetch::progress::{Event, Reporter};
 use dsfetch::sanitize::for_terminal;
+use dsfetch::units::human_bytes;
 use serde_json::json;
 
+use super::download::download_json;
+use super::{Ctx, Outcome};
 use crate::cli::BatchArgs;
-use crate::commands::{Ctx, Outcome, download_json};
+use crate::ui::table::render;
 
 fn read_manifest(name: &str) -> Result<String, Error> {
     if name == "-" {
@@ -64,58 +67,70 @@ fn legacy_lock_path(a: &BatchArgs, own: &Path) -> Option<PathBuf> {
     (old != own).then_some(old)
 }
 
-/// `dsfetch batch`.
-pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
-    let text = match read_manifest(&a.manifest) {
-        Ok(t) => t,
-        Err(e) => return Outcome::failed(e),
-    };
+/// What an entry that `--fail-fast` never started says.
+const NOT_RUN: &str = "not run: an earlier entry failed and --fail-fast was given";
+
+/// The manifest and the lockfile it is checked against.
+struct Loaded {
+    manifest: Manifest,
+    /// The manifest's own lockfile, as it is on disk.
+    own: Option<Lockfile>,
+    /// The pins in use: its own lockfile, or an older version's `dsfetch.lock`.
+    previous: Option<Lockfile>,
+    /// Where the manifest's lockfile is written.
+    lock_path: PathBuf,
+}
+
+/// Reads the manifest and its lockfile; under `--locked`, checks that every entry is pinned.
+fn load(ctx: &Ctx, a: &BatchArgs) -> Result<Loaded, Error> {
+    let text = read_manifest(&a.manifest)?;
     let defaults = manifest::LayoutDefaults {
-        hf: ctx.settings.config.hf.layout.clone(),
-        kaggle: ctx.settings.config.kaggle.layout.clone(),
+        hf: ctx.settings.config.hf.layout,
+        kaggle: ctx.settings.config.kaggle.layout,
     };
-    let manifest = match manifest::parse_with(&a.manifest, &text, &defaults) {
-        Ok(m) => m,
-        Err(e) => return Outcome::failed(e),
-    };
+    let manifest = manifest::parse_with(&a.manifest, &text, &defaults)?;
     let lock_path = lock_path(a);
-    let own = match Lockfile::read(&lock_path) {
-        Ok(l) => l,
-        Err(e) => return Outcome::failed(e),
-    };
+    let own = Lockfile::read(&lock_path)?;
     // Without its own lock, a manifest's pins may still sit in an older version's dsfetch.lock.
     let mut read_from = lock_path.clone();
     let mut previous = own.clone();
     if own.is_none()
         && let Some(old) = legacy_lock_path(a, &lock_path)
+        && let Some(l) = Lockfile::read(&old)?
     {
-        match Lockfile::read(&old) {
-            Ok(Some(l)) => {
-                ctx.ui.on_event(&dsfetch::progress::Event::Warn(&format!(
-                    "{} is absent: using {} (the lockfile of older dsfetch versions); {}",
-                    lock_path.display(),
-                    old.display(),
-                    if a.locked {
-                        format!("a run without --locked writes {}", lock_path.display())
-                    } else {
-                        format!("this run writes {}", lock_path.display())
-                    }
-                )));
-                previous = Some(l);
-                read_from = old;
+        ctx.ui.on_event(&Event::Warn(&format!(
+            "{} is absent: using {} (the lockfile of older dsfetch versions); {}",
+            lock_path.display(),
+            old.display(),
+            if a.locked {
+                format!("a run without --locked writes {}", lock_path.display())
+            } else {
+                format!("this run writes {}", lock_path.display())
             }
-            Ok(None) => {}
-            Err(e) => return Outcome::failed(e),
-        }
+        )));
+        previous = Some(l);
+        read_from = old;
     }
-    let root = ctx.settings.download_dir.value.clone();
-    if a.locked
-        && let Err(e) = batch::check_locked(&manifest, previous.as_ref(), &root, &read_from)
-    {
-        return Outcome::failed(e);
+    if a.locked {
+        let root = &ctx.settings.download_dir.value;
+        batch::check_locked(&manifest, previous.as_ref(), root, &read_from)?;
     }
+    Ok(Loaded {
+        manifest,
+        own,
+        previous,
+        lock_path,
+    })
+}
+
+/// `dsfetch batch`.
+pub(super) async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
+    let loaded = match load(ctx, a) {
+        Ok(l) => l,
+        Err(e) => return Outcome::failed(e),
+    };
     let opts = BatchOptions {
-        root,
+        root: ctx.settings.download_dir.value.clone(),
         jobs: a.jobs.map(usize::from).unwrap_or(4),
         file_jobs: a
             .file_jobs
@@ -126,39 +141,40 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         dry_run: a.dry_run,
         locked: a.locked,
         force: a.force,
-        hf_layout: ctx.settings.config.hf.layout.clone(),
-        kaggle_layout: ctx.settings.config.kaggle.layout.clone(),
+        layouts: manifest::LayoutDefaults {
+            hf: ctx.settings.config.hf.layout,
+            kaggle: ctx.settings.config.kaggle.layout,
+        },
         parallel: ctx.settings.parallel(),
     };
     let report = batch::run(
-        &manifest,
-        previous.as_ref(),
+        &loaded.manifest,
+        loaded.previous.as_ref(),
         &opts,
-        &ctx.env,
-        &ctx.http,
-        ctx.ui.as_ref() as &dyn Reporter,
+        &ctx.hubs(),
     )
     .await;
     ctx.ui.finish();
-
     // The lockfile pins what this run fetched (a --locked run verifies it and leaves it as is).
     let mut lock_error = None;
     if !a.dry_run && !a.locked && report.succeeded() > 0 {
-        let lock = report.lockfile(previous.as_ref(), &opts.root);
-        if own.as_ref() != Some(&lock)
-            && let Err(e) = lock.write(&lock_path)
+        let lock = report.lockfile(loaded.previous.as_ref(), &opts.root);
+        if loaded.own.as_ref() != Some(&lock)
+            && let Err(e) = lock.write(&loaded.lock_path)
         {
             lock_error = Some(e);
         }
     }
     for o in &report.outcomes {
         match &o.result {
-            Err(e) if o.not_run => ctx
+            Err(_) if o.not_run => ctx
                 .ui
-                .info(&for_terminal(&format!("{}: {e}", o.entry.label()))),
-            Err(e) => ctx
-                .ui
-                .error(&for_terminal(&format!("{}: {e}", o.entry.label()))),
+                .info(&for_terminal(&format!("{}: {NOT_RUN}", o.entry.label()))),
+            Err(e) => ctx.ui.error(&for_terminal(&format!(
+                "{}: {}",
+                o.entry.label(),
+                crate::ui::hints::message(e)
+            ))),
             Ok(_) => {}
         }
     }
@@ -166,52 +182,12 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     if lock_error.is_some() && exit == 0 {
         exit = 1;
     }
-    let json = ctx.json.then(|| {
-        let results: Vec<serde_json::Value> = report
-            .outcomes
-            .iter()
-            .map(|o| {
-                let label = o.entry.label();
-                let (src, id) = (
-                    o.entry.id.source(),
-                    label
-                        .split_once(':')
-                        .map(|x| x.1)
-                        .unwrap_or(&label)
-                        .to_string(),
-                );
-                let mut v =
-                    download_json(o.result.as_ref().ok(), src, &id, o.result.as_ref().err());
-                v["entry"] = json!(label);
-                v["line"] = json!(o.entry.line);
-                // A distinguishable state for entries --fail-fast never started.
-                v["status"] = json!(match &o.result {
-                    Ok(_) => "ok",
-                    Err(_) if o.not_run => "not_run",
-                    Err(_) => "failed",
-                });
-                if o.not_run {
-                    v["error"]["kind"] = json!("not_run");
-                }
-                v["seconds"] = json!((o.elapsed.as_secs_f64() * 1000.0).round() / 1000.0);
-                v
-            })
-            .collect();
-        json!({
-            "results": results,
-            "succeeded": report.succeeded(),
-            "failed": report.failed(),
-            "not_run": report.not_run(),
-            "dry_run": a.dry_run,
-            "lockfile": lock_path,
-        })
-    });
-    let text = (!ctx.json).then(|| {
-        if a.dry_run {
-            plan_table(&report)
-        } else {
-            summary_table(&report)
-        }
+    let json = ctx
+        .json
+        .then(|| batch_json(&report, a.dry_run, &loaded.lock_path));
+    let text = (!ctx.json).then(|| match a.dry_run {
+        true => plan_table(&report),
+        false => summary_table(&report),
     });
     Outcome {
         json,
@@ -219,6 +195,48 @@ pub async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         error: lock_error,
         exit: Some(exit),
     }
+}
+
+/// The batch object of `--json`: one download object per entry, plus its entry, line, status
+/// and time.
+fn batch_json(report: &BatchReport, dry_run: bool, lock_path: &Path) -> serde_json::Value {
+    let results: Vec<serde_json::Value> = report
+        .outcomes
+        .iter()
+        .map(|o| {
+            let label = o.entry.label();
+            let id = label.split_once(':').map_or(label.as_str(), |x| x.1);
+            let mut v = download_json(
+                o.result.as_ref().ok(),
+                o.entry.id.source(),
+                id,
+                o.result.as_ref().err(),
+            );
+            v["entry"] = json!(label);
+            v["line"] = json!(o.entry.line);
+            // A distinguishable state for entries --fail-fast never started.
+            v["status"] = json!(match &o.result {
+                Ok(_) => "ok",
+                Err(_) if o.not_run => "not_run",
+                Err(_) => "failed",
+            });
+            if o.not_run {
+                v["error"]["kind"] = json!("not_run");
+                v["error"]["message"] = json!(NOT_RUN);
+                v["message"] = json!(NOT_RUN);
+            }
+            v["seconds"] = json!((o.elapsed.as_secs_f64() * 1000.0).round() / 1000.0);
+            v
+        })
+        .collect();
+    json!({
+        "results": results,
+        "succeeded": report.succeeded(),
+        "failed": report.failed(),
+        "not_run": report.not_run(),
+        "dry_run": dry_run,
+        "lockfile": lock_path,
+    })
 }
 
 fn pin(o: &batch::EntryOutcome) -> String {
@@ -230,31 +248,6 @@ fn pin(o: &batch::EntryOutcome) -> String {
         },
         Err(_) => "-".into(),
     }
-}
-
-fn render(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| -> String {
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c}{}", " ".repeat(w[i].saturating_sub(c.chars().count()))))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    for r in rows {
-        out.push('\n');
-        out.push_str(&line(r.clone()));
-    }
-    out
 }
 
 /// The end-of-run table: entry, version/commit, files, bytes, time, status.

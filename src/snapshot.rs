@@ -1,0 +1,92 @@
+//! What a source resolves an id to: the pinned version or commit and the files to consider,
+//! with sizes and digests, or a whole archive. The plan, the transfer and the sinks work on these
+//! types, whichever hub they came from.
+
+use crate::error::Hub;
+use crate::verify::Expected;
+
+/// One file of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RemoteFile {
+    /// Dataset-relative path (validated: safe to join onto a folder).
+    pub path: String,
+    /// Published size, when the listing gives one.
+    pub size: Option<u64>,
+    /// Published checksum, when the listing gives one (HF: sha256 or git blob sha1).
+    pub expected: Option<Expected>,
+    /// The hub's identity for this content, kept in the folder's record to tell whether a local
+    /// copy is the one the hub now lists (HF: the checksum; Kaggle: `v<N>`).
+    pub upstream: String,
+    /// The service may send the file wrapped in `<basename>.zip` (Kaggle single files).
+    pub may_be_wrapped: bool,
+}
+
+/// The version a snapshot is pinned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Pin {
+    /// A Hub revision and the commit it resolved to.
+    Commit {
+        /// The revision asked for (`main`, a tag, a commit).
+        revision: String,
+        /// The 40-hex commit.
+        commit: String,
+    },
+    /// A Kaggle version number.
+    Version(u32),
+}
+
+impl Pin {
+    /// The commit, for a Hub snapshot.
+    pub fn commit(&self) -> Option<&str> {
+        match self {
+            Pin::Commit { commit, .. } => Some(commit),
+            Pin::Version(_) => None,
+        }
+    }
+
+    /// The version number, for a Kaggle snapshot.
+    pub fn version(&self) -> Option<u32> {
+        match self {
+            Pin::Version(v) => Some(*v),
+            Pin::Commit { .. } => None,
+        }
+    }
+}
+
+/// The names under which a dataset is stored in each layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// The default folder under the download root (`OWNER_NAME`, `SLUG`).
+    pub folder: String,
+    /// The repo folder in the huggingface_hub cache (`datasets--OWNER--NAME`), when it applies.
+    pub hf_cache: Option<String>,
+    /// The dataset folder in kagglehub's cache (`datasets/OWNER/SLUG`), when it applies.
+    pub kagglehub: Option<String>,
+}
+
+/// An id resolved to a pinned version, with the files a selection keeps.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    /// Which hub.
+    pub hub: Hub,
+    /// `owner/name` (HF) or `owner/slug` (Kaggle), as recorded and reported.
+    pub id: String,
+    /// `hf:owner/name@rev` or `kaggle:owner/slug/versions/N`, for events and messages.
+    pub label: String,
+    /// The version or commit.
+    pub pin: Pin,
+    /// The selected files, sorted by path (empty when the snapshot is fetched as an archive).
+    pub files: Vec<RemoteFile>,
+    /// The whole dataset as one archive: the name it is kept under without extraction
+    /// (`SLUG.zip`), and whether to keep it zipped.
+    pub archive: Option<Archive>,
+}
+
+/// A snapshot fetched as one archive (a whole Kaggle version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Archive {
+    /// The name of the archive in the folder when it is kept (`SLUG.zip`).
+    pub name: String,
+    /// Keep the archive as it is instead of extracting it.
+    pub keep_zipped: bool,
+}

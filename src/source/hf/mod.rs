@@ -1,0 +1,156 @@
+//! The Hugging Face Hub as a source (protocol/hf.md): the revision resolves to a commit once,
+//! the recursive tree at that commit is listed to the end, and every file is fetched from
+//! `/datasets/{repo}/resolve/{commit}/{path}` (LFS files redirect to a signed CDN URL; the token
+//! is never sent there).
+
+pub(crate) mod api;
+mod errors;
+pub(crate) mod search;
+
+use std::sync::Arc;
+
+use reqwest::Url;
+
+pub(crate) use api::HfClient;
+
+use super::Source;
+use crate::env::Env;
+use crate::error::{Error, Hint, Hub, Result};
+use crate::http::{self, ErrorMap, Request, endpoint_join, quote};
+use crate::id::HfId;
+use crate::pattern::Selection;
+use crate::progress::Event;
+use crate::sanitize::for_terminal;
+use crate::snapshot::{Names, Pin, RemoteFile, Snapshot};
+use crate::verify::is_hex;
+
+/// `HF_ENDPOINT` (default `https://huggingface.co`, trailing `/` stripped).
+pub(crate) fn endpoint(env: &Env) -> Result<Url> {
+    http::endpoint(env, "HF_ENDPOINT", "https://huggingface.co")
+}
+
+/// One Hub dataset repo at one revision.
+pub(crate) struct HfSource<'a> {
+    client: HfClient<'a>,
+    id: HfId,
+    /// The revision asked for (the id's own, or the one given as an option), else `main`.
+    revision: String,
+}
+
+impl<'a> HfSource<'a> {
+    /// The repo `id` at `revision` (which may also be given in the id, but not differently).
+    pub(crate) fn new(client: HfClient<'a>, id: &HfId, revision: Option<&str>) -> Result<Self> {
+        if let (Some(a), Some(b)) = (revision, id.revision.as_deref())
+            && a != b
+        {
+            return Err(Error::usage_with(
+                format!("the id names revision {b:?} but the revision option says {a:?}"),
+                Hint::GiveOnlyOne,
+            ));
+        }
+        let revision = revision
+            .or(id.revision.as_deref())
+            .unwrap_or("main")
+            .to_string();
+        Ok(HfSource {
+            client,
+            id: id.clone(),
+            revision,
+        })
+    }
+
+    /// Whether `path` is inside the folder or file a URL named (`/tree/main/data`).
+    fn in_scope(&self, path: &str) -> bool {
+        match &self.id.path {
+            Some(p) => {
+                path == p
+                    || path
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+            None => true,
+        }
+    }
+}
+
+impl Source for HfSource<'_> {
+    fn names(&self) -> Names {
+        Names {
+            folder: self.id.folder_name(),
+            hf_cache: Some(format!("datasets--{}", self.id.repo.replace('/', "--"))),
+            kagglehub: None,
+        }
+    }
+
+    async fn resolve(&self, selection: &Selection) -> Result<Snapshot> {
+        let repo = self.id.repo.as_str();
+        let label = format!("hf:{repo}@{}", self.revision);
+        let commit = if is_hex(&self.revision, 40) {
+            self.revision.to_ascii_lowercase()
+        } else {
+            self.client.resolve_commit(repo, &self.revision).await?
+        };
+        let keep = |path: &str| self.in_scope(path) && selection.matches(path);
+        let listing = self
+            .client
+            .list_files(repo, &commit, &self.revision, &keep)
+            .await?;
+        for (name, reason) in &listing.skipped_unsafe {
+            self.client.reporter.on_event(&Event::Warn(&format!(
+                "skipped the unsafe file name {name:?} in {label} ({reason}); the selection leaves it out, and it is never written"
+            )));
+        }
+        if listing.files.is_empty() {
+            return Err(Error::NotFound {
+                hub: Hub::HuggingFace,
+                message: format!(
+                    "no file in dataset {repo} at {} matches the include/exclude patterns; list the files at {}/datasets/{repo}/tree/{}",
+                    for_terminal(&self.revision),
+                    self.client.endpoint.as_str().trim_end_matches('/'),
+                    quote(&self.revision, false)
+                ),
+                hint: Some(Hint::CheckPatterns),
+            });
+        }
+        Ok(Snapshot {
+            hub: Hub::HuggingFace,
+            id: repo.to_string(),
+            label,
+            pin: Pin::Commit {
+                revision: self.revision.clone(),
+                commit,
+            },
+            files: listing.files,
+            archive: None,
+        })
+    }
+
+    fn file_request(&self, snap: &Snapshot, file: &RemoteFile) -> Result<Request> {
+        let commit = snap.pin.commit().unwrap_or(&self.revision);
+        let url = endpoint_join(
+            &self.client.endpoint,
+            &format!(
+                "/datasets/{}/resolve/{}/{}",
+                self.id.repo,
+                quote(commit, false),
+                quote(&file.path, true)
+            ),
+        )?;
+        Ok(Request::get(url, file.path.clone()).auth(self.client.credential()))
+    }
+
+    fn archive_request(&self, snap: &Snapshot) -> Result<Request> {
+        Err(Error::Protocol {
+            url: snap.label.clone(),
+            message: "a Hub repo has no archive".into(),
+        })
+    }
+
+    async fn archive_contents(&self, _snap: &Snapshot) -> Result<Vec<RemoteFile>> {
+        Ok(Vec::new())
+    }
+
+    fn errors(&self, _snap: &Snapshot) -> Arc<dyn ErrorMap> {
+        Arc::new(self.client.errors(&self.id.repo, &self.revision))
+    }
+}

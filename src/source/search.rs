@@ -1,0 +1,241 @@
+//! `search`: both hubs at once, each paginated until the limit, merged into one ranking.
+//!
+//! Hugging Face: `GET /api/datasets?search=…` following `Link: rel="next"`
+//! ([`super::hf::search`]). Kaggle: the `ListDatasets` RPC following `nextPageToken`
+//! ([`super::kaggle::search`]). One hub failing does not hide the other: its error is returned
+//! next to the other's results.
+
+use serde::Serialize;
+
+use super::Hubs;
+use crate::error::{Error, Hub, Result};
+use crate::progress::Event;
+use crate::sanitize::for_terminal;
+
+/// Sort order, mapped to each service's own sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    /// Most downloaded first (HF `downloads`, Kaggle `DATASET_SORT_BY_DOWNLOAD_COUNT`).
+    Downloads,
+    /// Most liked / voted first (HF `likes`, Kaggle `DATASET_SORT_BY_VOTES`).
+    Likes,
+    /// Most recently updated first (HF `lastModified`, Kaggle `DATASET_SORT_BY_UPDATED`).
+    Updated,
+}
+
+/// What to search for.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Free text.
+    pub text: String,
+    /// Which hubs.
+    pub sources: Vec<Hub>,
+    /// Most results in all.
+    pub limit: usize,
+    /// Ranking.
+    pub sort: SortBy,
+    /// HF author / Kaggle user.
+    pub author: Option<String>,
+    /// HF `filter` tags / Kaggle tag ids.
+    pub tags: Vec<String>,
+    /// Kaggle file type (`csv`, `sqlite`, `json`, `bigQuery`, `parquet`); on HF a `format:` tag.
+    pub file_type: Option<String>,
+    /// License: a group (`cc`, `gpl`, `odb`, `other`, `all`) on both hubs, or a Hugging Face
+    /// license id (`mit`, `apache-2.0`) when only the Hub is searched.
+    pub license: Option<String>,
+    /// Smallest size in bytes.
+    pub min_size: Option<u64>,
+    /// Largest size in bytes.
+    pub max_size: Option<u64>,
+}
+
+/// One search result (DESIGN.md section 6).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    /// `owner/name` or `owner/slug` (prefix it with `hf:` / `kaggle:` for `dsfetch download`).
+    pub id: String,
+    /// The id with its source prefix, ready for `dsfetch download` or a manifest.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Title (sanitised).
+    pub title: String,
+    /// `Kaggle` or `HuggingFace`.
+    pub source: Hub,
+    /// The dataset's page.
+    pub url: String,
+    /// Downloads.
+    pub downloads: Option<u64>,
+    /// Likes (HF) or votes (Kaggle).
+    pub likes: Option<u64>,
+    /// Size in bytes, when known.
+    pub size_bytes: Option<u64>,
+    /// Last update, ISO 8601.
+    pub updated: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Short description (sanitised, at most 300 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The merged results, and the error of any source that failed.
+#[derive(Debug)]
+pub struct Results {
+    /// Hits, best first.
+    pub hits: Vec<Hit>,
+    /// Sources that failed, with their errors.
+    pub failures: Vec<(Hub, Error)>,
+}
+
+/// Searches every hub of the query at once; a hub that fails is reported in
+/// [`Results::failures`] beside the other's hits. Fails only when every hub failed (with the
+/// first one's error, the others in `failures`).
+pub async fn search(hubs: &Hubs<'_>, q: &Query) -> Result<Results> {
+    validate_query(q)?;
+    let hf = async {
+        if !q.sources.contains(&Hub::HuggingFace) {
+            return None;
+        }
+        Some(async { super::hf::search::search(&hubs.hf()?, q).await }.await)
+    };
+    let kaggle = async {
+        if !q.sources.contains(&Hub::Kaggle) {
+            return None;
+        }
+        Some(async { super::kaggle::search::search(&hubs.kaggle()?, q).await }.await)
+    };
+    let (k, h) = tokio::join!(kaggle, hf);
+    let mut hits = Vec::new();
+    let mut failures = Vec::new();
+    for (hub, r) in [(Hub::Kaggle, k), (Hub::HuggingFace, h)] {
+        match r {
+            Some(Ok(v)) => hits.extend(v),
+            Some(Err(e)) => failures.push((hub, e)),
+            None => {}
+        }
+    }
+    if failures.len() == q.sources.len() && !failures.is_empty() {
+        // Every hub failed: the first one's error decides the exit; the others are reported.
+        let (_, first) = failures.remove(0);
+        for (hub, e) in failures {
+            hubs.reporter
+                .on_event(&Event::Warn(&format!("{hub} search failed too: {e}")));
+        }
+        return Err(first);
+    }
+    Ok(Results {
+        hits: merge(hits, q.sort, q.limit),
+        failures,
+    })
+}
+
+pub(crate) fn short(s: &str, n: usize) -> String {
+    let clean = for_terminal(s);
+    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    if clean.chars().count() <= n {
+        clean
+    } else {
+        format!("{}…", clean.chars().take(n - 1).collect::<String>())
+    }
+}
+
+pub(crate) fn size_ok(q: &Query, size: Option<u64>) -> bool {
+    match size {
+        Some(s) => q.min_size.is_none_or(|m| s >= m) && q.max_size.is_none_or(|m| s <= m),
+        None => q.min_size.is_none() && q.max_size.is_none(),
+    }
+}
+
+/// Checks the filter values (file type, license, sizes) before any request.
+pub fn validate_query(q: &Query) -> Result<()> {
+    if let Some(ft) = &q.file_type {
+        super::kaggle::search::kaggle_enum("", ft, super::kaggle::search::KAGGLE_FILE_TYPES)?;
+    }
+    if let Some(l) = &q.license
+        && !super::kaggle::search::is_license_group(l)
+    {
+        if q.sources.contains(&Hub::Kaggle) {
+            return Err(Error::usage(format!(
+                "license {l:?} is not one of the groups all, cc, gpl, odb, other; a Hugging Face license id such as mit or apache-2.0 needs --source hf"
+            )));
+        }
+        let id_like = !l.is_empty()
+            && l.len() <= 64
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        if !id_like {
+            return Err(Error::usage(format!(
+                "license {l:?} is neither a group (all, cc, gpl, odb, other) nor a Hugging Face license id such as mit or apache-2.0"
+            )));
+        }
+    }
+    if let (Some(a), Some(b)) = (q.min_size, q.max_size)
+        && a > b
+    {
+        return Err(Error::usage(
+            "the minimum size is larger than the maximum size",
+        ));
+    }
+    Ok(())
+}
+
+/// Orders hits by the sort key, best first (unknown values last), ties by id.
+pub fn merge(mut hits: Vec<Hit>, sort: SortBy, limit: usize) -> Vec<Hit> {
+    hits.sort_by(|a, b| {
+        let ord = match sort {
+            SortBy::Downloads => b.downloads.unwrap_or(0).cmp(&a.downloads.unwrap_or(0)),
+            SortBy::Likes => b.likes.unwrap_or(0).cmp(&a.likes.unwrap_or(0)),
+            SortBy::Updated => b
+                .updated
+                .as_deref()
+                .unwrap_or("")
+                .cmp(a.updated.as_deref().unwrap_or("")),
+        };
+        ord.then_with(|| a.reference.cmp(&b.reference))
+    });
+    hits.truncate(limit);
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(id: &str, downloads: u64, updated: &str) -> Hit {
+        Hit {
+            id: id.into(),
+            reference: format!("hf:{id}"),
+            title: id.into(),
+            source: Hub::HuggingFace,
+            url: String::new(),
+            downloads: Some(downloads),
+            likes: None,
+            size_bytes: None,
+            updated: Some(updated.into()),
+            tags: vec![],
+            description: None,
+        }
+    }
+
+    #[test]
+    fn merge_orders_and_limits() {
+        let hits = vec![
+            hit("a/a", 5, "2024-01-01"),
+            hit("b/b", 50, "2023-01-01"),
+            hit("c/c", 7, "2025-01-01"),
+        ];
+        let by_dl = merge(hits.clone(), SortBy::Downloads, 2);
+        assert_eq!(
+            by_dl.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            vec!["b/b", "c/c"]
+        );
+        let by_date = merge(hits, SortBy::Updated, 3);
+        assert_eq!(by_date[0].id, "c/c");
+    }
+
+    #[test]
+    fn short_sanitises_and_truncates() {
+        assert_eq!(short("a\u{1b}[2Jb\n  c", 10), "ab c");
+        assert_eq!(short("abcdefghijkl", 5), "abcd…");
+    }
+}

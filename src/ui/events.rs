@@ -1,0 +1,304 @@
+//! The progress events as the user sees them: one method per event, in each mode (bars, plain
+//! lines, NDJSON).
+
+use std::time::{Duration, Instant};
+
+use dsfetch::progress::{Event, Reporter, TransferId};
+use dsfetch::sanitize::for_terminal;
+use dsfetch::units::human_bytes;
+use indicatif::ProgressBar;
+use serde_json::json;
+
+use super::bars::{file_style, total_style};
+use super::{FileState, Mode, State, Ui, eprint_line, json_line};
+
+impl Reporter for Ui {
+    fn on_event(&self, event: &Event<'_>) {
+        match event {
+            Event::Warn(msg) => return self.warn(msg),
+            Event::Debug(msg) => return self.debug(msg),
+            Event::Retry {
+                what,
+                attempt,
+                wait,
+                reason,
+            } => return self.retry(what, *attempt, *wait, reason),
+            _ => {}
+        }
+        if self.mode == Mode::None {
+            return;
+        }
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        match event {
+            Event::Plan {
+                dataset,
+                files,
+                bytes,
+                skipped,
+            } => self.plan(&mut st, dataset, *files, *bytes, *skipped),
+            Event::FileStart {
+                id,
+                dataset,
+                name,
+                total,
+                resumed_from,
+            } => self.file_start(&mut st, *id, dataset, name, *total, *resumed_from),
+            Event::Bytes { id, delta } => self.bytes(&mut st, *id, *delta),
+            Event::Verify { id } => {
+                if self.mode == Mode::Json {
+                    let name = st.files.get(id).map(|f| f.name.clone()).unwrap_or_default();
+                    json_line(json!({"event": "verify", "id": id, "file": name}));
+                }
+            }
+            Event::FileDone { id, bytes } => self.file_done(&mut st, *id, *bytes),
+            Event::FileError { id, message } => self.file_error(&mut st, *id, message),
+            Event::Extract {
+                dataset,
+                entries,
+                bytes,
+            } => {
+                drop(st);
+                self.extract(dataset, *entries, *bytes);
+            }
+            Event::DatasetDone {
+                dataset,
+                ok,
+                message,
+            } => self.dataset_done(st, dataset, *ok, message),
+            Event::Warn(_) | Event::Debug(_) | Event::Retry { .. } => {}
+        }
+    }
+}
+
+impl Ui {
+    fn warn(&self, msg: &str) {
+        if self.mode == Mode::Json {
+            json_line(json!({"event": "warning", "message": for_terminal(msg)}));
+        } else if !self.quiet {
+            self.println(&format!("dsfetch: warning: {}", for_terminal(msg)));
+        }
+    }
+
+    fn debug(&self, msg: &str) {
+        if self.verbose >= 2 || (self.verbose == 1 && !msg.contains(" -> ")) {
+            self.println(&format!("dsfetch: {}", for_terminal(msg)));
+        }
+    }
+
+    fn retry(&self, what: &str, attempt: u32, wait: Duration, reason: &str) {
+        match self.mode {
+            Mode::Json => json_line(json!({
+                "event": "retry", "what": for_terminal(what), "attempt": attempt,
+                "wait_ms": wait.as_millis() as u64, "reason": for_terminal(reason)})),
+            _ if !self.quiet => self.println(&format!(
+                "dsfetch: retrying {} in {:.1}s (attempt {} failed: {})",
+                for_terminal(what),
+                wait.as_secs_f64(),
+                attempt,
+                for_terminal(reason)
+            )),
+            _ => {}
+        }
+    }
+
+    fn plan(&self, st: &mut State, dataset: &str, files: usize, bytes: u64, skipped: usize) {
+        st.planned += bytes;
+        match self.mode {
+            Mode::Json => json_line(json!({
+                "event": "plan", "dataset": for_terminal(dataset), "files": files, "bytes": bytes, "skipped": skipped})),
+            Mode::Plain => eprint_line(&format!(
+                "{}: {files} file(s) to download ({}), {skipped} already present",
+                for_terminal(dataset),
+                human_bytes(bytes)
+            )),
+            Mode::Bar => {
+                let Some(m) = &self.multi else { return };
+                if self.grouped {
+                    let b = m.add(ProgressBar::new(bytes));
+                    b.set_style(file_style(self.color));
+                    b.set_message(for_terminal(dataset));
+                    st.dataset_bars.insert(dataset.to_string(), b);
+                }
+                let planned = st.planned;
+                let bar = st.total_bar.get_or_insert_with(|| {
+                    let b = m.insert(0, ProgressBar::new(planned));
+                    b.set_style(total_style(self.color));
+                    b.set_prefix("total");
+                    b
+                });
+                bar.set_length(planned);
+            }
+            Mode::None => {}
+        }
+    }
+
+    fn file_start(
+        &self,
+        st: &mut State,
+        id: TransferId,
+        dataset: &str,
+        name: &str,
+        total: Option<u64>,
+        resumed_from: u64,
+    ) {
+        let name = for_terminal(name);
+        if self.grouped {
+            let first = st
+                .transfer_dataset
+                .insert(id, dataset.to_string())
+                .is_none();
+            if let Some(b) = st.dataset_bars.get(dataset) {
+                if first && b.length() == Some(0) {
+                    b.inc_length(total.unwrap_or(0));
+                }
+                b.inc(resumed_from);
+            }
+        }
+        match self.mode {
+            Mode::Json => json_line(json!({
+                "event": "start", "id": id, "file": name, "total": total, "resumed_from": resumed_from})),
+            Mode::Plain if resumed_from > 0 => eprint_line(&format!(
+                "  {name}: resuming at {}",
+                human_bytes(resumed_from)
+            )),
+            _ => {}
+        }
+        let bar = match (&self.multi, st.files.get(&id).and_then(|f| f.bar.clone())) {
+            _ if self.grouped => None,
+            (_, Some(b)) => {
+                b.set_position(resumed_from);
+                Some(b)
+            }
+            (Some(m), None) => {
+                let b = m.add(ProgressBar::new(total.unwrap_or(0)));
+                b.set_style(file_style(self.color));
+                b.set_message(name.clone());
+                b.set_position(resumed_from);
+                Some(b)
+            }
+            _ => None,
+        };
+        let now = Instant::now();
+        st.files.insert(
+            id,
+            FileState {
+                name,
+                total,
+                done: resumed_from,
+                last_line: now,
+                last_pct: 0,
+                bar,
+                started: now,
+            },
+        );
+    }
+
+    fn bytes(&self, st: &mut State, id: TransferId, delta: u64) {
+        if let Some(t) = &st.total_bar {
+            t.inc(delta);
+        }
+        if let Some(b) = st
+            .transfer_dataset
+            .get(&id)
+            .and_then(|d| st.dataset_bars.get(d))
+        {
+            b.inc(delta);
+        }
+        let Some(f) = st.files.get_mut(&id) else {
+            return;
+        };
+        f.done += delta;
+        match self.mode {
+            Mode::Bar => {
+                if let Some(b) = &f.bar {
+                    b.inc(delta);
+                }
+            }
+            Mode::Plain => self.plain_progress(f),
+            Mode::Json => {
+                let now = Instant::now();
+                if now.duration_since(f.last_line) >= Duration::from_secs(1) {
+                    f.last_line = now;
+                    json_line(json!({
+                        "event": "progress", "id": id, "file": f.name, "bytes": f.done, "total": f.total}));
+                }
+            }
+            Mode::None => {}
+        }
+    }
+
+    fn file_done(&self, st: &mut State, id: TransferId, bytes: u64) {
+        let Some(f) = st.files.remove(&id) else {
+            return;
+        };
+        if let Some(b) = &f.bar {
+            b.finish_and_clear();
+            if let Some(m) = &self.multi {
+                m.remove(b);
+            }
+        }
+        match self.mode {
+            Mode::Json => json_line(json!({
+                "event": "done", "id": id, "file": f.name, "bytes": bytes, "size": f.total})),
+            Mode::Plain => eprint_line(&format!(
+                "  {}: done ({}, {} transferred)",
+                f.name,
+                human_bytes(f.total.unwrap_or(f.done)),
+                human_bytes(bytes)
+            )),
+            _ => {}
+        }
+    }
+
+    fn file_error(&self, st: &mut State, id: TransferId, message: &str) {
+        let Some(f) = st.files.remove(&id) else {
+            return;
+        };
+        if let Some(b) = &f.bar {
+            b.finish_and_clear();
+        }
+        if self.mode == Mode::Json {
+            json_line(
+                json!({"event": "error", "id": id, "file": f.name, "message": for_terminal(message)}),
+            );
+        }
+    }
+
+    fn extract(&self, dataset: &str, entries: usize, bytes: u64) {
+        match self.mode {
+            Mode::Json => json_line(json!({
+                "event": "extract", "dataset": for_terminal(dataset), "entries": entries, "bytes": bytes})),
+            _ => self.println(&format!(
+                "{}: extracting {entries} file(s) ({})",
+                for_terminal(dataset),
+                human_bytes(bytes)
+            )),
+        }
+    }
+
+    fn dataset_done(
+        &self,
+        mut st: std::sync::MutexGuard<'_, State>,
+        dataset: &str,
+        ok: bool,
+        message: &str,
+    ) {
+        if let Some(b) = st.dataset_bars.remove(dataset) {
+            b.finish_and_clear();
+            if let Some(m) = &self.multi {
+                m.remove(&b);
+            }
+        }
+        drop(st);
+        let mark = if ok { "done" } else { "FAILED" };
+        match self.mode {
+            Mode::Json => json_line(json!({
+                "event": "dataset_done", "dataset": for_terminal(dataset), "ok": ok, "message": for_terminal(message)})),
+            _ => self.println(&format!(
+                "{}: {mark}: {}",
+                for_terminal(dataset),
+                for_terminal(message)
+            )),
+        }
+    }
+}
