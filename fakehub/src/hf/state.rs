@@ -1,0 +1,330 @@
+//! Repos, their commits and refs: what [`HfState`] holds and how fixtures change it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::sync::Arc;
+
+use sha1::{Digest, Sha1};
+
+use super::repo::{HfFile, HfRepo};
+use crate::store::Blob;
+use crate::util::now_ms;
+
+/// A file of a commit.
+#[derive(Clone, Debug)]
+pub(super) struct Entry {
+    pub(super) blob: Blob,
+    /// Git blob oid: of the content, or of the LFS pointer file.
+    pub(super) oid: String,
+    pub(super) sha256: Option<String>,
+    pub(super) pointer_size: u64,
+}
+
+impl Entry {
+    pub(super) fn size(&self) -> u64 {
+        self.blob.len()
+    }
+}
+
+/// A commit: its sha, its whole tree of files, its date and title.
+#[derive(Debug)]
+pub(super) struct Commit {
+    pub(super) sha: String,
+    pub(super) files: BTreeMap<String, Entry>,
+    pub(super) date_ms: i64,
+    pub(super) title: String,
+}
+
+impl Commit {
+    /// Total size of the commit's files.
+    pub(super) fn size(&self) -> u64 {
+        self.files.values().map(Entry::size).sum()
+    }
+}
+
+/// A registered repo: its metadata, who may see it, its commits and refs.
+pub(super) struct RepoState {
+    pub(super) id: String,
+    pub(super) namespace: Option<String>,
+    pub(super) object_id: String,
+    pub(super) private: bool,
+    pub(super) gated: Option<String>,
+    pub(super) disabled: bool,
+    pub(super) downloads: u64,
+    pub(super) downloads_all_time: u64,
+    pub(super) likes: u64,
+    pub(super) trending_score: f64,
+    pub(super) tags: Vec<String>,
+    pub(super) description: Option<String>,
+    pub(super) citation: Option<String>,
+    pub(super) created_ms: i64,
+    pub(super) last_modified_ms: i64,
+    pub(super) owner_user: Option<String>,
+    pub(super) grants: HashSet<String>,
+    pub(super) commits: HashMap<String, Arc<Commit>>,
+    pub(super) branches: BTreeMap<String, String>,
+    pub(super) tag_refs: BTreeMap<String, String>,
+    pub(super) converts: BTreeMap<String, String>,
+    pub(super) prs: BTreeMap<u64, String>,
+}
+
+impl RepoState {
+    pub(super) fn main_commit(&self) -> Option<&Arc<Commit>> {
+        self.branches.get("main").and_then(|s| self.commits.get(s))
+    }
+
+    /// Resolves a branch, tag, special ref or full commit sha.
+    pub(super) fn resolve_rev(&self, rev: &str) -> Option<&Arc<Commit>> {
+        let sha = if let Some(b) = rev.strip_prefix("refs/heads/") {
+            self.branches.get(b)
+        } else if let Some(t) = rev.strip_prefix("refs/tags/") {
+            self.tag_refs.get(t)
+        } else if let Some(c) = rev.strip_prefix("refs/convert/") {
+            self.converts.get(c)
+        } else if let Some(p) = rev.strip_prefix("refs/pr/") {
+            p.parse::<u64>().ok().and_then(|n| self.prs.get(&n))
+        } else {
+            self.branches.get(rev).or_else(|| self.tag_refs.get(rev))
+        };
+        match sha {
+            Some(s) => self.commits.get(s),
+            None if rev.len() == 40 && rev.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                self.commits.get(&rev.to_ascii_lowercase())
+            }
+            None => None,
+        }
+    }
+}
+
+/// All Hugging Face state.
+#[derive(Default)]
+pub(crate) struct HfState {
+    pub(super) repos: HashMap<String, RepoState>,
+    pub(super) order: Vec<String>,
+    pub(super) tokens: HashMap<String, String>,
+    /// LFS content by sha256, as served by the CDN.
+    pub(super) cdn_blobs: HashMap<String, Blob>,
+    pub(super) counter: u64,
+}
+
+pub(super) fn make_entry(f: &HfFile) -> Entry {
+    if f.lfs {
+        let sha = f.content.sha256_hex();
+        let pointer = format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize {}\n",
+            f.content.len()
+        );
+        Entry {
+            blob: f.content.clone(),
+            oid: Blob::from_bytes(pointer.as_bytes().to_vec()).git_sha1_hex(),
+            sha256: Some(sha),
+            pointer_size: pointer.len() as u64,
+        }
+    } else {
+        Entry {
+            blob: f.content.clone(),
+            oid: f.content.git_sha1_hex(),
+            sha256: None,
+            pointer_size: 0,
+        }
+    }
+}
+
+pub(super) fn normalize_path(p: &str) -> String {
+    p.trim_matches('/').to_string()
+}
+
+/// Whether `id` is `owner/name` or a canonical `name`.
+pub(crate) fn valid_repo_id(id: &str) -> bool {
+    let segs: Vec<&str> = id.split('/').collect();
+    (segs.len() == 1 || segs.len() == 2)
+        && segs.iter().all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
+        })
+}
+
+fn validate_repo_id(id: &str) {
+    assert!(
+        valid_repo_id(id),
+        "fakehub: invalid HF repo id {id:?} (want owner/name or name)"
+    );
+}
+
+impl HfState {
+    pub(crate) fn add_token(&mut self, token: &str, user: &str) {
+        self.tokens.insert(token.to_string(), user.to_string());
+    }
+
+    pub(crate) fn grant(&mut self, repo: &str, user: &str) {
+        let r = self
+            .repos
+            .get_mut(repo)
+            .unwrap_or_else(|| panic!("fakehub: no HF repo {repo:?}"));
+        r.grants.insert(user.to_string());
+    }
+
+    fn new_commit(
+        &mut self,
+        repo: &str,
+        files: BTreeMap<String, Entry>,
+        date_ms: i64,
+        title: &str,
+    ) -> Arc<Commit> {
+        self.counter += 1;
+        let mut h = Sha1::new();
+        h.update(format!("commit\0{repo}\0{}\0{date_ms}\0", self.counter).as_bytes());
+        for (p, e) in &files {
+            h.update(p.as_bytes());
+            h.update([0]);
+            h.update(e.oid.as_bytes());
+        }
+        let sha = hex::encode(h.finalize());
+        for e in files.values() {
+            if let Some(s) = &e.sha256 {
+                self.cdn_blobs.insert(s.clone(), e.blob.clone());
+            }
+        }
+        Arc::new(Commit {
+            sha,
+            files,
+            date_ms,
+            title: title.to_string(),
+        })
+    }
+
+    /// File paths are kept verbatim: a hostile fixture ("/abs", "../x") must reach the client
+    /// exactly as written, as a hostile server would send it.
+    fn entries(files: &[HfFile]) -> BTreeMap<String, Entry> {
+        files
+            .iter()
+            .map(|f| (f.path.clone(), make_entry(f)))
+            .collect()
+    }
+
+    /// Registers a repo; returns the sha of its first commit on `main`.
+    pub(crate) fn add_repo(&mut self, repo: HfRepo) -> io::Result<String> {
+        validate_repo_id(&repo.id);
+        assert!(
+            !self.repos.contains_key(&repo.id),
+            "fakehub: HF repo {:?} already exists",
+            repo.id
+        );
+        let mut files = repo.files.clone();
+        for (p, d) in &repo.disk_files {
+            files.push(HfFile::new(p, Blob::from_file(d)?, true));
+        }
+        let now = now_ms();
+        let last = repo.last_modified.unwrap_or(now);
+        let entries = Self::entries(&files);
+        let commit = self.new_commit(&repo.id, entries, last, "initial commit");
+        let sha = commit.sha.clone();
+        let mut h = Sha1::new();
+        h.update(repo.id.as_bytes());
+        let object_id = hex::encode(h.finalize())[..24].to_string();
+        let st = RepoState {
+            id: repo.id.clone(),
+            namespace: repo.id.split_once('/').map(|(o, _)| o.to_string()),
+            object_id,
+            private: repo.private,
+            gated: repo.gated.clone(),
+            disabled: repo.disabled,
+            downloads: repo.downloads,
+            downloads_all_time: repo.downloads_all_time.unwrap_or(repo.downloads),
+            likes: repo.likes,
+            trending_score: repo.trending_score,
+            tags: repo.tags.clone(),
+            description: repo.description.clone(),
+            citation: repo.citation.clone(),
+            created_ms: repo.created_at.unwrap_or(last.min(now)),
+            last_modified_ms: last,
+            owner_user: repo.owner_user.clone(),
+            grants: HashSet::new(),
+            commits: HashMap::from([(sha.clone(), commit)]),
+            branches: BTreeMap::from([("main".to_string(), sha.clone())]),
+            tag_refs: BTreeMap::new(),
+            converts: BTreeMap::new(),
+            prs: BTreeMap::new(),
+        };
+        self.order.push(repo.id.clone());
+        self.repos.insert(repo.id, st);
+        Ok(sha)
+    }
+
+    /// New commit on `branch` (created from main if missing). Returns its sha.
+    pub(crate) fn commit(
+        &mut self,
+        repo_id: &str,
+        branch: &str,
+        files: Vec<HfFile>,
+        deleted: &[&str],
+    ) -> String {
+        let r = self
+            .repos
+            .get(repo_id)
+            .unwrap_or_else(|| panic!("fakehub: no HF repo {repo_id:?}"));
+        let base = r
+            .branches
+            .get(branch)
+            .or_else(|| r.branches.get("main"))
+            .and_then(|s| r.commits.get(s))
+            .map(|c| c.files.clone())
+            .unwrap_or_default();
+        let mut tree = base;
+        for d in deleted {
+            tree.remove(&normalize_path(d));
+        }
+        tree.extend(Self::entries(&files));
+        let now = now_ms().max(r.last_modified_ms + 1);
+        let c = self.new_commit(repo_id, tree, now, &format!("Update {branch}"));
+        let sha = c.sha.clone();
+        let r = self.repos.get_mut(repo_id).expect("checked above");
+        r.commits.insert(sha.clone(), c);
+        r.branches.insert(branch.to_string(), sha.clone());
+        r.last_modified_ms = now;
+        sha
+    }
+
+    /// Standalone commit at `rev` (a tag, branch, `refs/convert/x`, `refs/pr/N`).
+    pub(crate) fn set_ref(&mut self, repo_id: &str, rev: &str, files: Vec<HfFile>) -> String {
+        assert!(
+            self.repos.contains_key(repo_id),
+            "fakehub: no HF repo {repo_id:?}"
+        );
+        let c = self.new_commit(
+            repo_id,
+            Self::entries(&files),
+            now_ms(),
+            &format!("Update {rev}"),
+        );
+        let sha = c.sha.clone();
+        let r = self.repos.get_mut(repo_id).expect("checked above");
+        r.commits.insert(sha.clone(), c);
+        if let Some(b) = rev.strip_prefix("refs/heads/") {
+            r.branches.insert(b.to_string(), sha.clone());
+        } else if let Some(t) = rev.strip_prefix("refs/tags/") {
+            r.tag_refs.insert(t.to_string(), sha.clone());
+        } else if let Some(c) = rev.strip_prefix("refs/convert/") {
+            r.converts.insert(c.to_string(), sha.clone());
+        } else if let Some(p) = rev.strip_prefix("refs/pr/") {
+            let n = p
+                .parse()
+                .unwrap_or_else(|_| panic!("fakehub: bad PR ref {rev:?}"));
+            r.prs.insert(n, sha.clone());
+        } else if r.branches.contains_key(rev) {
+            r.branches.insert(rev.to_string(), sha.clone());
+        } else {
+            r.tag_refs.insert(rev.to_string(), sha.clone());
+        }
+        sha
+    }
+
+    /// Sha the revision resolves to, if any.
+    pub(crate) fn rev_sha(&self, repo_id: &str, rev: &str) -> Option<String> {
+        self.repos
+            .get(repo_id)?
+            .resolve_rev(rev)
+            .map(|c| c.sha.clone())
+    }
+}
