@@ -32,7 +32,7 @@ pub(crate) async fn fetch<S: Source>(
     opts: &DownloadOptions,
 ) -> Result<(Vec<FileEntry>, u64)> {
     let tmp = folder.tmp();
-    let part = tmp.join(crate::pipeline::part_name(snap, None));
+    let part = tmp.join(crate::snapshot::part_name(snap, None));
     let errors = source.errors(snap);
     let extracting = !archive.keep_zipped;
     // Extraction starts while the archive arrives (in parallel chunks, the directory at its end

@@ -8,78 +8,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use serde::Serialize;
 
-use crate::error::{Error, Hub, Result};
+use crate::error::{Error, Result};
 use crate::fetch::{Fetched, Fetcher, FileSpec};
 use crate::id::DatasetId;
 use crate::options::{DownloadOptions, Target};
 use crate::plan::{self, Plan};
 use crate::progress::{Event, Reporter};
 use crate::record::{FileEntry, Record};
+use crate::report::{DownloadReport, ReportFile};
 use crate::sink::{self, Folder, Sink};
-use crate::snapshot::{Pin, RemoteFile, Snapshot};
+use crate::snapshot::{Pin, RemoteFile, Snapshot, part_name};
 use crate::source::hf::HfSource;
 use crate::source::kaggle::KaggleSource;
 use crate::source::{Hubs, Source};
-
-/// A file in a download report.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ReportFile {
-    /// Dataset-relative path.
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256, when known (always after a real download; not in a dry run for files not present).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
-    /// Whether it was already present and left alone.
-    pub skipped: bool,
-}
-
-/// The outcome of one dataset download (the `--json` download object, minus `success`/`message`).
-#[derive(Debug, Clone, Serialize)]
-pub struct DownloadReport {
-    /// `owner/name` or `owner/slug`.
-    pub dataset_id: String,
-    /// `Kaggle` or `HuggingFace`.
-    pub source: Hub,
-    /// The dataset folder.
-    pub file_path: PathBuf,
-    /// HF revision asked for (or `main`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
-    /// HF commit.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    /// Kaggle version.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<u32>,
-    /// Selected files.
-    pub files: Vec<ReportFile>,
-    /// Bytes received from the network.
-    pub bytes_downloaded: u64,
-    /// Files transferred in this run.
-    pub downloaded: usize,
-    /// Files already present and verified by the record, not transferred.
-    pub skipped: usize,
-    /// Total size of the selected files.
-    pub total_bytes: u64,
-    /// True for a dry run (nothing was written).
-    pub dry_run: bool,
-}
-
-impl ReportFile {
-    /// A file already in place.
-    pub(crate) fn kept(e: &FileEntry) -> ReportFile {
-        ReportFile {
-            path: e.path.clone(),
-            size: e.size,
-            sha256: Some(e.sha256.clone()),
-            skipped: true,
-        }
-    }
-}
 
 /// Downloads `target` with `opts`: resolve, plan, transfer, place, record.
 pub async fn download(
@@ -266,53 +208,6 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
         Pin::Version(v) => rec.version = Some(*v),
     }
     rec
-}
-
-impl DownloadReport {
-    /// An empty report of `snap`, reported at `path`.
-    fn of(snap: &Snapshot, path: PathBuf) -> DownloadReport {
-        let (revision, commit) = match &snap.pin {
-            Pin::Commit { revision, commit } => (Some(revision.clone()), Some(commit.clone())),
-            Pin::Version(_) => (None, None),
-        };
-        DownloadReport {
-            dataset_id: snap.id.clone(),
-            source: snap.hub,
-            file_path: path,
-            revision,
-            commit,
-            version: snap.pin.version(),
-            files: Vec::new(),
-            bytes_downloaded: 0,
-            downloaded: 0,
-            skipped: 0,
-            total_bytes: 0,
-            dry_run: false,
-        }
-    }
-}
-
-/// The partial file's name in the state folder: a file with a published checksum is named after
-/// it (identical contents share it); others after the hub, version and path; an archive after
-/// the dataset and version.
-pub(crate) fn part_name(snap: &Snapshot, file: Option<&RemoteFile>) -> String {
-    use sha2::Digest;
-    let prefix = match snap.hub {
-        Hub::HuggingFace => "hf",
-        Hub::Kaggle => "kaggle",
-    };
-    let pin = match &snap.pin {
-        Pin::Version(v) => format!("v{v}"),
-        Pin::Commit { commit, .. } => format!("c{}", &commit[..commit.len().min(12)]),
-    };
-    match file {
-        Some(f) if f.expected.is_some() => format!("{}.part", f.upstream),
-        Some(f) => format!(
-            "{prefix}-{pin}-{}.part",
-            &hex::encode(sha2::Sha256::digest(f.path.as_bytes()))[..32]
-        ),
-        None => format!("{prefix}-{}-{pin}.zip.part", snap.id.replace('/', "-")),
-    }
 }
 
 /// Transfers the files of one snapshot into one folder.

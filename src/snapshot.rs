@@ -90,3 +90,26 @@ pub(crate) struct Archive {
     /// Keep the archive as it is instead of extracting it.
     pub keep_zipped: bool,
 }
+
+/// The partial file's name in the state folder: a file with a published checksum is named after
+/// it (identical contents share it); others after the hub, version and path; an archive after
+/// the dataset and version.
+pub(crate) fn part_name(snap: &Snapshot, file: Option<&RemoteFile>) -> String {
+    use sha2::Digest;
+    let prefix = match snap.hub {
+        Hub::HuggingFace => "hf",
+        Hub::Kaggle => "kaggle",
+    };
+    let pin = match &snap.pin {
+        Pin::Version(v) => format!("v{v}"),
+        Pin::Commit { commit, .. } => format!("c{}", &commit[..commit.len().min(12)]),
+    };
+    match file {
+        Some(f) if f.expected.is_some() => format!("{}.part", f.upstream),
+        Some(f) => format!(
+            "{prefix}-{pin}-{}.part",
+            &hex::encode(sha2::Sha256::digest(f.path.as_bytes()))[..32]
+        ),
+        None => format!("{prefix}-{}-{pin}.zip.part", snap.id.replace('/', "-")),
+    }
+}
