@@ -171,7 +171,10 @@ pub enum Error {
     },
 
     /// Connect failures, timeouts, 429 and 5xx that outlasted the retries.
-    #[error("{message} (after {attempts} attempts); check your connection or try again later")]
+    #[error(
+        "{message} (after {attempts} attempt{}); check your connection or try again later",
+        if *attempts == 1 { "" } else { "s" }
+    )]
     Network {
         /// What failed, with the URL (query stripped).
         message: String,

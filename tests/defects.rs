@@ -587,3 +587,144 @@ fn kaggle_errors_name_the_dataset_and_file_not_temp_names() {
     assert!(!err.contains("kaggle-v1-"), "{err}");
     assert!(err.contains("a.csv") && err.contains("alice/t"), "{err}");
 }
+
+// ---- found by trying the product as a new user (README only, odd data, a misbehaving hub) ----
+
+#[test]
+fn a_selection_of_kaggle_files_never_counts_as_the_whole_version() {
+    let env = TestEnv::new();
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", "a\n")
+            .file("test.csv", "b\n")
+            .file("README.txt", "r\n"),
+    );
+    env.run(&[
+        "download",
+        "kaggle",
+        "alice/titanic",
+        "-o",
+        "t",
+        "--file",
+        "train.csv",
+    ])
+    .expect_code(0);
+    env.run(&[
+        "download",
+        "kaggle",
+        "alice/titanic",
+        "-o",
+        "t",
+        "--include",
+        "*.txt",
+    ])
+    .expect_code(0);
+    // The whole version: everything is fetched, not "already up to date".
+    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t", "--json"]);
+    r.expect_code(0);
+    assert_eq!(
+        files_under(&env.path("t")),
+        vec!["README.txt", "test.csv", "train.csv"]
+    );
+    assert_eq!(r.json()["skipped"], 0, "{}", r.stdout());
+    // Now it is whole: a re-run transfers nothing.
+    env.hub.clear_requests();
+    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
+        .expect_code(0);
+    assert!(env.requests_on(Origin::Storage).is_empty());
+}
+
+#[test]
+fn a_hub_layout_for_the_other_hub_is_refused_when_the_config_loads() {
+    let env = TestEnv::new();
+    let cfg = env.path("c.toml");
+    std::fs::write(&cfg, "[hf]\nlayout = \"kagglehub\"\n").unwrap();
+    let r = env
+        .cmd()
+        .env("DSFETCH_CONFIG", &cfg)
+        .args(["config"])
+        .output()
+        .unwrap();
+    let r = Run(r);
+    r.expect_code(2);
+    assert!(
+        r.stderr().contains("c.toml") && r.stderr().contains("[hf] layout"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn progress_json_covers_errors_before_the_settings_load() {
+    let env = TestEnv::new();
+    for (args, var) in [
+        (
+            vec!["download", "hf", "a/b", "--progress", "json", "--jobs", "0"],
+            None,
+        ),
+        (
+            vec!["download", "hf", "a/b", "--progress=json"],
+            Some(("DSFETCH_TIMEOUT", "nan")),
+        ),
+        (
+            vec!["download", "hf", "a/b"],
+            Some(("DSFETCH_PROGRESS", "json")),
+        ),
+    ] {
+        let mut c = env.cmd();
+        if let Some((k, v)) = var {
+            c.env(k, v);
+        }
+        let r = Run(c.args(&args).output().unwrap());
+        assert_ne!(r.code(), 0);
+        for line in r.stderr().lines() {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {line}"));
+            assert_eq!(v["event"], "error", "{line}");
+        }
+        assert!(!r.stderr().is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn search_json_always_has_a_description_key() {
+    let env = TestEnv::new();
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/nodesc").file("a.txt", "x"));
+    let r = env.run(&["search", "nodesc", "--source", "hf", "--json"]);
+    r.expect_code(0);
+    let v = r.json();
+    let hit = &v.as_array().unwrap()[0];
+    assert!(
+        hit.as_object().unwrap().contains_key("description"),
+        "{hit}"
+    );
+}
+
+#[test]
+fn a_missing_kaggle_version_is_named_as_such() {
+    let env = TestEnv::new();
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("a.csv", "1\n"));
+    let r = env.run(&["download", "kaggle", "alice/titanic/versions/7"]);
+    r.expect_code(4);
+    assert!(r.stderr().contains("version 7"), "{}", r.stderr());
+}
+
+#[test]
+fn a_lock_mismatch_says_upstream_changed_not_that_its_checksum_is_wrong() {
+    let env = TestEnv::new();
+    env.hub
+        .add_kaggle_dataset(KaggleDataset::new("alice/t").file("a.csv", "1,2\n"));
+    std::fs::write(env.path("m.txt"), "kaggle:alice/t/versions/1\n").unwrap();
+    env.run(&["batch", "m.txt"]).expect_code(0);
+    let lock = std::fs::read_to_string(env.path("m.lock")).unwrap();
+    let sha = sha256_hex(b"1,2\n");
+    std::fs::write(env.path("m.lock"), lock.replace(&sha, &"0".repeat(64))).unwrap();
+    std::fs::remove_dir_all(env.path("downloads")).unwrap();
+    let r = env.run(&["batch", "m.txt", "--locked"]);
+    assert_ne!(r.code(), 0);
+    let err = r.stderr();
+    assert!(err.contains("without --locked"), "{err}");
+    assert!(!err.contains("published checksum"), "{err}");
+}

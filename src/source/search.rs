@@ -74,7 +74,6 @@ pub struct Hit {
     /// Tags.
     pub tags: Vec<String>,
     /// Short description (sanitised, at most 300 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

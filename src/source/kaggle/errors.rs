@@ -75,10 +75,16 @@ impl ErrorMap for KaggleErrors {
             },
             (404, _) => Error::NotFound {
                 hub: src,
-                message: format!(
-                    "{} not found on Kaggle{shown}; check the id and version at {page}",
-                    for_terminal(&f.what)
-                ),
+                message: match self.dataset.split_once("/versions/") {
+                    Some((ds, v)) => format!(
+                        "{} not found on Kaggle{shown}: version {v} of {ds} may not exist; check the id and the versions at {page}",
+                        for_terminal(&f.what)
+                    ),
+                    None => format!(
+                        "{} not found on Kaggle{shown}; check the id at {page}",
+                        for_terminal(&f.what)
+                    ),
+                },
                 hint: None,
             },
             _ => f.generic_error(src),
