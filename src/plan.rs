@@ -69,7 +69,10 @@ pub(crate) async fn make(
         let locked = opts.locked.as_ref().and_then(|l| l.get(&f.path));
         match sink.present(folder, f, locked).filter(|_| !opts.force) {
             Some(e) => plan.kept.push(e),
-            None => match folder.foreign(&f.path).filter(|_| sink.is_user_folder()) {
+            None => match folder
+                .foreign(&f.path)
+                .filter(|_| sink.is_user_folder() && !opts.force)
+            {
                 Some(local) => found.push((f.clone(), local)),
                 None => plan.todo.push(f.clone()),
             },
@@ -234,4 +237,241 @@ pub(crate) fn dry_run_report(
     base.files = files;
     base.dry_run = true;
     base
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::error::Hub;
+    use crate::progress::NoReporter;
+    use crate::record::Record;
+    use crate::sink::Layout;
+    use crate::snapshot::{Archive, Names, Pin};
+
+    fn file(path: &str, content: &[u8]) -> RemoteFile {
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(content));
+        RemoteFile {
+            path: path.into(),
+            size: Some(content.len() as u64),
+            expected: Some(Expected::Sha256(sha.clone())),
+            upstream: sha,
+            may_be_wrapped: false,
+        }
+    }
+
+    fn snapshot(files: Vec<RemoteFile>) -> Snapshot {
+        Snapshot {
+            hub: Hub::HuggingFace,
+            id: "acme/x".into(),
+            label: "hf:acme/x@main".into(),
+            pin: Pin::Commit {
+                revision: "main".into(),
+                commit: "c".repeat(40),
+            },
+            files,
+            archive: None,
+        }
+    }
+
+    struct Place {
+        _dir: tempfile::TempDir,
+        sink: Sink,
+    }
+
+    fn place(snap: &Snapshot) -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names {
+            folder: "x".into(),
+            hf_cache: None,
+            kagglehub: None,
+        };
+        let sink = Sink::new(&Layout::Folder, None, dir.path(), &names, &snap.pin).unwrap();
+        Place { _dir: dir, sink }
+    }
+
+    /// The folder as a run sees it (not locked: a test opens it several times at once).
+    async fn open(p: &Place, force: bool) -> Folder {
+        Folder::open(
+            p.sink.root().to_path_buf(),
+            p.sink.state().to_path_buf(),
+            Hub::HuggingFace,
+            "acme/x",
+            force,
+            true,
+            &NoReporter,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Writes `content` at `path` and records it as dsfetch's (as a finished run would).
+    fn placed(p: &Place, f: &RemoteFile, content: &[u8]) {
+        let local = p.sink.root().join(&f.path);
+        std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+        std::fs::write(&local, content).unwrap();
+        let mut rec = crate::record::load(p.sink.state())
+            .unwrap_or_else(|| Record::new(Hub::HuggingFace, "acme/x"));
+        rec.files.push(FileEntry {
+            path: f.path.clone(),
+            size: content.len() as u64,
+            sha256: f.upstream.clone(),
+            upstream: Some(f.upstream.clone()),
+        });
+        crate::record::save(p.sink.state(), &rec).unwrap();
+    }
+
+    #[tokio::test]
+    async fn present_files_are_kept_and_the_rest_fetched() {
+        let (a, b) = (file("a.txt", b"a"), file("d/b.txt", b"b"));
+        let snap = snapshot(vec![a.clone(), b.clone()]);
+        let p = place(&snap);
+        placed(&p, &a, b"a");
+        let folder = open(&p, false).await;
+        let plan = make(
+            &snap,
+            &p.sink,
+            &folder,
+            &DownloadOptions::default(),
+            &NoReporter,
+        )
+        .await
+        .unwrap();
+        assert_eq!(plan.kept.len(), 1);
+        assert_eq!(plan.kept[0].path, "a.txt");
+        assert_eq!(plan.todo, vec![b]);
+        assert_eq!((plan.files(), plan.bytes()), (1, 1));
+        // A file changed since dsfetch wrote it (another size) is fetched again.
+        std::fs::write(p.sink.root().join("a.txt"), b"aa").unwrap();
+        let folder = open(&p, false).await;
+        let plan = make(
+            &snap,
+            &p.sink,
+            &folder,
+            &DownloadOptions::default(),
+            &NoReporter,
+        )
+        .await
+        .unwrap();
+        assert_eq!(plan.todo.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_users_file_is_adopted_when_identical_and_refused_otherwise() {
+        let (a, b) = (file("a.txt", b"a"), file("b.txt", b"b"));
+        let snap = snapshot(vec![a.clone(), b.clone()]);
+        let p = place(&snap);
+        std::fs::create_dir_all(p.sink.root()).unwrap();
+        std::fs::write(p.sink.root().join("a.txt"), b"a").unwrap();
+        let folder = open(&p, false).await;
+        let plan = make(
+            &snap,
+            &p.sink,
+            &folder,
+            &DownloadOptions::default(),
+            &NoReporter,
+        )
+        .await
+        .unwrap();
+        assert_eq!(plan.kept.len(), 1, "identical content is adopted");
+        assert_eq!(plan.todo, vec![b]);
+        std::fs::write(p.sink.root().join("b.txt"), b"mine").unwrap();
+        let e = make(
+            &snap,
+            &p.sink,
+            &folder,
+            &DownloadOptions::default(),
+            &NoReporter,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.hint(), Some(crate::error::Hint::MoveAwayOrOverwrite));
+        assert!(e.to_string().contains("b.txt"), "{e}");
+        let forced = DownloadOptions {
+            force: true,
+            ..DownloadOptions::default()
+        };
+        let plan = make(&snap, &p.sink, &open(&p, true).await, &forced, &NoReporter)
+            .await
+            .unwrap();
+        assert_eq!(plan.todo.len(), 2, "forced: everything is fetched again");
+    }
+
+    #[tokio::test]
+    async fn upstream_that_differs_from_the_lock_fails_before_anything_is_fetched() {
+        let a = file("a.txt", b"a");
+        let snap = snapshot(vec![a.clone()]);
+        let p = place(&snap);
+        let folder = open(&p, false).await;
+        let lock = |size: u64, sha256: &str| DownloadOptions {
+            locked: Some(Arc::new(BTreeMap::from([(
+                "a.txt".to_string(),
+                LockedFile {
+                    size,
+                    sha256: sha256.into(),
+                },
+            )]))),
+            ..DownloadOptions::default()
+        };
+        let ok = make(&snap, &p.sink, &folder, &lock(1, &a.upstream), &NoReporter).await;
+        assert_eq!(ok.unwrap().todo.len(), 1);
+        for bad in [lock(2, &a.upstream), lock(1, &"0".repeat(64))] {
+            let e = make(&snap, &p.sink, &folder, &bad, &NoReporter)
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind().exit_code(), 6);
+            assert_eq!(e.hint(), Some(crate::error::Hint::UpdateLock));
+        }
+        let extra = snapshot(vec![a.clone(), file("new.txt", b"n")]);
+        let e = make(&extra, &p.sink, &folder, &lock(1, &a.upstream), &NoReporter)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("new.txt"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn an_archive_is_complete_only_when_the_record_holds_the_whole_version() {
+        let mut snap = snapshot(Vec::new());
+        snap.hub = Hub::Kaggle;
+        snap.pin = Pin::Version(3);
+        snap.archive = Some(Archive {
+            name: "x.zip".into(),
+            keep_zipped: false,
+        });
+        let p = place(&snap);
+        std::fs::create_dir_all(p.sink.root()).unwrap();
+        std::fs::write(p.sink.root().join("a.csv"), b"1").unwrap();
+        let mut rec = Record::new(Hub::HuggingFace, "acme/x");
+        rec.version = Some(3);
+        rec.files.push(FileEntry {
+            path: "a.csv".into(),
+            size: 1,
+            sha256: "s".into(),
+            upstream: Some("v3".into()),
+        });
+        crate::record::save(p.sink.state(), &rec).unwrap();
+        let opts = DownloadOptions::default();
+        let plan = make(&snap, &p.sink, &open(&p, false).await, &opts, &NoReporter)
+            .await
+            .unwrap();
+        assert!(
+            plan.fetch_archive,
+            "a selection of files is not the whole version"
+        );
+        rec.whole = true;
+        crate::record::save(p.sink.state(), &rec).unwrap();
+        let plan = make(&snap, &p.sink, &open(&p, false).await, &opts, &NoReporter)
+            .await
+            .unwrap();
+        assert!(!plan.fetch_archive);
+        assert_eq!(plan.kept.len(), 1);
+        snap.pin = Pin::Version(4);
+        let plan = make(&snap, &p.sink, &open(&p, false).await, &opts, &NoReporter)
+            .await
+            .unwrap();
+        assert!(plan.fetch_archive, "another version is fetched");
+    }
 }
