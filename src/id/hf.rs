@@ -2,50 +2,16 @@
 
 use super::{
     HF_HOSTS, HfId, Hint, KAGGLE_HOSTS, bad, bad_hint, check_common, check_segment, decode,
-    url_segments,
+    url_segments, with_suggestions,
 };
 use crate::error::{Hub, Result};
-
-/// Pages of a Hugging Face dataset that name no revision (`…/NAME/viewer/default/train`).
-const HF_PAGES: &[&str] = &[
-    "viewer",
-    "discussions",
-    "settings",
-    "sql-console",
-    "community",
-    "files",
-];
-
-/// Pages of a Hugging Face dataset followed by a revision and maybe a path in the repo.
-const HF_REV_PAGES: &[&str] = &["tree", "blob", "resolve", "raw", "edit", "blame"];
-
-/// Checks a revision: any git ref name or commit, but no whitespace, control characters or `..`.
-fn check_revision(rev: &str) -> std::result::Result<(), &'static str> {
-    if rev.is_empty() {
-        return Err("empty revision");
-    }
-    if rev.len() > 255 {
-        return Err("revision longer than 255 characters");
-    }
-    if rev.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("whitespace or control character in revision");
-    }
-    if rev
-        .split('/')
-        .any(|s| s.is_empty() || s == "." || s == "..")
-    {
-        return Err("empty, '.' or '..' component in revision");
-    }
-    Ok(())
-}
 
 /// Parses a Hugging Face id: `OWNER/NAME`, `NAME`, `OWNER/NAME@REV`, the dataset URL forms and
 /// `hf://datasets/...`. A `hf:` prefix is accepted too. URLs copied from a browser are taken
 /// as they are: pages of the dataset (`/viewer/…`, `/discussions`), a revision and path
 /// (`/tree/REV/PATH`, `/blob/…`, `/resolve/…`), a query (`?row=3`) or a fragment.
 pub fn parse_hf(input: &str) -> Result<HfId> {
-    let accepts = |c: &str| parse_hf_with(c, Hint(None)).is_ok();
-    parse_hf_with(input, Hint(Some(&accepts)))
+    with_suggestions(input, parse_hf_with)
 }
 
 type HfParts = (String, Option<String>, Option<String>);
@@ -150,6 +116,19 @@ fn hf_scheme(input: &str, rest: &str, hint: Hint<'_>) -> Result<HfParts> {
     Ok((repo, rev, (!path.is_empty()).then_some(path)))
 }
 
+/// Pages of a Hugging Face dataset that name no revision (`…/NAME/viewer/default/train`).
+const HF_PAGES: &[&str] = &[
+    "viewer",
+    "discussions",
+    "settings",
+    "sql-console",
+    "community",
+    "files",
+];
+
+/// Pages of a Hugging Face dataset followed by a revision and maybe a path in the repo.
+const HF_REV_PAGES: &[&str] = &["tree", "blob", "resolve", "raw", "edit", "blame"];
+
 /// `https://huggingface.co/datasets/OWNER/NAME[/PAGE…]`, query and fragment already removed.
 fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
     let src = Hub::HuggingFace;
@@ -206,4 +185,24 @@ fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
     let p = after[take..].join("/");
     let path = (with_path && !p.is_empty()).then(|| decode(&p));
     Ok((repo, revision, path))
+}
+
+/// Checks a revision: any git ref name or commit, but no whitespace, control characters or `..`.
+fn check_revision(rev: &str) -> std::result::Result<(), &'static str> {
+    if rev.is_empty() {
+        return Err("empty revision");
+    }
+    if rev.len() > 255 {
+        return Err("revision longer than 255 characters");
+    }
+    if rev.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("whitespace or control character in revision");
+    }
+    if rev
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err("empty, '.' or '..' component in revision");
+    }
+    Ok(())
 }

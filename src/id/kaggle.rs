@@ -2,31 +2,15 @@
 
 use super::{
     HF_HOSTS, Hint, KAGGLE_HOSTS, KaggleId, bad, bad_hint, check_common, check_segment, decode,
-    url_segments,
+    url_segments, with_suggestions,
 };
 use crate::error::{Hub, Result};
-
-/// Tabs of a Kaggle dataset page (`…/SLUG/data`, `…/SLUG/discussion/123`): the dataset itself.
-const KAGGLE_TABS: &[&str] = &[
-    "data",
-    "code",
-    "discussion",
-    "discussions",
-    "suggestions",
-    "settings",
-    "activity",
-    "tasks",
-    "metadata",
-    "kernels",
-    "notebooks",
-];
 
 /// Parses a Kaggle id: `OWNER/SLUG`, `OWNER/SLUG/versions/N`, `OWNER/SLUG/N`, or a dataset URL
 /// (also a tab of the dataset's page, `…/SLUG/data`, `…/SLUG/discussion/123`, with any query
 /// or fragment). A `kaggle:` prefix is accepted too.
 pub fn parse_kaggle(input: &str) -> Result<KaggleId> {
-    let accepts = |c: &str| parse_kaggle_with(c, Hint(None)).is_ok();
-    parse_kaggle_with(input, Hint(Some(&accepts)))
+    with_suggestions(input, parse_kaggle_with)
 }
 
 fn parse_kaggle_with(input: &str, hint: Hint<'_>) -> Result<KaggleId> {
@@ -92,6 +76,21 @@ fn parse_kaggle_with(input: &str, hint: Hint<'_>) -> Result<KaggleId> {
         version,
     })
 }
+
+/// Tabs of a Kaggle dataset page (`…/SLUG/data`, `…/SLUG/discussion/123`): the dataset itself.
+const KAGGLE_TABS: &[&str] = &[
+    "data",
+    "code",
+    "discussion",
+    "discussions",
+    "suggestions",
+    "settings",
+    "activity",
+    "tasks",
+    "metadata",
+    "kernels",
+    "notebooks",
+];
 
 /// `https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N][/TAB…]` (or the API's download
 /// URL), query and fragment already removed: owner, slug and the version text, if any.

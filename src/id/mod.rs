@@ -184,6 +184,13 @@ impl Hint<'_> {
     }
 }
 
+/// Runs `parse` on `input` with suggestions on. A suggestion is offered only if `parse` accepts
+/// it, checked with suggestions off so that checking one never suggests again.
+fn with_suggestions<T>(input: &str, parse: fn(&str, Hint<'_>) -> Result<T>) -> Result<T> {
+    let accepts = |c: &str| parse(c, Hint(None)).is_ok();
+    parse(input, Hint(Some(&accepts)))
+}
+
 /// The path segments of a URL on one of `hosts` (the scheme may be left out, as when copied
 /// from some address bars), without query, fragment and trailing slashes.
 fn url_segments<'a>(input: &'a str, hosts: &[&str]) -> Option<Vec<&'a str>> {
