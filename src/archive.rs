@@ -125,31 +125,7 @@ async fn extract_into_place(
     upstream: &str,
     early: Option<(PathBuf, Vec<extract::Extracted>)>,
 ) -> Result<Vec<FileEntry>> {
-    let root = &folder.root;
-    let (staging, files) = match early {
-        Some((staging, files)) => {
-            reporter.on_event(&Event::Debug(&format!(
-                "{label}: archive extracted while it arrived"
-            )));
-            (staging, Ok(files))
-        }
-        None => {
-            let staging = folder.tmp().join("extract");
-            let _ = std::fs::remove_dir_all(&staging);
-            let (a, s) = (archive.to_path_buf(), staging.clone());
-            let t0 = std::time::Instant::now();
-            let files = tokio::task::spawn_blocking(move || {
-                extract::extract_zip(&a, &s, &Limits::default())
-            })
-            .await
-            .map_err(|e| Error::conflict(format!("extraction task failed: {e}"), None))?;
-            reporter.on_event(&Event::Debug(&format!(
-                "{label}: archive extracted in {:.0} ms",
-                t0.elapsed().as_secs_f64() * 1000.0
-            )));
-            (staging, files)
-        }
-    };
+    let (staging, files) = extract_to_staging(reporter, label, archive, folder, early).await?;
     let files = match files {
         Ok(f) => f,
         Err(e) => {
@@ -161,41 +137,7 @@ async fn extract_into_place(
             return Err(e);
         }
     };
-    let ready = async {
-        if let Some(locked) = opts.locked.as_deref() {
-            crate::lockfile::check_locked_set(locked, files.iter().map(|f| f.path.as_str()), label)
-                .inspect_err(|_| discard_archive(archive))?;
-            for f in &files {
-                crate::lockfile::check_lock(
-                    label,
-                    &f.path,
-                    locked.get(&f.path),
-                    f.size,
-                    Some(&f.sha256),
-                )
-                .inspect_err(|_| discard_archive(archive))?;
-            }
-        }
-        let found: Vec<(String, String)> = files
-            .iter()
-            .map(|f| (f.path.clone(), f.sha256.clone()))
-            .collect();
-        check_foreign(folder, &found, opts, reporter).await?;
-        for f in &files {
-            let dest = crate::paths::join_safe(root, &f.path, "zip entry")?;
-            if dest.is_dir() {
-                return Err(Error::conflict(
-                    format!(
-                        "{} is a folder, but the dataset has a file there (the verified archive is kept for the next run)",
-                        dest.display()
-                    ),
-                    Some(Hint::MoveAwayOrOverwrite),
-                ));
-            }
-        }
-        Ok(())
-    };
-    if let Err(e) = ready.await {
+    if let Err(e) = check_placeable(reporter, label, archive, &files, folder, opts).await {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
@@ -204,9 +146,97 @@ async fn extract_into_place(
         entries: files.len(),
         bytes: files.iter().map(|f| f.size).sum(),
     });
+    let out = move_from_staging(&staging, &folder.root, files, upstream)?;
+    let _ = std::fs::remove_dir_all(&staging);
+    discard_archive(archive);
+    Ok(out)
+}
+
+/// The staging folder and what was extracted into it: the early extraction if there was one,
+/// else the archive extracted now. Fails only if the extraction task itself failed.
+async fn extract_to_staging(
+    reporter: &dyn Reporter,
+    label: &str,
+    archive: &Path,
+    folder: &Folder,
+    early: Option<(PathBuf, Vec<extract::Extracted>)>,
+) -> Result<(PathBuf, Result<Vec<extract::Extracted>>)> {
+    if let Some((staging, files)) = early {
+        reporter.on_event(&Event::Debug(&format!(
+            "{label}: archive extracted while it arrived"
+        )));
+        return Ok((staging, Ok(files)));
+    }
+    let staging = folder.tmp().join("extract");
+    let _ = std::fs::remove_dir_all(&staging);
+    let (a, s) = (archive.to_path_buf(), staging.clone());
+    let t0 = std::time::Instant::now();
+    let files =
+        tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
+            .await
+            .map_err(|e| Error::conflict(format!("extraction task failed: {e}"), None))?;
+    reporter.on_event(&Event::Debug(&format!(
+        "{label}: archive extracted in {:.0} ms",
+        t0.elapsed().as_secs_f64() * 1000.0
+    )));
+    Ok((staging, files))
+}
+
+/// Whether every extracted file can be moved into place: it matches the lock file (else the
+/// archive is discarded), replaces no user's file (unless `--force`), and no folder is in its
+/// way.
+async fn check_placeable(
+    reporter: &dyn Reporter,
+    label: &str,
+    archive: &Path,
+    files: &[extract::Extracted],
+    folder: &Folder,
+    opts: &DownloadOptions,
+) -> Result<()> {
+    if let Some(locked) = opts.locked.as_deref() {
+        crate::lockfile::check_locked_set(locked, files.iter().map(|f| f.path.as_str()), label)
+            .inspect_err(|_| discard_archive(archive))?;
+        for f in files {
+            crate::lockfile::check_lock(
+                label,
+                &f.path,
+                locked.get(&f.path),
+                f.size,
+                Some(&f.sha256),
+            )
+            .inspect_err(|_| discard_archive(archive))?;
+        }
+    }
+    let found: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.path.clone(), f.sha256.clone()))
+        .collect();
+    check_foreign(folder, &found, opts, reporter).await?;
+    for f in files {
+        let dest = crate::paths::join_safe(&folder.root, &f.path, "zip entry")?;
+        if dest.is_dir() {
+            return Err(Error::conflict(
+                format!(
+                    "{} is a folder, but the dataset has a file there (the verified archive is kept for the next run)",
+                    dest.display()
+                ),
+                Some(Hint::MoveAwayOrOverwrite),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Moves every extracted file from `staging` to its place under `root`.
+fn move_from_staging(
+    staging: &Path,
+    root: &Path,
+    files: Vec<extract::Extracted>,
+    upstream: &str,
+) -> Result<Vec<FileEntry>> {
     let mut out = Vec::with_capacity(files.len());
     for f in files {
-        let src = crate::paths::join_safe(&staging, &f.path, "zip entry")?;
+        let src = crate::paths::join_safe(staging, &f.path, "zip entry")?;
         let dest = crate::paths::join_safe(root, &f.path, "zip entry")?;
         crate::paths::move_into_place(root, &src, &dest)?;
         out.push(FileEntry {
@@ -216,8 +246,6 @@ async fn extract_into_place(
             upstream: Some(upstream.to_string()),
         });
     }
-    let _ = std::fs::remove_dir_all(&staging);
-    discard_archive(archive);
     Ok(out)
 }
 

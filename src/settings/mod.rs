@@ -302,6 +302,28 @@ fn check_hub_layouts(config: &ConfigFile, path: Option<&std::path::Path>) -> Res
     Ok(())
 }
 
+/// The config file and its path, or the defaults and `None` when there is none. A missing file
+/// is an error only when it was named explicitly.
+fn read_config(env: &Env) -> Result<(ConfigFile, Option<PathBuf>)> {
+    Ok(match config_path(env) {
+        Some((p, explicit)) => match std::fs::read_to_string(&p) {
+            Ok(text) => (parse_config(&p, &text)?, Some(p)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                (ConfigFile::default(), None)
+            }
+            Err(e) => {
+                return Err(Error::BadFile {
+                    path: p,
+                    message: format!("cannot read config: {e}"),
+                    kind: ErrorKind::Usage,
+                    hint: None,
+                });
+            }
+        },
+        None => (ConfigFile::default(), None),
+    })
+}
+
 /// Command-line values that take precedence over everything else.
 #[derive(Debug, Clone, Default)]
 pub struct FlagOverrides {
@@ -355,23 +377,7 @@ impl Settings {
 
     /// Loads the config file (if any) and resolves every setting.
     pub fn load(env: &Env, flags: &FlagOverrides) -> Result<Settings> {
-        let (config, config_path) = match config_path(env) {
-            Some((p, explicit)) => match std::fs::read_to_string(&p) {
-                Ok(text) => (parse_config(&p, &text)?, Some(p)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
-                    (ConfigFile::default(), None)
-                }
-                Err(e) => {
-                    return Err(Error::BadFile {
-                        path: p,
-                        message: format!("cannot read config: {e}"),
-                        kind: ErrorKind::Usage,
-                        hint: None,
-                    });
-                }
-            },
-            None => (ConfigFile::default(), None),
-        };
+        let (config, config_path) = read_config(env)?;
         check_hub_layouts(&config, config_path.as_deref())?;
         let expand = |p: PathBuf| -> PathBuf {
             match p.to_str().and_then(|s| s.strip_prefix("~/")) {

@@ -29,6 +29,94 @@ impl HfErrors {
             self.repo
         )
     }
+
+    /// The advice for a request made without a token: where one was looked for, how to set one.
+    fn set_token(&self) -> String {
+        format!(
+            "no token was found (looked at {}); set HF_TOKEN or run `hf auth login`",
+            self.looked
+        )
+    }
+
+    /// The error an `X-Error-Code` names exactly (a gated dataset, a missing revision or file).
+    fn for_code(&self, code: &str, f: &HttpFailure) -> Option<Error> {
+        let repo = &self.repo;
+        match code {
+            "GatedRepo" => {
+                let fix = match &self.token_origin {
+                    None => format!(
+                        "request access at {} and then set HF_TOKEN to a token of the approved account ({})",
+                        self.dataset_url(),
+                        self.set_token()
+                    ),
+                    Some(o) => format!(
+                        "the account of the token from {o} has not been granted access; request it at {}",
+                        self.dataset_url()
+                    ),
+                };
+                Some(denied(format!("dataset {repo} is gated: {fix}")))
+            }
+            "RevisionNotFound" => Some(not_found(format!(
+                "revision {:?} not found in dataset {repo}; check the branch, tag or commit at {}/tree/main",
+                for_terminal(&self.revision),
+                self.dataset_url()
+            ))),
+            "EntryNotFound" => Some(not_found(format!(
+                "{} not found in dataset {repo} at revision {:?}",
+                for_terminal(&f.what),
+                for_terminal(&self.revision)
+            ))),
+            _ => None,
+        }
+    }
+
+    /// A dataset the API says does not exist: a wrong id, or a private one the token cannot see.
+    fn repo_not_found(&self) -> Error {
+        let repo = &self.repo;
+        let hint = match &self.token_origin {
+            None => format!("check the id; if it is private, {}", self.set_token()),
+            Some(o) => {
+                format!("check the id; the token from {o} cannot see it if it is private")
+            }
+        };
+        not_found(format!(
+            "dataset {repo} not found on the Hugging Face Hub: {hint}"
+        ))
+    }
+
+    /// HTTP 403: a disabled dataset, or a token without the permission (`server_msg` says which).
+    fn forbidden(&self, server_msg: &str) -> Error {
+        let repo = &self.repo;
+        if server_msg == "Access to this resource is disabled." {
+            return denied(format!(
+                "dataset {repo} has been disabled and cannot be downloaded"
+            ));
+        }
+        let message = if server_msg.is_empty() {
+            format!("access to dataset {repo} was denied (HTTP 403); check the token's permissions")
+        } else {
+            format!(
+                "access to dataset {repo} was denied: {server_msg}; check the token's permissions"
+            )
+        };
+        Error::Denied {
+            hub: Hub::HuggingFace,
+            message,
+            hint: Some(Hint::CheckCredentials),
+        }
+    }
+}
+
+/// The Hub's own message: `X-Error-Message`, else the `error` of a JSON body (unsanitised).
+fn server_message(f: &HttpFailure) -> String {
+    f.header("x-error-message")
+        .map(str::to_string)
+        .or_else(|| {
+            serde_json::from_str::<serde_json::Value>(&f.body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+        })
+        .unwrap_or_default()
 }
 
 impl ErrorMap for HfErrors {
@@ -38,122 +126,49 @@ impl ErrorMap for HfErrors {
             return f.generic_error(src);
         }
         let code = f.header("x-error-code").unwrap_or("");
-        let server_msg = f
-            .header("x-error-message")
-            .map(str::to_string)
-            .or_else(|| {
-                serde_json::from_str::<serde_json::Value>(&f.body)
-                    .ok()
-                    .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-            })
-            .unwrap_or_default();
-        let server_msg = for_terminal(&server_msg);
+        let server_msg = for_terminal(&server_message(f));
         let status = f.status.as_u16();
-        let repo = &self.repo;
-        let set_token = format!(
-            "no token was found (looked at {}); set HF_TOKEN or run `hf auth login`",
-            self.looked
-        );
         if !f.from_api && !http::is_transient_status(f.status) {
             // A CDN answer we could not recover from (expired URLs are re-requested before this).
-            return Error::Denied {
-                hub: src,
-                message: format!(
-                    "the download server refused {} (HTTP {status}) even with a fresh link; try again later",
-                    for_terminal(&f.what)
-                ),
-                hint: None,
-            };
+            return denied(format!(
+                "the download server refused {} (HTTP {status}) even with a fresh link; try again later",
+                for_terminal(&f.what)
+            ));
         }
-        match code {
-            "GatedRepo" => {
-                let fix = match &self.token_origin {
-                    None => format!(
-                        "request access at {} and then set HF_TOKEN to a token of the approved account ({set_token})",
-                        self.dataset_url()
-                    ),
-                    Some(o) => format!(
-                        "the account of the token from {o} has not been granted access; request it at {}",
-                        self.dataset_url()
-                    ),
-                };
-                return Error::Denied {
-                    hub: src,
-                    message: format!("dataset {repo} is gated: {fix}"),
-                    hint: None,
-                };
-            }
-            "RevisionNotFound" => {
-                return Error::NotFound {
-                    hub: src,
-                    message: format!(
-                        "revision {:?} not found in dataset {repo}; check the branch, tag or commit at {}/tree/main",
-                        for_terminal(&self.revision),
-                        self.dataset_url()
-                    ),
-                    hint: None,
-                };
-            }
-            "EntryNotFound" => {
-                return Error::NotFound {
-                    hub: src,
-                    message: format!(
-                        "{} not found in dataset {repo} at revision {:?}",
-                        for_terminal(&f.what),
-                        for_terminal(&self.revision)
-                    ),
-                    hint: None,
-                };
-            }
-            _ => {}
+        if let Some(e) = self.for_code(code, f) {
+            return e;
         }
         if status == 401 && server_msg.contains("Invalid credentials") {
             let origin = self.token_origin.as_deref().unwrap_or("the environment");
-            return Error::Denied {
-                hub: src,
-                message: format!(
-                    "the token from {origin} was rejected (invalid or expired); create a new one at https://huggingface.co/settings/tokens and set HF_TOKEN"
-                ),
-                hint: None,
-            };
+            return denied(format!(
+                "the token from {origin} was rejected (invalid or expired); create a new one at https://huggingface.co/settings/tokens and set HF_TOKEN"
+            ));
         }
         if code == "RepoNotFound" || (status == 401 && f.from_api) || (status == 404 && f.from_api)
         {
-            let hint = match &self.token_origin {
-                None => format!("check the id; if it is private, {set_token}"),
-                Some(o) => {
-                    format!("check the id; the token from {o} cannot see it if it is private")
-                }
-            };
-            return Error::NotFound {
-                hub: src,
-                message: format!("dataset {repo} not found on the Hugging Face Hub: {hint}"),
-                hint: None,
-            };
+            return self.repo_not_found();
         }
         if status == 403 {
-            if server_msg == "Access to this resource is disabled." {
-                return Error::Denied {
-                    hub: src,
-                    message: format!("dataset {repo} has been disabled and cannot be downloaded"),
-                    hint: None,
-                };
-            }
-            let message = if server_msg.is_empty() {
-                format!(
-                    "access to dataset {repo} was denied (HTTP 403); check the token's permissions"
-                )
-            } else {
-                format!(
-                    "access to dataset {repo} was denied: {server_msg}; check the token's permissions"
-                )
-            };
-            return Error::Denied {
-                hub: src,
-                message,
-                hint: Some(Hint::CheckCredentials),
-            };
+            return self.forbidden(&server_msg);
         }
         f.generic_error(src)
+    }
+}
+
+/// A Hub refusal that needs no hint beyond its message.
+fn denied(message: String) -> Error {
+    Error::Denied {
+        hub: Hub::HuggingFace,
+        message,
+        hint: None,
+    }
+}
+
+/// A Hub "not found" that needs no hint beyond its message.
+fn not_found(message: String) -> Error {
+    Error::NotFound {
+        hub: Hub::HuggingFace,
+        message,
+        hint: None,
     }
 }

@@ -1,6 +1,8 @@
 //! Hub dataset search: `GET /api/datasets?search=…` with `expand=` fields, following
 //! `Link: rel="next"` until the limit; filters the Hub cannot apply are applied here.
 
+use reqwest::Url;
+
 use super::api::HfClient;
 use crate::error::{Hub, Result};
 use crate::http::{self, HttpFailure, Request, endpoint_join, quote};
@@ -22,6 +24,44 @@ struct HfItem {
 
 /// Searches the Hub.
 pub(crate) async fn search(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
+    let mut url = search_url(&client.endpoint, q)?;
+    let errors = client.errors(&format!("search {:?}", q.text), "main");
+    let mut hits = Vec::new();
+    let base = client.endpoint.as_str().trim_end_matches('/').to_string();
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        let req =
+            Request::get(url.clone(), "Hugging Face search").auth(client.auth.credential.as_ref());
+        let reply = client
+            .http
+            .call(&req, client.reporter, 32 << 20, true)
+            .await?;
+        if !reply.status.is_success() {
+            let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "search");
+            return Err(crate::http::ErrorMap::map(&errors, &f));
+        }
+        let next = reply
+            .headers
+            .get_all(reqwest::header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| http::parse_link_next(v, &reply.url));
+        let items: Vec<HfItem> = reply.json()?;
+        let got = items.len();
+        hits.extend(items.into_iter().filter_map(|it| hit_of(it, q, &base)));
+        match next {
+            Some(n) if hits.len() < q.limit && got > 0 && pages < 1000 => url = n,
+            _ => break,
+        }
+    }
+    hits.truncate(q.limit);
+    Ok(hits)
+}
+
+/// The URL of the first result page: the text, sort, the filters the Hub applies itself, and
+/// the fields hits are made of.
+fn search_url(endpoint: &Url, q: &Query) -> Result<Url> {
     let sort = match q.sort {
         SortBy::Downloads => "downloads",
         SortBy::Likes => "likes",
@@ -61,74 +101,46 @@ pub(crate) async fn search(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>>
     ] {
         query.push_str(&format!("&expand={e}"));
     }
-    let mut url = endpoint_join(&client.endpoint, &format!("/api/datasets?{query}"))?;
-    let errors = client.errors(&format!("search {:?}", q.text), "main");
-    let mut hits = Vec::new();
-    let base = client.endpoint.as_str().trim_end_matches('/').to_string();
-    let mut pages = 0;
-    loop {
-        pages += 1;
-        let req =
-            Request::get(url.clone(), "Hugging Face search").auth(client.auth.credential.as_ref());
-        let reply = client
-            .http
-            .call(&req, client.reporter, 32 << 20, true)
-            .await?;
-        if !reply.status.is_success() {
-            let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), "search");
-            return Err(crate::http::ErrorMap::map(&errors, &f));
-        }
-        let next = reply
-            .headers
-            .get_all(reqwest::header::LINK)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| http::parse_link_next(v, &reply.url));
-        let items: Vec<HfItem> = reply.json()?;
-        let got = items.len();
-        for it in items {
-            if crate::id::parse_hf(&it.id).is_err() {
-                continue; // an id we could not download is not worth showing
-            }
-            let title = it
-                .card_data
-                .as_ref()
-                .and_then(|c| c.get("pretty_name"))
-                .and_then(|v| v.as_str())
-                .map(|t| short(t, 200))
-                .unwrap_or_else(|| it.id.rsplit('/').next().unwrap_or(&it.id).to_string());
-            if !size_ok(q, it.used_storage)
-                || q.license
-                    .as_deref()
-                    .is_some_and(|l| !license_matches(l, &it.tags))
-            {
-                continue;
-            }
-            hits.push(Hit {
-                reference: format!("hf:{}", it.id),
-                url: format!("{base}/datasets/{}", it.id),
-                id: it.id,
-                title,
-                source: Hub::HuggingFace,
-                downloads: it.downloads,
-                likes: it.likes,
-                size_bytes: it.used_storage,
-                updated: it.last_modified,
-                tags: it.tags.iter().map(|t| for_terminal(t)).collect(),
-                description: it
-                    .description
-                    .as_deref()
-                    .map(|d| short(d, 300))
-                    .filter(|d| !d.is_empty()),
-            });
-        }
-        match next {
-            Some(n) if hits.len() < q.limit && got > 0 && pages < 1000 => url = n,
-            _ => break,
-        }
+    endpoint_join(endpoint, &format!("/api/datasets?{query}"))
+}
+
+/// A dataset of a result page as a hit (its page under `base`), unless its id is none we
+/// could download or it fails a filter the Hub could not apply (size, license group).
+fn hit_of(it: HfItem, q: &Query, base: &str) -> Option<Hit> {
+    if crate::id::parse_hf(&it.id).is_err() {
+        return None; // an id we could not download is not worth showing
     }
-    hits.truncate(q.limit);
-    Ok(hits)
+    let title = it
+        .card_data
+        .as_ref()
+        .and_then(|c| c.get("pretty_name"))
+        .and_then(|v| v.as_str())
+        .map(|t| short(t, 200))
+        .unwrap_or_else(|| it.id.rsplit('/').next().unwrap_or(&it.id).to_string());
+    if !size_ok(q, it.used_storage)
+        || q.license
+            .as_deref()
+            .is_some_and(|l| !license_matches(l, &it.tags))
+    {
+        return None;
+    }
+    Some(Hit {
+        reference: format!("hf:{}", it.id),
+        url: format!("{base}/datasets/{}", it.id),
+        id: it.id,
+        title,
+        source: Hub::HuggingFace,
+        downloads: it.downloads,
+        likes: it.likes,
+        size_bytes: it.used_storage,
+        updated: it.last_modified,
+        tags: it.tags.iter().map(|t| for_terminal(t)).collect(),
+        description: it
+            .description
+            .as_deref()
+            .map(|d| short(d, 300))
+            .filter(|d| !d.is_empty()),
+    })
 }
 
 /// Creative Commons licenses on the Hub: `cc0-1.0`, `cc-by-4.0`, `cc-by-nc-sa-4.0`, ...

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::api::{KaggleClient, ListDatasetsResponse};
+use super::api::{ApiDataset, KaggleClient, ListDatasetsResponse};
 use crate::error::{Error, Hub, Result};
 use crate::sanitize::for_terminal;
 use crate::source::search::{Hit, Query, SortBy, short, size_ok};
@@ -49,6 +49,46 @@ pub(crate) const KAGGLE_LICENSES: &[(&str, &str)] = &[
 
 /// Searches Kaggle.
 pub(crate) async fn search(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<Hit>> {
+    let mut body = request_body(q)?;
+    let mut hits = Vec::new();
+    let mut page = 1u32;
+    let mut seen_tokens = std::collections::HashSet::new();
+    loop {
+        let resp: ListDatasetsResponse = client
+            .call(
+                "ListDatasets",
+                body.clone(),
+                &format!("Kaggle search {:?}", q.text),
+                "search",
+            )
+            .await?;
+        let got = resp.datasets.len();
+        hits.extend(resp.datasets.into_iter().filter_map(|d| hit_of(d, q)));
+        if hits.len() >= q.limit || got == 0 {
+            break;
+        }
+        match resp.next_page_token.filter(|t| !t.is_empty()) {
+            Some(t) if seen_tokens.insert(t.clone()) => {
+                body["pageToken"] = json!(t);
+                body.as_object_mut().map(|o| o.remove("page"));
+            }
+            Some(_) => break,
+            None => {
+                // No token: page numbers (the other paging style the API offers).
+                page += 1;
+                if page > 500 || got < q.limit.clamp(1, 200) {
+                    break;
+                }
+                body["page"] = json!(page);
+            }
+        }
+    }
+    hits.truncate(q.limit);
+    Ok(hits)
+}
+
+/// The `ListDatasets` request for the first page: sort, text and Kaggle's own filters.
+fn request_body(q: &Query) -> Result<serde_json::Value> {
     let sort = match q.sort {
         SortBy::Downloads => "DATASET_SORT_BY_DOWNLOAD_COUNT",
         SortBy::Likes => "DATASET_SORT_BY_VOTES",
@@ -78,75 +118,43 @@ pub(crate) async fn search(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<H
     if let Some(m) = q.max_size {
         body["maxSize"] = json!(m);
     }
-    let mut hits = Vec::new();
-    let mut page = 1u32;
-    let mut seen_tokens = std::collections::HashSet::new();
-    loop {
-        let resp: ListDatasetsResponse = client
-            .call(
-                "ListDatasets",
-                body.clone(),
-                &format!("Kaggle search {:?}", q.text),
-                "search",
-            )
-            .await?;
-        let got = resp.datasets.len();
-        for d in resp.datasets {
-            let Ok(id) = crate::id::parse_kaggle(&d.reference) else {
-                continue;
-            };
-            let size = d.total_bytes;
-            if size.is_some() && !size_ok(q, size) {
-                continue;
-            }
-            hits.push(Hit {
-                reference: format!("kaggle:{}", id.reference()),
-                url: format!("https://www.kaggle.com/datasets/{}", id.reference()),
-                id: id.reference(),
-                title: short(&d.title, 200),
-                source: Hub::Kaggle,
-                downloads: d.download_count,
-                likes: d.vote_count,
-                size_bytes: size,
-                updated: d.last_updated,
-                tags: d
-                    .tags
-                    .iter()
-                    .map(|t| {
-                        for_terminal(if t.name.is_empty() {
-                            &t.reference
-                        } else {
-                            &t.name
-                        })
-                    })
-                    .collect(),
-                description: d
-                    .subtitle
-                    .as_deref()
-                    .or(d.description.as_deref())
-                    .map(|s| short(s, 300))
-                    .filter(|s| !s.is_empty()),
-            });
-        }
-        if hits.len() >= q.limit || got == 0 {
-            break;
-        }
-        match resp.next_page_token.filter(|t| !t.is_empty()) {
-            Some(t) if seen_tokens.insert(t.clone()) => {
-                body["pageToken"] = json!(t);
-                body.as_object_mut().map(|o| o.remove("page"));
-            }
-            Some(_) => break,
-            None => {
-                // No token: page numbers (the other paging style the API offers).
-                page += 1;
-                if page > 500 || got < q.limit.clamp(1, 200) {
-                    break;
-                }
-                body["page"] = json!(page);
-            }
-        }
+    Ok(body)
+}
+
+/// A dataset of a result page as a hit, unless its reference is no id we could download or
+/// its size is outside the asked range.
+fn hit_of(d: ApiDataset, q: &Query) -> Option<Hit> {
+    let id = crate::id::parse_kaggle(&d.reference).ok()?;
+    let size = d.total_bytes;
+    if size.is_some() && !size_ok(q, size) {
+        return None;
     }
-    hits.truncate(q.limit);
-    Ok(hits)
+    Some(Hit {
+        reference: format!("kaggle:{}", id.reference()),
+        url: format!("https://www.kaggle.com/datasets/{}", id.reference()),
+        id: id.reference(),
+        title: short(&d.title, 200),
+        source: Hub::Kaggle,
+        downloads: d.download_count,
+        likes: d.vote_count,
+        size_bytes: size,
+        updated: d.last_updated,
+        tags: d
+            .tags
+            .iter()
+            .map(|t| {
+                for_terminal(if t.name.is_empty() {
+                    &t.reference
+                } else {
+                    &t.name
+                })
+            })
+            .collect(),
+        description: d
+            .subtitle
+            .as_deref()
+            .or(d.description.as_deref())
+            .map(|s| short(s, 300))
+            .filter(|s| !s.is_empty()),
+    })
 }

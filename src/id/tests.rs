@@ -1,0 +1,273 @@
+//! Unit tests of id parsing: every accepted form, refusals and their suggestions.
+
+use super::*;
+
+fn hf(repo: &str, rev: Option<&str>) -> HfId {
+    HfId {
+        repo: repo.into(),
+        revision: rev.map(Into::into),
+        path: None,
+    }
+}
+
+#[test]
+fn hf_forms() {
+    assert_eq!(parse_hf("acme/corpus").unwrap(), hf("acme/corpus", None));
+    assert_eq!(parse_hf("squad").unwrap(), hf("squad", None));
+    assert_eq!(
+        parse_hf("acme/corpus@v1.0").unwrap(),
+        hf("acme/corpus", Some("v1.0"))
+    );
+    assert_eq!(
+        parse_hf("acme/corpus@refs/convert/parquet").unwrap(),
+        hf("acme/corpus", Some("refs/convert/parquet"))
+    );
+    assert_eq!(parse_hf("hf:acme/corpus").unwrap(), hf("acme/corpus", None));
+    assert_eq!(
+        parse_hf("https://huggingface.co/datasets/acme/corpus").unwrap(),
+        hf("acme/corpus", None)
+    );
+    assert_eq!(
+        parse_hf("https://huggingface.co/datasets/acme/corpus/tree/dev").unwrap(),
+        hf("acme/corpus", Some("dev"))
+    );
+    assert_eq!(
+        parse_hf("https://huggingface.co/datasets/acme/corpus/tree/refs%2Fconvert%2Fparquet")
+            .unwrap(),
+        hf("acme/corpus", Some("refs/convert/parquet"))
+    );
+    let with_path = parse_hf("https://huggingface.co/datasets/acme/corpus/tree/main/data").unwrap();
+    assert_eq!(with_path.path.as_deref(), Some("data"));
+    assert_eq!(
+        parse_hf("hf://datasets/acme/corpus@dev").unwrap(),
+        hf("acme/corpus", Some("dev"))
+    );
+    assert_eq!(
+        parse_hf("hf://datasets/acme/corpus").unwrap(),
+        hf("acme/corpus", None)
+    );
+}
+
+#[test]
+fn hf_rejects() {
+    for bad in [
+        "",
+        "a/b/c",
+        "../x",
+        "a/..",
+        "a//b",
+        "a b",
+        "a/b@",
+        "a/b@x/../y",
+        "a/b\u{1b}[31m",
+        "ftp://x",
+        "https://huggingface.co/acme/model",
+        "hf://models/a/b",
+    ] {
+        let err = parse_hf(bad).unwrap_err();
+        assert_eq!(err.kind().exit_code(), 2, "{bad:?}");
+        assert!(err.to_string().contains("accepted forms"), "{err}");
+    }
+}
+
+#[test]
+fn kaggle_forms() {
+    let k = |v| KaggleId {
+        owner: "alice".into(),
+        slug: "titanic".into(),
+        version: v,
+    };
+    assert_eq!(parse_kaggle("alice/titanic").unwrap(), k(None));
+    assert_eq!(
+        parse_kaggle("alice/titanic/versions/3").unwrap(),
+        k(Some(3))
+    );
+    assert_eq!(parse_kaggle("alice/titanic/3").unwrap(), k(Some(3)));
+    assert_eq!(parse_kaggle("kaggle:alice/titanic/3").unwrap(), k(Some(3)));
+    assert_eq!(
+        parse_kaggle("https://www.kaggle.com/datasets/alice/titanic/versions/3").unwrap(),
+        k(Some(3))
+    );
+    assert_eq!(
+        parse_kaggle("https://www.kaggle.com/datasets/alice/titanic/").unwrap(),
+        k(None)
+    );
+    for bad in [
+        "alice",
+        "alice/titanic/0",
+        "alice/titanic/x",
+        "alice/../x",
+        "a/b/c/d/e",
+        "alice/ti tanic",
+    ] {
+        assert!(parse_kaggle(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn browser_urls_and_trailing_slashes() {
+    let k = |v| KaggleId {
+        owner: "alice".into(),
+        slug: "titanic".into(),
+        version: v,
+    };
+    for ok in [
+        "alice/titanic/",
+        "kaggle:alice/titanic/",
+        "https://www.kaggle.com/datasets/alice/titanic/data",
+        "https://www.kaggle.com/datasets/alice/titanic/data?select=train.csv",
+        "https://www.kaggle.com/datasets/alice/titanic/code",
+        "https://www.kaggle.com/datasets/alice/titanic/discussion/123456",
+        "https://www.kaggle.com/datasets/alice/titanic/suggestions",
+        "https://www.kaggle.com/datasets/alice/titanic/settings",
+        "https://www.kaggle.com/datasets/alice/titanic#summary",
+        "https://kaggle.com/datasets/alice/titanic?resource=download",
+        "www.kaggle.com/datasets/alice/titanic",
+        "https://www.kaggle.com/api/v1/datasets/download/alice/titanic",
+    ] {
+        assert_eq!(parse_kaggle(ok).unwrap(), k(None), "{ok}");
+    }
+    for ok in [
+        "alice/titanic/3/",
+        "https://www.kaggle.com/datasets/alice/titanic/versions/3/data",
+        "https://www.kaggle.com/datasets/alice/titanic/versions/3?resource=download",
+    ] {
+        assert_eq!(parse_kaggle(ok).unwrap(), k(Some(3)), "{ok}");
+    }
+    let h = |rev: Option<&str>, path: Option<&str>| HfId {
+        repo: "acme/corpus".into(),
+        revision: rev.map(Into::into),
+        path: path.map(Into::into),
+    };
+    for (ok, want) in [
+        ("acme/corpus/", h(None, None)),
+        ("hf:acme/corpus/", h(None, None)),
+        ("acme/corpus@v1/", h(Some("v1"), None)),
+        (
+            "https://huggingface.co/datasets/acme/corpus/viewer/default/train?row=3",
+            h(None, None),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/viewer",
+            h(None, None),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus#citation",
+            h(None, None),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/discussions/4",
+            h(None, None),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/blob/v2/data/train.csv",
+            h(Some("v2"), Some("data/train.csv")),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/resolve/main/data/train.csv?download=true",
+            h(Some("main"), Some("data/train.csv")),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/tree/refs%2Fconvert%2Fparquet/default",
+            h(Some("refs/convert/parquet"), Some("default")),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/commit/0123abc",
+            h(Some("0123abc"), None),
+        ),
+        ("huggingface.co/datasets/acme/corpus", h(None, None)),
+    ] {
+        assert_eq!(parse_hf(ok).unwrap(), want, "{ok}");
+    }
+    assert_eq!(
+        parse_hf("https://huggingface.co/datasets/squad").unwrap(),
+        hf("squad", None)
+    );
+}
+
+#[test]
+fn refusals_show_the_closest_accepted_form() {
+    for (bad, hint) in [
+        ("alice/titanic/data", "did you mean alice/titanic?"),
+        ("alice/titanic/0", "did you mean alice/titanic?"),
+        ("alice//titanic", "did you mean alice/titanic?"),
+        ("alice/titanic/data/x", "did you mean alice/titanic?"),
+        (" alice/titanic", "did you mean alice/titanic?"),
+        (
+            "https://www.kaggle.com/alice/titanic",
+            "did you mean https://www.kaggle.com/datasets/alice/titanic?",
+        ),
+        (
+            "https://www.kaggle.com/datasets/alice/titanic/nonsense",
+            "did you mean https://www.kaggle.com/datasets/alice/titanic?",
+        ),
+    ] {
+        let e = parse_kaggle(bad).unwrap_err().to_string();
+        assert!(
+            e.contains(hint) && e.contains("accepted forms"),
+            "{bad:?}: {e}"
+        );
+    }
+    for (bad, hint) in [
+        ("acme/corpus/data", "did you mean acme/corpus?"),
+        ("acme//corpus", "did you mean acme/corpus?"),
+        ("acme/corpus@", "did you mean acme/corpus?"),
+        (
+            "https://huggingface.co/acme/model",
+            "did you mean https://huggingface.co/datasets/acme/model?",
+        ),
+        (
+            "hf://acme/corpus",
+            "did you mean hf://datasets/acme/corpus?",
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus/nonsense",
+            "did you mean https://huggingface.co/datasets/acme/corpus?",
+        ),
+    ] {
+        let e = parse_hf(bad).unwrap_err().to_string();
+        assert!(
+            e.contains(hint) && e.contains("accepted forms"),
+            "{bad:?}: {e}"
+        );
+    }
+    let e = parse_any("acme/corpus").unwrap_err().to_string();
+    assert!(
+        e.contains("did you mean hf:acme/corpus or kaggle:acme/corpus?"),
+        "{e}"
+    );
+    // No made-up suggestion when nothing close is accepted.
+    for bad in ["ftp://x", "huggingface.co/datasets/a/b"] {
+        let e = parse_kaggle(bad).unwrap_err().to_string();
+        assert!(!e.contains("did you mean"), "{e}");
+    }
+    let e = parse_hf("www.kaggle.com/datasets/a/b")
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains("did you mean"), "{e}");
+}
+
+#[test]
+fn generic_dispatch() {
+    assert!(matches!(
+        parse_any("kaggle:a/b").unwrap(),
+        DatasetId::Kaggle(_)
+    ));
+    assert!(matches!(
+        parse_any("hf:a/b@main").unwrap(),
+        DatasetId::Hf(_)
+    ));
+    assert!(matches!(
+        parse_any("https://www.kaggle.com/datasets/a/b").unwrap(),
+        DatasetId::Kaggle(_)
+    ));
+    assert!(matches!(
+        parse_any("https://huggingface.co/datasets/a/b").unwrap(),
+        DatasetId::Hf(_)
+    ));
+    assert!(matches!(
+        parse_any("hf://datasets/a/b").unwrap(),
+        DatasetId::Hf(_)
+    ));
+    assert_eq!(parse_any("a/b").unwrap_err().kind().exit_code(), 2);
+}
