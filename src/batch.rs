@@ -48,7 +48,7 @@ pub struct BatchOptions {
     /// Layout for Kaggle entries that do not set one (config `[kaggle] layout`).
     pub kaggle_layout: Option<String>,
     /// How large files are split into parallel chunks.
-    pub parallel: crate::chunked::ParallelConfig,
+    pub parallel: crate::transfer::ParallelConfig,
 }
 
 /// The layout of an entry: its own, else the batch default for its hub, else a plain folder.

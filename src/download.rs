@@ -36,7 +36,7 @@ pub struct DownloadOptions {
     /// Where files go: a plain folder, or one of the Python libraries' caches.
     pub layout: Layout,
     /// How large files are split into parallel ranged chunks (`--connections`).
-    pub parallel: crate::chunked::ParallelConfig,
+    pub parallel: crate::transfer::ParallelConfig,
     /// Files the result must match exactly (path → size and sha256), from a lockfile. Local
     /// copies are re-hashed; a corrupted one is fetched again; upstream bytes that differ fail
     /// with an integrity error before anything is moved into place.
@@ -182,7 +182,7 @@ impl Default for DownloadOptions {
             selection: Selection::default(),
             dry_run: false,
             connections: None,
-            parallel: crate::chunked::ParallelConfig::default(),
+            parallel: crate::transfer::ParallelConfig::default(),
             locked: None,
             layout: Layout::Folder,
         }

@@ -19,13 +19,13 @@ use crate::download::{
     self, DownloadOptions, DownloadReport, Folder, ReportFile, endpoint_join, quote,
 };
 use crate::error::{Error, Result, Source};
-use crate::fetch::{Fetcher, FileSpec};
 use crate::http::{self, Http, Request};
 use crate::http::{ErrorMap, HttpFailure};
 use crate::id::HfId;
 use crate::progress::{Event, Reporter};
 use crate::record::{self, FileEntry};
 use crate::sanitize::for_terminal;
+use crate::transfer::{Fetcher, FileSpec};
 use crate::verify::{Expected, is_hex};
 
 /// A client for one Hub endpoint with one (optional) credential.
@@ -612,7 +612,7 @@ pub async fn download(
         connections: opts.connections.clone(),
         parallel: opts.parallel.clone(),
         large_files: Arc::new(tokio::sync::Semaphore::new(
-            crate::chunked::MAX_PARALLEL_FILES,
+            crate::transfer::MAX_PARALLEL_FILES,
         )),
     };
     let tmp = folder.tmp();
@@ -672,7 +672,7 @@ pub async fn download(
                         sha256: got.sha256.clone(),
                         upstream: Some(g.upstream().to_string()),
                     })?;
-                    placed.push(crate::fetch::Fetched {
+                    placed.push(crate::transfer::Fetched {
                         path: std::path::PathBuf::from(&g.path),
                         final_url: None,
                         transferred: if i == 0 { got.transferred } else { 0 },
@@ -684,7 +684,7 @@ pub async fn download(
         },
     )
     .await?;
-    let fetched: Vec<crate::fetch::Fetched> = fetched.into_iter().flatten().collect();
+    let fetched: Vec<crate::transfer::Fetched> = fetched.into_iter().flatten().collect();
 
     let mut bytes_downloaded = 0;
     let mut entries = kept;

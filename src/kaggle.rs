@@ -20,13 +20,13 @@ use crate::download::{
 };
 use crate::error::{Error, Result, Source};
 use crate::extract::{self, Limits};
-use crate::fetch::{Fetcher, FileSpec};
 use crate::http::{self, Http, Request};
 use crate::http::{ErrorMap, HttpFailure};
 use crate::id::KaggleId;
 use crate::progress::{Event, Reporter};
 use crate::record::{self, FileEntry};
 use crate::sanitize::for_terminal;
+use crate::transfer::{Fetcher, FileSpec};
 
 /// A Kaggle client for one endpoint with the resolved credentials.
 pub struct KaggleClient<'a> {
@@ -555,7 +555,7 @@ pub async fn download(
         connections: opts.connections.clone(),
         parallel: opts.parallel.clone(),
         large_files: Arc::new(tokio::sync::Semaphore::new(
-            crate::chunked::MAX_PARALLEL_FILES,
+            crate::transfer::MAX_PARALLEL_FILES,
         )),
     };
     let tmp = folder.tmp();
@@ -671,7 +671,7 @@ pub async fn download(
             // Extraction starts while the archive arrives (in parallel chunks, the directory at
             // its end first); used only if the archive then verifies.
             let early = EarlyExtraction::new(tmp.clone());
-            let on_parallel = |avail: Arc<crate::chunked::Availability>| early.start(avail);
+            let on_parallel = |avail: Arc<crate::transfer::Availability>| early.start(avail);
             let part = tmp.join(part_name(id, version, None));
             let spec = FileSpec {
                 rel_path: &expected_zip,
@@ -910,7 +910,7 @@ impl OneFile<'_> {
     /// Fetches `name` (whose listed size is `listed`), unwraps it when the service sent it as
     /// `<name>.zip`, checks it against the listed size (one more try from scratch on a
     /// mismatch), the lockfile and any user's file in the way, then moves it into place.
-    async fn fetch(&self, name: String, listed: Option<u64>) -> Result<crate::fetch::Fetched> {
+    async fn fetch(&self, name: String, listed: Option<u64>) -> Result<crate::transfer::Fetched> {
         let (id, version) = (self.id, self.id.version.unwrap_or(0));
         let label = id.to_string();
         let root = &self.folder.root;
@@ -941,7 +941,7 @@ impl OneFile<'_> {
             match listed {
                 Some(want) if want != size => {
                     let _ = std::fs::remove_file(&staged);
-                    crate::fetch::discard_partial(&spec.part);
+                    crate::transfer::discard_partial(&spec.part);
                     if attempt >= 2 {
                         return Err(Error::Integrity {
                             path: format!("{label}: {}", for_terminal(&name)),
@@ -985,7 +985,7 @@ impl OneFile<'_> {
             upstream: Some(self.upstream.to_string()),
         };
         self.folder.journal(&entry)?;
-        Ok(crate::fetch::Fetched {
+        Ok(crate::transfer::Fetched {
             size: entry.size,
             sha256: entry.sha256,
             transferred,
@@ -1002,7 +1002,7 @@ impl OneFile<'_> {
 /// dataset folder: (path, size, sha256).
 async fn unwrap_if_wrapped(
     name: &str,
-    got: &crate::fetch::Fetched,
+    got: &crate::transfer::Fetched,
 ) -> Result<(PathBuf, u64, String)> {
     let basename = name.rsplit('/').next().unwrap_or(name).to_string();
     let served = got.final_url.as_ref().map(last_segment).unwrap_or_default();
@@ -1192,7 +1192,7 @@ struct Verified {
 }
 
 /// Records that the archive at `part` verified.
-fn mark_verified(part: &Path, got: &crate::fetch::Fetched) -> Result<()> {
+fn mark_verified(part: &Path, got: &crate::transfer::Fetched) -> Result<()> {
     let marker = verified_marker(part);
     let json = serde_json::to_vec(&Verified {
         size: got.size,
@@ -1204,10 +1204,10 @@ fn mark_verified(part: &Path, got: &crate::fetch::Fetched) -> Result<()> {
 }
 
 /// The archive an earlier run verified, if it is still there with its size.
-fn verified_archive(part: &Path) -> Option<crate::fetch::Fetched> {
+fn verified_archive(part: &Path) -> Option<crate::transfer::Fetched> {
     let v: Verified = serde_json::from_slice(&std::fs::read(verified_marker(part)).ok()?).ok()?;
     let md = std::fs::symlink_metadata(part).ok()?;
-    (md.is_file() && md.len() == v.size).then(|| crate::fetch::Fetched {
+    (md.is_file() && md.len() == v.size).then(|| crate::transfer::Fetched {
         size: v.size,
         sha256: v.sha256,
         transferred: 0,
@@ -1220,7 +1220,7 @@ fn verified_archive(part: &Path) -> Option<crate::fetch::Fetched> {
 
 /// Removes an archive, its sidecar and its verified marker.
 fn discard_archive(part: &Path) {
-    crate::fetch::discard_partial(part);
+    crate::transfer::discard_partial(part);
     let _ = std::fs::remove_file(verified_marker(part));
 }
 
@@ -1233,7 +1233,7 @@ struct EarlyExtraction {
 }
 
 struct EarlyRun {
-    avail: Arc<crate::chunked::Availability>,
+    avail: Arc<crate::transfer::Availability>,
     staging: PathBuf,
     thread: std::thread::JoinHandle<Result<Vec<extract::Extracted>>>,
 }
@@ -1247,7 +1247,7 @@ impl EarlyExtraction {
     }
 
     /// Starts extracting the archive that `avail` describes, on a thread of its own.
-    fn start(&self, avail: Arc<crate::chunked::Availability>) {
+    fn start(&self, avail: Arc<crate::transfer::Availability>) {
         let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
         let staging = self.tmp.join(format!("extract-{}", runs.len()));
         let _ = std::fs::remove_dir_all(&staging);
@@ -1269,7 +1269,7 @@ impl EarlyExtraction {
     /// read the verified bytes (`verified`), if it succeeded. The other folders are removed.
     async fn finish(
         self,
-        verified: Option<Arc<crate::chunked::Availability>>,
+        verified: Option<Arc<crate::transfer::Availability>>,
     ) -> Option<(PathBuf, Vec<extract::Extracted>)> {
         let runs = self.runs.into_inner().unwrap_or_else(|e| e.into_inner());
         if runs.is_empty() {

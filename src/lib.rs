@@ -10,13 +10,11 @@
 
 pub mod batch;
 pub mod cancel;
-pub mod chunked;
 pub mod credentials;
 pub mod download;
 pub mod env;
 pub mod error;
 pub mod extract;
-pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hf;
@@ -32,6 +30,7 @@ pub mod record;
 pub mod sanitize;
 pub mod search;
 pub mod settings;
+pub mod transfer;
 pub mod verify;
 
 pub use error::{Error, ErrorKind, Result, Source};

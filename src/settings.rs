@@ -39,7 +39,7 @@ impl std::fmt::Display for Origin {
 
 /// Files downloaded at once by default. High, because most files of a dataset are small and a
 /// small file costs two API round trips: enough of them in flight hide that latency. Large
-/// files are bounded separately (see `chunked::MAX_PARALLEL_FILES`).
+/// files are bounded separately (see `transfer::MAX_PARALLEL_FILES`).
 pub const DEFAULT_JOBS: usize = 64;
 
 /// A value and its origin.
@@ -198,8 +198,8 @@ pub struct FlagOverrides {
 
 impl Settings {
     /// How large files are split into parallel chunks.
-    pub fn parallel(&self) -> crate::chunked::ParallelConfig {
-        crate::chunked::ParallelConfig {
+    pub fn parallel(&self) -> crate::transfer::ParallelConfig {
+        crate::transfer::ParallelConfig {
             max_connections: self.connections.value,
             chunk_size: self.chunk_size,
         }
