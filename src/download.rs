@@ -536,30 +536,7 @@ where
 /// Bytes available to an unprivileged user on the file system holding `path` (or its nearest
 /// existing ancestor); `None` when unknown.
 pub fn free_space(path: &Path) -> Option<u64> {
-    let mut p = path;
-    while !p.exists() {
-        p = p.parent()?;
-        if p.as_os_str().is_empty() {
-            p = Path::new(".");
-        }
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
-        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-        // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
-        let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
-        if rc != 0 {
-            return None;
-        }
-        Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = p;
-        None
-    }
+    crate::transfer::free_space(path)
 }
 
 /// Warns when the file system holding `path` has less free space than `needed` bytes.

@@ -15,7 +15,7 @@
 //! - `response`: the one classifier of answers both loops act on; `retry`: the transient-failure
 //!   counter and backoff; `sidecar`: the partial file's resume record; `hashing`: the in-order
 //!   hashing thread and [`Availability`]; `adapt`: [`ParallelConfig`] and the connection count;
-//! - `sys`: every `unsafe` block and `libc` call of the transfers.
+//! - `sys`: every `unsafe` block and `libc` call of the crate.
 
 #![deny(unsafe_code)]
 
@@ -42,6 +42,7 @@ pub(crate) use hashing::AvailableReader;
 pub(crate) use sidecar::discard_partial;
 pub use sidecar::parse_content_range;
 pub(crate) use spec::FileSpec;
+pub(crate) use sys::free_space;
 
 use crate::error::{Error, Result};
 use crate::http::Http;

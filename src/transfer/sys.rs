@@ -1,10 +1,12 @@
-//! Every `unsafe` block and `libc` call of the transfers, behind safe functions: mapping part of
-//! a file, vectored positional writes, early writeback and positional reads.
+//! Every `unsafe` block and `libc` call of the crate, behind safe functions: mapping part of a
+//! file, vectored positional writes, early writeback, positional reads, and free disk space.
 //!
 //! Each function degrades to a plain, portable equivalent (or to "unknown") where the system
 //! call does not exist, so callers need no `cfg` of their own.
 
 #![allow(unsafe_code)]
+
+use std::path::Path;
 
 /// A read-only mapping of part of a file, unmapped on drop.
 ///
@@ -212,3 +214,33 @@ pub(crate) fn start_writeback(file: &std::fs::File, start: u64, len: u64) {
 /// final sync does it all).
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub(crate) fn start_writeback(_file: &std::fs::File, _start: u64, _len: u64) {}
+
+/// Bytes available to an unprivileged user on the file system holding `path` (or its nearest
+/// existing ancestor); `None` when unknown.
+pub(crate) fn free_space(path: &Path) -> Option<u64> {
+    let mut p = path;
+    while !p.exists() {
+        p = p.parent()?;
+        if p.as_os_str().is_empty() {
+            p = Path::new(".");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+        // SAFETY: `statvfs` is a plain C struct of integers, for which all zeroes is a value.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
+        let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+        if rc != 0 {
+            return None;
+        }
+        Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        None
+    }
+}
