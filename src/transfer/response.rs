@@ -303,3 +303,282 @@ fn not_the_file(answer: &Answer<'_>, rel_path: &str, size: Option<u64>) -> Optio
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict::{Expired, Failed, OtherObject, OtherRange, Refused};
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    const API: &str = "https://hub.test:443";
+    const CR: &str = "content-range";
+    const HASH: &str = "x-goog-hash";
+    const MD5_A: &str = "md5=XUFAKrxLKna5cZ2REBfFkg=="; // md5("hello")
+    const MD5_B: &str = "md5=1B2M2Y8AsgTpgAmY7PhCfg=="; // md5("")
+    const AT0: Asked = stream(0, false);
+    const AT5: Asked = stream(5, false);
+    const PROBE: Asked = stream(0, true);
+    const CHUNK: Asked = Asked::Chunk { pos: 10, total: 30 };
+
+    const fn stream(offset: u64, probe: bool) -> Asked {
+        Asked::Stream { offset, probe }
+    }
+
+    /// An answer from the storage, for `data/train.bin` of unknown size, with no MD5 known.
+    struct Ans {
+        status: u16,
+        headers: HeaderMap,
+        length: Option<u64>,
+        url: &'static str,
+        path: &'static str,
+        size: Option<u64>,
+        md5: Option<[u8; 16]>,
+    }
+
+    fn ans(status: u16) -> Ans {
+        Ans {
+            status,
+            headers: HeaderMap::new(),
+            length: None,
+            url: "https://cdn.test/blob?sig=x",
+            path: "data/train.bin",
+            size: None,
+            md5: None,
+        }
+    }
+
+    impl Ans {
+        fn h(mut self, name: &'static str, value: &'static str) -> Ans {
+            self.headers.append(name, HeaderValue::from_static(value));
+            self
+        }
+        fn len(mut self, n: u64) -> Ans {
+            self.length = Some(n);
+            self
+        }
+        fn by_api(mut self) -> Ans {
+            self.url = "https://hub.test/api/resolve";
+            self
+        }
+        fn size(mut self, n: u64) -> Ans {
+            self.size = Some(n);
+            self
+        }
+        fn known_md5(mut self, v: &str) -> Ans {
+            self.md5 = md5(v);
+            self
+        }
+        /// The verdict for a request that asked `asked`, taking MD5s from the server.
+        fn to(&self, asked: Asked) -> Verdict {
+            self.classify(asked, true)
+        }
+        fn classify(&self, asked: Asked, md5_from_server: bool) -> Verdict {
+            let url = Url::parse(self.url).unwrap();
+            let answer = Answer {
+                status: StatusCode::from_u16(self.status).unwrap(),
+                headers: &self.headers,
+                url: &url,
+                content_length: self.length,
+            };
+            let expect = Expect {
+                asked,
+                rel_path: self.path,
+                size: self.size,
+                api_origin: API,
+                md5_from_server,
+                md5: self.md5,
+            };
+            classify(&answer, &expect)
+        }
+    }
+
+    fn md5(v: &str) -> Option<[u8; 16]> {
+        crate::verify::parse_goog_md5([v])
+    }
+
+    fn range(end: u64, total: Option<u64>) -> Verdict {
+        let md5 = None;
+        Verdict::Range { end, total, md5 }
+    }
+
+    fn whole(length: Option<u64>) -> Verdict {
+        Verdict::Whole { length, md5: None }
+    }
+
+    fn larger(total: u64, md5: Option<[u8; 16]>) -> Verdict {
+        Verdict::Larger { total, md5 }
+    }
+
+    fn transient(status: u16, secs: Option<u64>) -> Verdict {
+        let status = StatusCode::from_u16(status).unwrap();
+        let wait = secs.map(Duration::from_secs);
+        Verdict::Transient { status, wait }
+    }
+
+    fn check(table: &[(Ans, Asked, Verdict)]) {
+        for (i, (a, asked, want)) in table.iter().enumerate() {
+            assert_eq!(a.to(*asked), *want, "row {i}");
+        }
+    }
+
+    #[test]
+    fn partial_answers() {
+        check(&[
+            // A single stream: the range must start where the request did.
+            (ans(206).h(CR, "bytes 5-9/10"), AT5, range(10, Some(10))),
+            (ans(206).h(CR, "bytes 5-9/*"), AT5, range(10, None)),
+            (ans(206).h(CR, "bytes 0-9/10"), AT5, OtherRange),
+            (ans(206).h(CR, "bytes 6-9/10"), AT5, OtherRange),
+            (ans(206), AT5, OtherRange),
+            (ans(206).h(CR, "bytes 0-3/100"), AT0, range(4, Some(100))),
+            // The probe: a larger object goes parallel, a small one is complete.
+            (ans(206).h(CR, "bytes 0-3/100"), PROBE, larger(100, None)),
+            (ans(206).h(CR, "bytes 0-3/4"), PROBE, range(4, Some(4))),
+            (ans(206).h(CR, "bytes 0-3/*"), PROBE, range(4, None)),
+            // A chunk: the object must also have the layout's size.
+            (ans(206).h(CR, "bytes 10-19/30"), CHUNK, range(20, Some(30))),
+            (ans(206).h(CR, "bytes 10-14/*"), CHUNK, range(15, None)),
+            (ans(206).h(CR, "bytes 10-19/31"), CHUNK, OtherObject),
+            (ans(206).h(CR, "bytes 0-9/31"), CHUNK, OtherObject),
+            (ans(206).h(CR, "bytes 0-9/30"), CHUNK, OtherRange),
+            (ans(206).h(CR, "bytes 0-9/*"), CHUNK, OtherRange),
+            (ans(206).h(CR, "items 10-19/30"), CHUNK, OtherRange),
+            // A published size: the stream refuses another total, the chunk sees another object.
+            (
+                ans(206).h(CR, "bytes 5-9/10").size(10),
+                AT5,
+                range(10, Some(10)),
+            ),
+            (
+                ans(206).h(CR, "bytes 10-19/31").size(30),
+                CHUNK,
+                OtherObject,
+            ),
+        ]);
+        let other = ans(206).h(CR, "bytes 5-9/11").size(10).to(AT5);
+        let msg = "the server answered HTTP 206 with a body for a file of 10 bytes";
+        assert_eq!(other, Verdict::NotTheFile(msg.into()));
+    }
+
+    #[test]
+    fn other_answers() {
+        check(&[
+            // 200 to a ranged request: the whole object; 416: the range refused.
+            (ans(200).len(10), AT5, whole(Some(10))),
+            (ans(200), AT0, whole(None)),
+            (ans(200).len(30), CHUNK, whole(Some(30))),
+            (ans(416), AT5, Refused),
+            (ans(416), CHUNK, Refused),
+            // Denied by the storage: the signed URL expired; by the API: final.
+            (ans(401), AT0, Expired),
+            (ans(403), CHUNK, Expired),
+            (ans(410), AT5, Expired),
+            (ans(401).by_api(), AT0, Failed),
+            (ans(403).by_api(), CHUNK, Failed),
+            (ans(410).by_api(), AT5, Failed),
+            // Transient, with the wait the server asked for.
+            (ans(429).h("retry-after", "7"), AT0, transient(429, Some(7))),
+            (
+                ans(429).h("ratelimit", "\"api\";r=0;t=3"),
+                CHUNK,
+                transient(429, Some(3)),
+            ),
+            (ans(429), CHUNK, transient(429, None)),
+            (
+                ans(503).h("retry-after", "2"),
+                CHUNK,
+                transient(503, Some(2)),
+            ),
+            (ans(500), AT0, transient(500, None)),
+            (ans(502).by_api(), AT0, transient(502, None)),
+            (ans(408), AT5, transient(408, None)),
+            (ans(302), AT0, transient(302, None)),
+            // Final.
+            (ans(404), AT0, Failed),
+            (ans(404).by_api(), CHUNK, Failed),
+            (ans(501), CHUNK, Failed),
+            (ans(304), AT0, Failed),
+        ]);
+    }
+
+    #[test]
+    fn what_cannot_be_the_file() {
+        let page = || {
+            ans(200)
+                .h("content-type", "text/html; charset=utf-8")
+                .len(120)
+        };
+        let msg = "the server answered HTTP 200 with 120 bytes of text/html; charset=utf-8 \
+                   instead of the file (a proxy or captive portal page?)";
+        assert_eq!(page().to(AT0), Verdict::NotTheFile(msg.into()));
+        assert_eq!(page().to(AT5), Verdict::NotTheFile(msg.into()));
+        let xhtml = ans(206)
+            .h("content-type", "application/xhtml+xml")
+            .h(CR, "bytes 5-9/10");
+        assert!(matches!(xhtml.to(AT5), Verdict::NotTheFile(_)));
+        // An HTML file may be HTML; a chunk does not look at the type.
+        let file = Ans {
+            path: "docs/Index.HTML",
+            ..page()
+        };
+        assert_eq!(file.to(AT0), whole(Some(120)));
+        assert_eq!(page().to(CHUNK), whole(Some(120)));
+        // A length that contradicts the published size.
+        let short = ans(200).len(9).size(10);
+        let msg = "the server answered HTTP 200 with 9 bytes for a file of 10 bytes";
+        assert_eq!(short.to(AT0), Verdict::NotTheFile(msg.into()));
+        assert_eq!(ans(200).len(10).size(10).to(AT0), whole(Some(10)));
+        assert_eq!(ans(200).size(10).to(AT0), whole(None));
+        // Only a 200 / 206 is judged so.
+        assert_eq!(ans(404).h("content-type", "text/html").to(AT0), Failed);
+    }
+
+    #[test]
+    fn storage_md5() {
+        let (a, b) = (md5(MD5_A), md5(MD5_B));
+        let at5 = || ans(206).h(CR, "bytes 5-9/10").h(HASH, MD5_A);
+        let learnt = Verdict::Range {
+            end: 10,
+            total: Some(10),
+            md5: a,
+        };
+        // Learnt, kept, or (206 only) the object changed: never splice two versions.
+        assert_eq!(at5().to(AT5), learnt);
+        assert_eq!(at5().known_md5(MD5_A).to(AT5), learnt);
+        let changed = Verdict::Changed { md5: a.unwrap() };
+        assert_eq!(at5().known_md5(MD5_B).to(AT5), changed);
+        let chunk = ans(206).h(CR, "bytes 10-19/30").h(HASH, MD5_A);
+        assert_eq!(chunk.known_md5(MD5_B).to(CHUNK), changed);
+        let all = ans(200).h(HASH, MD5_A).known_md5(MD5_B);
+        assert_eq!(
+            all.to(AT0),
+            Verdict::Whole {
+                length: None,
+                md5: a
+            }
+        );
+        // The probe's MD5 goes with the size; a range mismatch wins over an MD5 change.
+        let probe = ans(206)
+            .h(CR, "bytes 0-3/100")
+            .h(HASH, MD5_B)
+            .known_md5(MD5_A);
+        assert_eq!(probe.to(PROBE), larger(100, b));
+        let other = ans(206)
+            .h(CR, "bytes 0-9/10")
+            .h(HASH, MD5_A)
+            .known_md5(MD5_B);
+        assert_eq!(other.to(AT5), OtherRange);
+        // Not taken from the server (Hugging Face): ignored.
+        let hf = at5().known_md5(MD5_B);
+        assert_eq!(hf.classify(AT5, false), range(10, Some(10)));
+    }
+
+    #[test]
+    fn reasons_read_as_before() {
+        assert_eq!(transient(429, None).reason(), "HTTP 429");
+        let range = "server answered a different range than requested";
+        assert_eq!(OtherRange.reason(), range);
+        assert_eq!(Refused.reason(), "server refused the resume range");
+        assert_eq!(Verdict::NotTheFile("page".into()).reason(), "page");
+    }
+}
