@@ -8,16 +8,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::chunked::Availability;
 use crate::error::{Error, Hint, Result};
 use crate::extract::{self, Limits};
-use crate::fetch::{Fetcher, FileSpec};
 use crate::options::DownloadOptions;
 use crate::progress::{Event, Reporter};
 use crate::record::FileEntry;
 use crate::sink::{Folder, Sink, refuse_foreign};
 use crate::snapshot::{Archive, Snapshot};
 use crate::source::Source;
+use crate::transfer::Availability;
+use crate::transfer::{Fetcher, FileSpec};
 
 /// Fetches the snapshot's archive (or takes the one an earlier run verified) and places its
 /// content: extracted, or kept as `archive.name`. Returns the files placed and the bytes
@@ -294,7 +294,7 @@ struct Verified {
 }
 
 /// Records that the archive at `part` verified.
-fn mark_verified(part: &Path, got: &crate::fetch::Fetched) -> Result<()> {
+fn mark_verified(part: &Path, got: &crate::transfer::Fetched) -> Result<()> {
     let marker = verified_marker(part);
     let json = serde_json::to_vec(&Verified {
         size: got.size,
@@ -306,10 +306,10 @@ fn mark_verified(part: &Path, got: &crate::fetch::Fetched) -> Result<()> {
 }
 
 /// The archive an earlier run verified, if it is still there with its size.
-fn verified_archive(part: &Path) -> Option<crate::fetch::Fetched> {
+fn verified_archive(part: &Path) -> Option<crate::transfer::Fetched> {
     let v: Verified = serde_json::from_slice(&std::fs::read(verified_marker(part)).ok()?).ok()?;
     let md = std::fs::symlink_metadata(part).ok()?;
-    (md.is_file() && md.len() == v.size).then(|| crate::fetch::Fetched {
+    (md.is_file() && md.len() == v.size).then(|| crate::transfer::Fetched {
         size: v.size,
         sha256: v.sha256,
         transferred: 0,
@@ -322,7 +322,7 @@ fn verified_archive(part: &Path) -> Option<crate::fetch::Fetched> {
 
 /// Removes an archive, its sidecar and its verified marker.
 fn discard_archive(part: &Path) {
-    crate::fetch::discard_partial(part);
+    crate::transfer::discard_partial(part);
     let _ = std::fs::remove_file(verified_marker(part));
 }
 
@@ -331,7 +331,7 @@ fn discard_archive(part: &Path) {
 /// dataset folder: (path, size, sha256).
 pub(crate) async fn unwrap_if_wrapped(
     name: &str,
-    got: &crate::fetch::Fetched,
+    got: &crate::transfer::Fetched,
 ) -> Result<(PathBuf, u64, String)> {
     let basename = name.rsplit('/').next().unwrap_or(name).to_string();
     let served = got.final_url.as_ref().map(last_segment).unwrap_or_default();

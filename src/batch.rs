@@ -45,7 +45,7 @@ pub struct BatchOptions {
     /// The layouts of entries that name none (config `[hf] layout`, `[kaggle] layout`).
     pub layouts: LayoutDefaults,
     /// How large files are split into parallel chunks.
-    pub parallel: crate::chunked::ParallelConfig,
+    pub parallel: crate::transfer::ParallelConfig,
 }
 
 /// What happened to one entry.

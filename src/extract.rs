@@ -177,17 +177,17 @@ pub fn extract_zip(archive_path: &Path, staging: &Path, limits: &Limits) -> Resu
 }
 
 /// Extracts an archive that is still arriving in parallel chunks (see
-/// [`crate::chunked::Availability`]): reads block until their bytes are written, so entries are
+/// [`crate::transfer::Availability`]): reads block until their bytes are written, so entries are
 /// inflated while later chunks are still in flight, in archive order. The archive is not verified
 /// yet: use the result only if the download then verifies (entries' CRCs are checked anyway).
 /// Fails if the download stops before the bytes arrive.
 pub fn extract_zip_streaming(
-    avail: &std::sync::Arc<crate::chunked::Availability>,
+    avail: &std::sync::Arc<crate::transfer::Availability>,
     staging: &Path,
     limits: &Limits,
 ) -> Result<Vec<Extracted>> {
     let path = avail.path().to_path_buf();
-    let open = || crate::chunked::AvailableReader::open(avail.clone());
+    let open = || crate::transfer::AvailableReader::open(avail.clone());
     extract_from(&path, avail.total(), &open, staging, limits, Order::Archive)
 }
 

@@ -97,7 +97,7 @@ pub fn headers(data: &[u8]) {
     }
     let _ = http::parse_retry_after(&s, std::time::SystemTime::UNIX_EPOCH);
     let _ = http::parse_ratelimit(&s);
-    if let Some((a, b, total)) = crate::fetch::parse_content_range(&s) {
+    if let Some((a, b, total)) = crate::transfer::parse_content_range(&s) {
         assert!(a <= b);
         let _ = total;
     }

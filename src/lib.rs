@@ -7,22 +7,21 @@
 //! turns hints into advice.
 //!
 //! Data flows through one pipeline for every hub: a source (`source/`) resolves an id to a
-//! snapshot, the plan (`plan.rs`) decides what to fetch, the transfer (`fetch.rs`, `chunked.rs`)
-//! fetches and verifies, a sink (`sink/`) places the bytes; `pipeline.rs` runs the steps and
+//! snapshot, the plan (`plan.rs`) decides what to fetch, the transfer (`transfer/`) fetches and
+//! verifies, a sink (`sink/`) places the bytes; `pipeline.rs` runs the steps and
 //! `batch.rs` runs many pipelines at once.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod archive;
 pub mod batch;
 pub mod cancel;
-mod chunked;
 pub mod credentials;
 pub mod env;
 pub mod error;
 mod extract;
-mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
 mod http;
@@ -42,10 +41,10 @@ pub mod settings;
 mod sink;
 mod snapshot;
 mod source;
+mod transfer;
 pub mod units;
 mod verify;
 
-pub use chunked::ParallelConfig;
 pub use error::{Error, ErrorKind, Hint, Hub, Result};
 pub use http::{Http, HttpConfig, RetryPolicy};
 pub use options::{DownloadOptions, Target};
@@ -53,3 +52,4 @@ pub use pipeline::download;
 pub use report::{DownloadReport, ReportFile};
 pub use sink::{Layout, hf_hub_cache, kagglehub_cache};
 pub use source::{Hubs, search};
+pub use transfer::ParallelConfig;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use crate::chunked::ParallelConfig;
 use crate::lockfile::LockedFile;
 use crate::pattern::Selection;
 use crate::sink::Layout;
+use crate::transfer::ParallelConfig;
 
 /// Options of one dataset download.
 #[derive(Debug, Clone)]

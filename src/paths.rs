@@ -112,35 +112,6 @@ pub fn move_into_place(root: &Path, part: &Path, dest: &Path) -> Result<()> {
     std::fs::rename(part, dest).map_err(|e| Error::io("moving into place", dest, e))
 }
 
-/// Bytes available to an unprivileged user on the file system holding `path` (or its nearest
-/// existing ancestor); `None` when unknown.
-pub(crate) fn free_space(path: &Path) -> Option<u64> {
-    let mut p = path;
-    while !p.exists() {
-        p = p.parent()?;
-        if p.as_os_str().is_empty() {
-            p = Path::new(".");
-        }
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
-        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-        // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
-        let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
-        if rc != 0 {
-            return None;
-        }
-        Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = p;
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use crate::error::{Error, Result};
-use crate::fetch::{Fetched, Fetcher, FileSpec};
 use crate::id::DatasetId;
 use crate::options::{DownloadOptions, Target};
 use crate::plan::{self, Plan};
@@ -22,6 +21,7 @@ use crate::snapshot::{Pin, RemoteFile, Snapshot, part_name};
 use crate::source::hf::HfSource;
 use crate::source::kaggle::KaggleSource;
 use crate::source::{Hubs, Source};
+use crate::transfer::{Fetched, Fetcher, FileSpec};
 
 /// Downloads `target` with `opts`: resolve, plan, transfer, place, record.
 pub async fn download(
@@ -98,7 +98,7 @@ async fn run<S: Source>(
         connections: opts.connections.clone(),
         parallel: opts.parallel.clone(),
         large_files: Arc::new(tokio::sync::Semaphore::new(
-            crate::chunked::MAX_PARALLEL_FILES,
+            crate::transfer::MAX_PARALLEL_FILES,
         )),
     };
     let done = Transfer {
@@ -328,7 +328,7 @@ impl<S: Source> Transfer<'_, S> {
             match f.size {
                 Some(want) if want != size => {
                     let _ = std::fs::remove_file(&staged);
-                    crate::fetch::discard_partial(&spec.part);
+                    crate::transfer::discard_partial(&spec.part);
                     if attempt >= 2 {
                         return Err(Error::Integrity {
                             path: format!(
@@ -427,7 +427,7 @@ where
 
 /// Warns when the file system holding `path` has less free space than `needed` bytes.
 fn warn_if_short_of_space(path: &std::path::Path, needed: u64, reporter: &dyn Reporter) {
-    if let Some(free) = crate::paths::free_space(path)
+    if let Some(free) = crate::transfer::free_space(path)
         && free < needed
     {
         reporter.on_event(&Event::Warn(&format!(

@@ -14,10 +14,10 @@ use serde::Deserialize;
 pub use numeric::{NUMERIC, Number, Numeric, Range};
 use numeric::{env_number, parse_config};
 
-use crate::chunked::ParallelConfig;
 use crate::env::Env;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{HttpConfig, RetryPolicy};
+use crate::transfer::ParallelConfig;
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl std::fmt::Display for Origin {
 
 /// Files downloaded at once by default. High, because most files of a dataset are small and a
 /// small file costs two API round trips: enough of them in flight hide that latency. Large
-/// files are bounded separately (see `chunked::MAX_PARALLEL_FILES`).
+/// files are bounded separately (see `transfer::MAX_PARALLEL_FILES`).
 pub const DEFAULT_JOBS: usize = 64;
 
 /// How progress is shown on stderr.
