@@ -438,3 +438,66 @@ fn warn_if_short_of_space(path: &std::path::Path, needed: u64, reporter: &dyn Re
         )));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use fakehub::{FakeHub, HfRepo, KaggleDataset};
+
+    use super::*;
+    use crate::env::Env;
+    use crate::http::{Http, HttpConfig};
+    use crate::id::{parse_hf, parse_kaggle};
+    use crate::progress::NoReporter;
+
+    /// The library alone, no front end: each hub's dataset through the whole pipeline.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn both_hubs_through_the_library_api() {
+        let hub = FakeHub::start();
+        hub.add_hf_repo(
+            HfRepo::new("acme/x")
+                .file("a.txt", "a\n")
+                .file("copy/a.txt", "a\n")
+                .lfs_file("b.bin", vec![7u8; 5000]),
+        );
+        hub.add_kaggle_dataset(KaggleDataset::new("alice/t").file("t.csv", "1,2\n"));
+        let root = tempfile::tempdir().unwrap();
+        let env = Env::from_pairs([
+            ("HF_ENDPOINT", hub.api_url()),
+            ("KAGGLE_API_ENDPOINT", hub.api_url()),
+            ("HOME", root.path().display().to_string()),
+        ]);
+        let http = Http::new(&HttpConfig::default()).unwrap();
+        let hubs = Hubs::new(&http, &env, &NoReporter);
+        let opts = DownloadOptions {
+            root: root.path().to_path_buf(),
+            ..DownloadOptions::default()
+        };
+        let target = |id| Target {
+            id,
+            revision: None,
+            files: Vec::new(),
+            keep_zipped: false,
+        };
+        let hf = download(
+            &hubs,
+            &target(DatasetId::Hf(parse_hf("acme/x").unwrap())),
+            &opts,
+        )
+        .await
+        .unwrap();
+        assert_eq!((hf.downloaded, hf.skipped, hf.files.len()), (3, 0, 3));
+        assert_eq!(hf.bytes_downloaded, 5002, "identical files travel once");
+        let folder = root.path().join("acme_x");
+        assert_eq!(std::fs::read(folder.join("copy/a.txt")).unwrap(), b"a\n");
+        let kaggle = target(DatasetId::Kaggle(parse_kaggle("alice/t").unwrap()));
+        let k = download(&hubs, &kaggle, &opts).await.unwrap();
+        assert_eq!((k.version, k.downloaded), (Some(1), 1));
+        assert_eq!(
+            std::fs::read(root.path().join("t/t.csv")).unwrap(),
+            b"1,2\n"
+        );
+        // A second run of each finds everything in place.
+        let again = download(&hubs, &kaggle, &opts).await.unwrap();
+        assert_eq!((again.downloaded, again.skipped), (0, 1));
+    }
+}

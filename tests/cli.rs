@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod batch;
 mod defects;
 mod download_hf;

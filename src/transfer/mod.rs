@@ -17,7 +17,6 @@
 //!   hashing thread and [`Availability`]; `adapt`: [`ParallelConfig`] and the connection count;
 //! - `sys`: every `unsafe` block and `libc` call of the crate.
 
-
 mod adapt;
 mod hashing;
 mod ranged;
@@ -218,3 +217,6 @@ fn name_partial(e: Error, spec: &FileSpec<'_>, dataset: &str) -> Error {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests;
