@@ -8,7 +8,9 @@ median wall time, median peak RSS, and dsfetch's ratio to each peer.
 
 Environment: DSFETCH, FAKEHUB (binaries), VENV (python venv with huggingface_hub, kaggle,
 kagglehub), WORK (work folder), RUNS (default 3), SCENARIOS (comma list, default all:
-hf-capped,hf-uncapped,hf-small,kaggle-capped,kaggle-uncapped,version).
+hf-capped,hf-uncapped,hf-small,kaggle-capped,kaggle-uncapped,version). BASELINE: another dsfetch
+binary (say, an earlier commit's) measured in every scenario beside DSFETCH, to compare two
+versions; PEERS=0 leaves out the other tools.
 """
 
 import json
@@ -26,6 +28,8 @@ FAKEHUB = os.environ["FAKEHUB"]
 VENV = os.environ["VENV"]
 WORK = os.environ["WORK"]
 RUNS = int(os.environ.get("RUNS", "3"))
+BASELINE = os.environ.get("BASELINE")
+PEERS = os.environ.get("PEERS", "1") != "0"
 SCENARIOS = os.environ.get(
     "SCENARIOS", "hf-capped,hf-uncapped,hf-small,kaggle-capped,kaggle-uncapped,version"
 ).split(",")
@@ -195,6 +199,14 @@ def expect_files(n, under=""):
 # ---------------------------------------------------------------- scenarios
 
 
+def dsfetch_rows(args, env, out, check):
+    """dsfetch's row, and the baseline binary's beside it when BASELINE is set."""
+    rows = [measure("dsfetch", [DSFETCH] + args, env, out, check=check)]
+    if BASELINE:
+        rows.append(measure("dsfetch baseline", [BASELINE] + args, env, out, check=check))
+    return rows
+
+
 def hf_big(title, cdn_rate):
     hub = Hub(os.path.join(DATA, "big"), cdn_rate=cdn_rate)
     try:
@@ -204,8 +216,10 @@ def hf_big(title, cdn_rate):
         url = hub.api + "/datasets/bench/big/resolve/main/big.bin"
         out = os.path.join(OUT, "big")
         size = 1 << 30
-        rows = [measure("dsfetch", [DSFETCH, "download", "hf", "bench/big", "-o", out, "-q"],
-                        env, out, check=expect_size("big.bin", size))]
+        rows = dsfetch_rows(["download", "hf", "bench/big", "-o", out, "-q"], env, out,
+                            expect_size("big.bin", size))
+        if not PEERS:
+            return (title, rows)
         rows.append(measure("curl (single stream)",
                             ["curl", "-sSfL", "-o", "big.bin", url], env, out,
                             check=expect_size("big.bin", size)))
@@ -230,8 +244,10 @@ def hf_small():
         env["HF_ENDPOINT"] = hub.api
         env["HF_HOME"] = os.path.join(WORK, "hf-home")
         out = os.path.join(OUT, "small")
-        rows = [measure("dsfetch", [DSFETCH, "download", "hf", "bench/small", "-o", out, "-q"],
-                        env, out, check=expect_files(1000))]
+        rows = dsfetch_rows(["download", "hf", "bench/small", "-o", out, "-q"], env, out,
+                            expect_files(1000))
+        if not PEERS:
+            return ("3. 1000 files of 64 KiB, API latency 20 ms", rows)
         clean(env["HF_HOME"])
         rows.append(measure("hf download",
                             ["hf", "download", "bench/small", "--repo-type", "dataset",
@@ -268,8 +284,10 @@ def kaggle(title, cdn_rate):
                     KAGGLEHUB_CACHE=os.path.join(OUT, "kaggle"),
                     DISABLE_KAGGLE_CACHE="1", DISABLE_COLAB_CACHE="1")
         out = os.path.join(OUT, "kaggle")
-        rows = [measure("dsfetch", [DSFETCH, "download", "kaggle", "bench/csvs", "-o", out, "-q"],
-                        denv, out, check=expect_files(200))]
+        rows = dsfetch_rows(["download", "kaggle", "bench/csvs", "-o", out, "-q"], denv, out,
+                            expect_files(200))
+        if not PEERS:
+            return (title, rows)
         rows.append(measure("kaggle datasets download --unzip",
                             ["kaggle", "datasets", "download", "bench/csvs", "-p", out,
                              "--unzip", "-q"], penv, out, check=expect_files(200)))
@@ -288,6 +306,11 @@ def version():
     v = os.path.join(OUT, "v")
     rows = [measure("dsfetch --version", [DSFETCH, "--version"], env, v, n,
                     wall_without_wrapper=True)]
+    if BASELINE:
+        rows.append(measure("baseline --version", [BASELINE, "--version"], env, v, n,
+                            wall_without_wrapper=True))
+    if not PEERS:
+        return ("5. start-up", rows)
     rows.append(measure("hf version", ["hf", "version"], env, v, RUNS, wall_without_wrapper=True))
     rows.append(measure("kaggle --version", ["kaggle", "--version"], env, v, RUNS,
                         wall_without_wrapper=True))
