@@ -728,3 +728,29 @@ fn a_lock_mismatch_says_upstream_changed_not_that_its_checksum_is_wrong() {
     assert!(err.contains("without --locked"), "{err}");
     assert!(!err.contains("published checksum"), "{err}");
 }
+
+#[test]
+fn an_api_answering_with_a_web_page_is_named_as_such() {
+    let mut env = TestEnv::new();
+    env.env("DSFETCH_RETRIES", "1");
+    env.hub
+        .add_hf_repo(HfRepo::new("acme/x").file("a.txt", "a"));
+    env.hub.fault(
+        Fault::new(
+            Origin::Api,
+            FaultKind::Replace {
+                code: 200,
+                content_type: "text/html".into(),
+                body: b"<html>login</html>".to_vec(),
+            },
+        )
+        .times(usize::MAX),
+    );
+    let r = env.run(&["download", "hf", "acme/x", "-o", "x"]);
+    r.expect_code(5);
+    let err = r.stderr();
+    assert!(
+        err.contains("not JSON (HTTP 200, text/html, 18 bytes)") && err.contains("proxy"),
+        "{err}"
+    );
+}

@@ -280,7 +280,10 @@ impl Http {
                                     && !last =>
                             {
                                 (
-                                    "the response is not valid JSON (cut short?)".to_string(),
+                                    format!(
+                                        "the response is not valid JSON ({})",
+                                        answer_summary(status, &headers, body.len())
+                                    ),
                                     None,
                                 )
                             }
@@ -343,13 +346,42 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// Parses the body as JSON.
+    /// Parses the body as JSON. A body that is not JSON at all is described by what came back
+    /// (status, type, length): an HTML page here is a proxy's or a captive portal's.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| Error::Protocol {
             url: display_url(&self.url),
-            message: format!("unexpected JSON ({e})"),
+            message: match serde_json::from_slice::<serde::de::IgnoredAny>(&self.body) {
+                Ok(_) => format!("unexpected JSON ({e})"),
+                Err(_) => format!(
+                    "the answer is not JSON ({}){}",
+                    answer_summary(self.status, &self.headers, self.body.len()),
+                    if is_html(&self.headers) {
+                        ": a proxy's or captive portal's page? check the network and HTTPS_PROXY"
+                    } else {
+                        ""
+                    }
+                ),
+            },
         })
     }
+}
+
+/// What came back, in words: `HTTP 200, text/html, 51 bytes`.
+fn answer_summary(status: StatusCode, headers: &HeaderMap, len: usize) -> String {
+    let ctype = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(crate::sanitize::for_terminal)
+        .unwrap_or_else(|| "no Content-Type".into());
+    format!("HTTP {}, {ctype}, {len} bytes", status.as_u16())
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.to_ascii_lowercase().contains("html"))
 }
 
 /// Reads a whole (small) body, refusing more than `limit` bytes.
