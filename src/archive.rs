@@ -14,7 +14,7 @@ use crate::options::DownloadOptions;
 use crate::progress::{Event, Reporter};
 use crate::record::FileEntry;
 use crate::sink::{Folder, Sink, refuse_foreign};
-use crate::snapshot::{Archive, Snapshot};
+use crate::snapshot::{Archive, ArchiveFormat, Snapshot};
 use crate::source::Source;
 use crate::transfer::Availability;
 use crate::transfer::{Fetcher, FileSpec};
@@ -35,6 +35,7 @@ pub(crate) async fn fetch<S: Source>(
     let part = tmp.join(crate::snapshot::part_name(snap, None));
     let errors = source.errors(snap);
     let extracting = !archive.keep_zipped;
+    let zip = archive.format == ArchiveFormat::Zip;
     // Extraction starts while the archive arrives (in parallel chunks, the directory at its end
     // first); used only if the archive then verifies.
     let early = EarlyExtraction::new(tmp.clone());
@@ -55,8 +56,10 @@ pub(crate) async fn fetch<S: Source>(
             .filter(|_| archive.keep_zipped)
             .and_then(|l| l.get(&archive.name))
             .cloned(),
-        on_parallel: extracting.then_some(&on_parallel as _),
-        tail_first: extracting,
+        // A zip's directory is at its end: fetched first, it lets extraction start early. A tar
+        // is read front to back, after it verifies.
+        on_parallel: (extracting && zip).then_some(&on_parallel as _),
+        tail_first: extracting && zip,
     };
     // An archive verified by an earlier run that could not finish is used as it is: versions
     // never change.
@@ -75,10 +78,7 @@ pub(crate) async fn fetch<S: Source>(
         .await;
     let got = got?;
     mark_verified(&part, &got)?;
-    let upstream = snap
-        .pin
-        .version()
-        .map_or_else(|| snap.label.clone(), |v| format!("v{v}"));
+    let upstream = snap.pin.upstream();
     let files = if archive.keep_zipped {
         let dest = sink.root().join(&archive.name);
         check_foreign(
@@ -105,6 +105,7 @@ pub(crate) async fn fetch<S: Source>(
             opts,
             &upstream,
             early,
+            archive.format,
         )
         .await?
     };
@@ -124,8 +125,10 @@ async fn extract_into_place(
     opts: &DownloadOptions,
     upstream: &str,
     early: Option<(PathBuf, Vec<extract::Extracted>)>,
+    format: ArchiveFormat,
 ) -> Result<Vec<FileEntry>> {
-    let (staging, files) = extract_to_staging(reporter, label, archive, folder, early).await?;
+    let (staging, files) =
+        extract_to_staging(reporter, label, archive, folder, early, format).await?;
     let files = match files {
         Ok(f) => f,
         Err(e) => {
@@ -160,6 +163,7 @@ async fn extract_to_staging(
     archive: &Path,
     folder: &Folder,
     early: Option<(PathBuf, Vec<extract::Extracted>)>,
+    format: ArchiveFormat,
 ) -> Result<(PathBuf, Result<Vec<extract::Extracted>>)> {
     if let Some((staging, files)) = early {
         reporter.on_event(&Event::Debug(&format!(
@@ -171,10 +175,12 @@ async fn extract_to_staging(
     let _ = std::fs::remove_dir_all(&staging);
     let (a, s) = (archive.to_path_buf(), staging.clone());
     let t0 = std::time::Instant::now();
-    let files =
-        tokio::task::spawn_blocking(move || extract::extract_zip(&a, &s, &Limits::default()))
-            .await
-            .map_err(|e| Error::conflict(format!("extraction task failed: {e}"), None))?;
+    let files = tokio::task::spawn_blocking(move || match format {
+        ArchiveFormat::Zip => extract::extract_zip(&a, &s, &Limits::default()),
+        ArchiveFormat::TarGz => extract::extract_tar_gz(&a, &s, &Limits::default()),
+    })
+    .await
+    .map_err(|e| Error::conflict(format!("extraction task failed: {e}"), None))?;
     reporter.on_event(&Event::Debug(&format!(
         "{label}: archive extracted in {:.0} ms",
         t0.elapsed().as_secs_f64() * 1000.0

@@ -301,6 +301,13 @@ fn pin(target: &mut Target, p: &LockEntry, label: &str) -> Result<()> {
                 Error::usage(format!("the lock entry of {label} has no version"))
             })?);
         }
+        DatasetId::KaggleModel(id) => {
+            id.version = Some(p.version.ok_or_else(|| {
+                Error::usage(format!("the lock entry of {label} has no version"))
+            })?);
+        }
+        // Unversioned: the lock pins the files themselves.
+        DatasetId::Competition(_) => {}
     }
     Ok(())
 }

@@ -146,6 +146,9 @@ pub struct SearchArgs {
     /// Which hub to search
     #[arg(long, value_enum, default_value_t = SourceArg::All)]
     pub source: SourceArg,
+    /// What to search for (spaces are on the Hub only, competitions on Kaggle only)
+    #[arg(long = "type", value_enum, default_value_t = SearchTypeArg::Dataset)]
+    pub kind: SearchTypeArg,
     /// Most results to show
     #[arg(short = 'n', long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub limit: u16,
@@ -170,6 +173,19 @@ pub struct SearchArgs {
     /// Only datasets of at most this many bytes
     #[arg(long, value_name = "BYTES")]
     pub max_size: Option<u64>,
+}
+
+/// What `search` looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchTypeArg {
+    /// Datasets (both hubs)
+    Dataset,
+    /// Models (both hubs; Kaggle: one row per framework and variation)
+    Model,
+    /// Spaces (Hugging Face)
+    Space,
+    /// Competitions (Kaggle; needs credentials)
+    Competition,
 }
 
 /// Which hubs to search.
@@ -206,14 +222,14 @@ pub struct AuthArgs {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 #[command(
-    after_help = "ID forms: kaggle:OWNER/SLUG[/versions/N], hf:OWNER/NAME[@REV], https://www.kaggle.com/datasets/..., https://huggingface.co/datasets/..., hf://datasets/..."
+    after_help = "ID forms: kaggle:OWNER/SLUG[/versions/N], kaggle:competitions/NAME, kaggle:models/OWNER/MODEL/FRAMEWORK/VARIATION[/VERSION], hf:OWNER/NAME[@REV] (a dataset), hf:models/OWNER/NAME, hf:spaces/OWNER/NAME, https://www.kaggle.com/..., https://huggingface.co/..., hf://..."
 )]
 pub struct DownloadArgs {
     /// Which hub (or give a prefixed ID / URL instead).
     #[command(subcommand)]
     pub hub: Option<DownloadHub>,
-    /// The dataset: kaggle:ID, hf:ID, or a kaggle.com / huggingface.co URL
-    #[arg(required = true)]
+    /// What to download: kaggle:ID, hf:ID, or a kaggle.com / huggingface.co URL
+    #[arg(required_unless_present = "competition")]
     pub id: Option<String>,
     /// Options of Hugging Face downloads.
     #[command(flatten)]
@@ -229,14 +245,14 @@ pub struct DownloadArgs {
 /// `dsfetch download hf|kaggle`.
 #[derive(Debug, Subcommand)]
 pub enum DownloadHub {
-    /// Download a Hugging Face dataset repository
+    /// Download a Hugging Face repository: a dataset, a model or a space
     #[command(
-        after_help = "ID forms: OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]"
+        after_help = "ID forms: OWNER/NAME, NAME, OWNER/NAME@REV (a dataset unless --type says otherwise), datasets/OWNER/NAME, models/OWNER/NAME, spaces/OWNER/NAME, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], https://huggingface.co/OWNER/NAME (a model), https://huggingface.co/spaces/OWNER/NAME, hf://datasets/OWNER/NAME[@REV], hf://OWNER/NAME (a model), hf://spaces/OWNER/NAME"
     )]
     Hf(HfArgs),
-    /// Download a Kaggle dataset (whole, or selected files)
+    /// Download a Kaggle dataset, competition's data or model (whole, or selected files)
     #[command(
-        after_help = "ID forms: OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]"
+        after_help = "ID forms: OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]; competitions/NAME (or --competition NAME), https://www.kaggle.com/competitions/NAME, https://www.kaggle.com/c/NAME; models/OWNER/MODEL/FRAMEWORK/VARIATION[/VERSION], https://www.kaggle.com/models/OWNER/MODEL/FRAMEWORK/VARIATION[/VERSION]"
     )]
     Kaggle(KaggleArgs),
 }
@@ -244,8 +260,9 @@ pub enum DownloadHub {
 /// `dsfetch download kaggle`.
 #[derive(Debug, Args)]
 pub struct KaggleArgs {
-    /// The dataset: OWNER/SLUG[/versions/N] or a kaggle.com URL
-    pub id: String,
+    /// The dataset (OWNER/SLUG[/versions/N]), competitions/NAME, models/HANDLE, or a kaggle.com URL
+    #[arg(required_unless_present = "competition")]
+    pub id: Option<String>,
     /// Options of Kaggle downloads.
     #[command(flatten)]
     pub kaggle: KaggleOptions,
@@ -257,7 +274,7 @@ pub struct KaggleArgs {
 /// `dsfetch download hf`.
 #[derive(Debug, Args)]
 pub struct HfArgs {
-    /// The dataset: OWNER/NAME[@REV] or a huggingface.co / hf:// URL
+    /// The repository: OWNER/NAME[@REV] or a huggingface.co / hf:// URL
     pub id: String,
     /// Options of Hugging Face downloads.
     #[command(flatten)]
@@ -276,6 +293,30 @@ pub struct HfOptions {
     /// Hugging Face token (instead of HF_TOKEN or the token file)
     #[arg(long, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Hugging Face: the repository type, for an id that does not say [default: dataset]
+    #[arg(long = "type", visible_alias = "repo-type", value_name = "TYPE")]
+    pub repo_type: Option<RepoTypeArg>,
+}
+
+/// A Hugging Face repository type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RepoTypeArg {
+    /// A dataset repo
+    Dataset,
+    /// A model repo
+    Model,
+    /// A space
+    Space,
+}
+
+impl From<RepoTypeArg> for dsfetch::id::RepoKind {
+    fn from(a: RepoTypeArg) -> Self {
+        match a {
+            RepoTypeArg::Dataset => dsfetch::id::RepoKind::Dataset,
+            RepoTypeArg::Model => dsfetch::id::RepoKind::Model,
+            RepoTypeArg::Space => dsfetch::id::RepoKind::Space,
+        }
+    }
 }
 
 /// Options that only Kaggle downloads take (declared once, for both command forms).
@@ -287,6 +328,9 @@ pub struct KaggleOptions {
     /// Kaggle: keep the archive as SLUG.zip instead of extracting it
     #[arg(long)]
     pub no_unzip: bool,
+    /// Kaggle: the data of this competition (same as the id competitions/NAME)
+    #[arg(long, value_name = "NAME", conflicts_with = "id")]
+    pub competition: Option<String>,
 }
 
 /// Options shared by every download command.

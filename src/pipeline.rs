@@ -17,9 +17,9 @@ use crate::progress::{Event, Reporter};
 use crate::record::{FileEntry, Record};
 use crate::report::{DownloadReport, ReportFile};
 use crate::sink::{self, Folder, Sink};
-use crate::snapshot::{Pin, RemoteFile, Snapshot, part_name};
+use crate::snapshot::{RemoteFile, Snapshot, part_name};
 use crate::source::hf::HfSource;
-use crate::source::kaggle::KaggleSource;
+use crate::source::kaggle::{CompetitionSource, KaggleSource, ModelSource};
 use crate::source::{Hubs, Source};
 use crate::transfer::{Fetched, Fetcher, FileSpec};
 
@@ -36,6 +36,15 @@ pub async fn download(
         }
         DatasetId::Kaggle(id) => {
             let source = KaggleSource::new(hubs.kaggle()?, id, &target.files, target.keep_zipped)?;
+            run(&source, opts, target.keep_zipped, hubs).await
+        }
+        DatasetId::Competition(id) => {
+            let client = hubs.kaggle()?;
+            let source = CompetitionSource::new(client, id, &target.files, target.keep_zipped)?;
+            run(&source, opts, target.keep_zipped, hubs).await
+        }
+        DatasetId::KaggleModel(id) => {
+            let source = ModelSource::new(hubs.kaggle()?, id, &target.files, target.keep_zipped)?;
             run(&source, opts, target.keep_zipped, hubs).await
         }
     }
@@ -185,10 +194,7 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
     if old.source == snap.hub && old.dataset_id == snap.id {
         rec = old.clone();
     }
-    let same_pin = match &snap.pin {
-        Pin::Commit { commit, .. } => rec.commit.as_deref() == Some(commit.as_str()),
-        Pin::Version(v) => rec.version == Some(*v),
-    };
+    let same_pin = snap.pin.matches(&rec);
     let selected: HashSet<&str> = snap.files.iter().map(|f| f.path.as_str()).collect();
     rec.files
         .retain(|e| same_pin && snap.archive.is_none() && !selected.contains(e.path.as_str()));
@@ -200,13 +206,7 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
     rec.files = by_path.into_values().collect();
     // Only an archive brings the whole version; a selection of files never counts as one.
     rec.whole = snap.archive.is_some();
-    match &snap.pin {
-        Pin::Commit { revision, commit } => {
-            rec.revision = Some(revision.clone());
-            rec.commit = Some(commit.clone());
-        }
-        Pin::Version(v) => rec.version = Some(*v),
-    }
+    snap.pin.write(&mut rec);
     rec
 }
 

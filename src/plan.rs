@@ -118,16 +118,11 @@ fn check_upstream_against_lock(
 fn plan_archive(snap: &Snapshot, folder: &Folder, opts: &DownloadOptions) -> Plan {
     let archive = snap.archive.as_ref().expect("an archive snapshot");
     let present: Vec<&FileEntry> = folder.record.files.iter().collect();
-    let upstream = snap
-        .pin
-        .version()
-        .map(|v| format!("v{v}"))
-        .unwrap_or_default();
+    let upstream = snap.pin.upstream();
     let only_zip = present.len() == 1 && present[0].path == archive.name;
     let complete = !opts.force
         && folder.record.whole
-        && folder.record.version.is_some()
-        && folder.record.version == snap.pin.version()
+        && snap.pin.matches(&folder.record)
         && !present.is_empty()
         && only_zip == archive.keep_zipped
         && present
@@ -440,6 +435,7 @@ mod tests {
         snap.archive = Some(Archive {
             name: "x.zip".into(),
             keep_zipped: false,
+            format: crate::snapshot::ArchiveFormat::Zip,
         });
         let p = place(&snap);
         std::fs::create_dir_all(p.sink.root()).unwrap();

@@ -46,6 +46,9 @@ pub struct Record {
     /// Kaggle version number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u32>,
+    /// Unversioned data (a Kaggle competition): the digest of the file list it was fetched at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing: Option<String>,
     /// Files, sorted by path.
     pub files: Vec<FileEntry>,
     /// The files are the whole version (its archive, extracted or kept), not a selection.
@@ -63,6 +66,7 @@ impl Record {
             revision: None,
             commit: None,
             version: None,
+            listing: None,
             files: Vec::new(),
             whole: false,
         }

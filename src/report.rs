@@ -72,7 +72,7 @@ impl DownloadReport {
     pub(crate) fn of(snap: &Snapshot, path: PathBuf) -> DownloadReport {
         let (revision, commit) = match &snap.pin {
             Pin::Commit { revision, commit } => (Some(revision.clone()), Some(commit.clone())),
-            Pin::Version(_) => (None, None),
+            Pin::Version(_) | Pin::Listing(_) => (None, None),
         };
         DownloadReport {
             dataset_id: snap.id.clone(),

@@ -33,6 +33,9 @@ pub(crate) enum Pin {
     },
     /// A Kaggle version number.
     Version(u32),
+    /// Data without versions (a Kaggle competition): a digest of its file list (names, sizes,
+    /// dates), so that a change upstream is noticed.
+    Listing(String),
 }
 
 impl Pin {
@@ -40,7 +43,7 @@ impl Pin {
     pub fn commit(&self) -> Option<&str> {
         match self {
             Pin::Commit { commit, .. } => Some(commit),
-            Pin::Version(_) => None,
+            Pin::Version(_) | Pin::Listing(_) => None,
         }
     }
 
@@ -48,7 +51,38 @@ impl Pin {
     pub fn version(&self) -> Option<u32> {
         match self {
             Pin::Version(v) => Some(*v),
-            Pin::Commit { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// The record's identity of a file of this snapshot that has no checksum of its own (the
+    /// files of a version, or of an archive): `v<N>`, the listing digest, the commit.
+    pub fn upstream(&self) -> String {
+        match self {
+            Pin::Version(v) => format!("v{v}"),
+            Pin::Listing(d) => d.clone(),
+            Pin::Commit { commit, .. } => commit.clone(),
+        }
+    }
+
+    /// Whether `record` was written at this pin.
+    pub fn matches(&self, record: &crate::record::Record) -> bool {
+        match self {
+            Pin::Commit { commit, .. } => record.commit.as_deref() == Some(commit.as_str()),
+            Pin::Version(v) => record.version == Some(*v),
+            Pin::Listing(d) => record.listing.as_deref() == Some(d.as_str()),
+        }
+    }
+
+    /// Writes this pin into `record`.
+    pub fn write(&self, record: &mut crate::record::Record) {
+        match self {
+            Pin::Commit { revision, commit } => {
+                record.revision = Some(revision.clone());
+                record.commit = Some(commit.clone());
+            }
+            Pin::Version(v) => record.version = Some(*v),
+            Pin::Listing(d) => record.listing = Some(d.clone()),
         }
     }
 }
@@ -60,8 +94,22 @@ pub(crate) struct Names {
     pub folder: String,
     /// The repo folder in the huggingface_hub cache (`datasets--OWNER--NAME`), when it applies.
     pub hf_cache: Option<String>,
-    /// The dataset folder in kagglehub's cache (`datasets/OWNER/SLUG`), when it applies.
-    pub kagglehub: Option<String>,
+    /// Where kagglehub keeps it, when that layout applies.
+    pub kagglehub: Option<KagglehubPlace>,
+}
+
+/// A place in kagglehub's cache (its `cache.py`): `BASE/[versions/]LEAF/` holds the files,
+/// `BASE/LEAF.complete` marks the whole download and `BASE/.complete/LEAF/PATH.complete` each
+/// file. Datasets: `datasets/O/S`, `versions/N`; models: `models/O/M/F/V`, `N`; competitions:
+/// `competitions`, the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KagglehubPlace {
+    /// The folder holding the versions (`datasets/OWNER/SLUG`).
+    pub base: String,
+    /// Whether the versions sit in a `versions/` folder (datasets).
+    pub versions_dir: bool,
+    /// The leaf when it is not a version number (a competition's name).
+    pub leaf: Option<String>,
 }
 
 /// An id resolved to a pinned version, with the files a selection keeps.
@@ -89,6 +137,17 @@ pub(crate) struct Archive {
     pub name: String,
     /// Keep the archive as it is instead of extracting it.
     pub keep_zipped: bool,
+    /// How it is packed.
+    pub format: ArchiveFormat,
+}
+
+/// How an archive is packed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArchiveFormat {
+    /// A zip (a Kaggle dataset version, a competition's data).
+    Zip,
+    /// A gzipped tar (a Kaggle model version: `archive.tar.gz`).
+    TarGz,
 }
 
 /// The partial file's name in the state folder: a file with a published checksum is named after
@@ -103,6 +162,7 @@ pub(crate) fn part_name(snap: &Snapshot, file: Option<&RemoteFile>) -> String {
     let pin = match &snap.pin {
         Pin::Version(v) => format!("v{v}"),
         Pin::Commit { commit, .. } => format!("c{}", &commit[..commit.len().min(12)]),
+        Pin::Listing(d) => format!("l{}", &d[..d.len().min(12)]),
     };
     match file {
         Some(f) if f.expected.is_some() => format!("{}.part", f.upstream),

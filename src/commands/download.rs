@@ -23,7 +23,7 @@ pub(super) async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
             Some(Hub::HuggingFace),
         ),
         Some(DownloadHub::Kaggle(a)) => (
-            a.id.as_str(),
+            a.id.as_deref().unwrap_or(""),
             &none.0,
             &a.kaggle,
             &a.common,
@@ -37,14 +37,9 @@ pub(super) async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
             None,
         ),
     };
-    let parsed = match forced_hub {
-        Some(Hub::HuggingFace) => id::parse_hf(raw).map(DatasetId::Hf),
-        Some(Hub::Kaggle) => id::parse_kaggle(raw).map(DatasetId::Kaggle),
-        None => id::parse_any(raw).and_then(|id| misplaced(&id, hf, kaggle, raw).map(|()| id)),
-    };
+    let parsed = parse_target(raw, forced_hub, hf, kaggle);
     let (hub, label) = match &parsed {
-        Ok(DatasetId::Hf(h)) => (Hub::HuggingFace, h.repo.clone()),
-        Ok(DatasetId::Kaggle(k)) => (Hub::Kaggle, k.reference()),
+        Ok(id) => (id.source(), id.reference()),
         Err(_) => (forced_hub.unwrap_or(Hub::HuggingFace), raw.to_string()),
     };
     let result = match parsed {
@@ -54,18 +49,50 @@ pub(super) async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
     finish_download(ctx, result, hub, &label)
 }
 
+/// What the command names: the id read for the hub the command form names (and the kind
+/// `--type` or `--competition` names), refused when it takes options of another hub.
+fn parse_target(
+    raw: &str,
+    forced_hub: Option<Hub>,
+    hf: &HfOptions,
+    kaggle: &KaggleOptions,
+) -> Result<DatasetId> {
+    if let Some(name) = &kaggle.competition {
+        let id = id::parse_kaggle_ref(&format!("competitions/{name}"))?;
+        return misplaced(&id, hf, kaggle, name).map(|()| id);
+    }
+    let id = match forced_hub {
+        Some(Hub::HuggingFace) => match hf.repo_type {
+            Some(kind) => id::parse_hf_as(raw, kind.into()).map(DatasetId::Hf)?,
+            None => id::parse_hf(raw).map(DatasetId::Hf)?,
+        },
+        Some(Hub::Kaggle) => id::parse_kaggle_ref(raw)?,
+        None => match (id::parse_any(raw)?, hf.repo_type) {
+            (DatasetId::Hf(_), Some(kind)) => DatasetId::Hf(id::parse_hf_as(raw, kind.into())?),
+            (id, _) => id,
+        },
+    };
+    misplaced(&id, hf, kaggle, raw).map(|()| id)
+}
+
 /// Hub-specific options given for the other hub's dataset.
 fn misplaced(id: &DatasetId, hf: &HfOptions, kaggle: &KaggleOptions, raw: &str) -> Result<()> {
     let m = match id {
         DatasetId::Hf(_) if !kaggle.files.is_empty() || kaggle.no_unzip => {
-            "--file and --no-unzip apply to Kaggle datasets"
+            "--file and --no-unzip apply to Kaggle downloads"
         }
-        DatasetId::Kaggle(_) if hf.revision.is_some() || hf.token.is_some() => {
-            "--revision and --token apply to Hugging Face datasets"
+        DatasetId::Hf(_) if kaggle.competition.is_some() => "--competition applies to Kaggle",
+        DatasetId::Kaggle(_) | DatasetId::Competition(_) | DatasetId::KaggleModel(_)
+            if hf.revision.is_some() || hf.token.is_some() || hf.repo_type.is_some() =>
+        {
+            "--revision, --token and --type apply to Hugging Face downloads"
         }
         _ => return Ok(()),
     };
-    Err(Error::usage(format!("{m}, not to {raw}")))
+    Err(Error::usage(format!(
+        "{m}, not to {}",
+        dsfetch::sanitize::for_terminal(raw)
+    )))
 }
 
 async fn run(
@@ -75,10 +102,7 @@ async fn run(
     kaggle: &KaggleOptions,
     common: &CommonDownloadArgs,
 ) -> Result<DownloadReport> {
-    let hub = match &id {
-        DatasetId::Hf(_) => Hub::HuggingFace,
-        DatasetId::Kaggle(_) => Hub::Kaggle,
-    };
+    let hub = id.source();
     if !kaggle.files.is_empty() && (!common.include.is_empty() || !common.exclude.is_empty()) {
         return Err(Error::usage(
             "--file cannot be combined with --include/--exclude; use one or the other",

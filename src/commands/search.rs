@@ -5,17 +5,23 @@ use std::io::IsTerminal;
 use dsfetch::Hub;
 use dsfetch::progress::{Event, Reporter};
 use dsfetch::sanitize::for_terminal;
-use dsfetch::search::{self, Query, SortBy};
+use dsfetch::search::{self, Query, SearchKind, SortBy};
 use serde_json::json;
 
 use super::{Ctx, Outcome};
-use crate::cli::{SearchArgs, SortArg, SourceArg};
+use crate::cli::{SearchArgs, SearchTypeArg, SortArg, SourceArg};
 use crate::ui::table::{table, tsv};
 
 /// `dsfetch search`.
 pub(super) async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
     let q = Query {
         text: a.query.clone(),
+        kind: match a.kind {
+            SearchTypeArg::Dataset => SearchKind::Dataset,
+            SearchTypeArg::Model => SearchKind::Model,
+            SearchTypeArg::Space => SearchKind::Space,
+            SearchTypeArg::Competition => SearchKind::Competition,
+        },
         sources: match a.source {
             SourceArg::All => vec![Hub::Kaggle, Hub::HuggingFace],
             SourceArg::Kaggle => vec![Hub::Kaggle],
@@ -54,8 +60,11 @@ pub(super) async fn search(ctx: &Ctx, a: &SearchArgs) -> Outcome {
         };
     }
     if hits.is_empty() {
-        ctx.ui
-            .info(&format!("No datasets match {:?}.", for_terminal(&a.query)));
+        ctx.ui.info(&format!(
+            "No {} match {:?}.",
+            q.kind.plural(),
+            for_terminal(&a.query)
+        ));
     }
     let text = if std::io::stdout().is_terminal() {
         let width = console::Term::stdout()

@@ -1,22 +1,46 @@
-//! Hugging Face ids: `OWNER/NAME[@REV]`, `NAME`, `hf://datasets/…` and the dataset's web URLs.
+//! Hugging Face ids: `OWNER/NAME[@REV]`, `NAME`, `models/…` and `spaces/…`, `hf://…` URIs and
+//! the web URLs of datasets, models and spaces.
 
 use super::{
-    HF_HOSTS, HfId, Hint, KAGGLE_HOSTS, bad, bad_hint, check_common, check_segment, decode,
-    url_segments, with_suggestions,
+    HF_HOSTS, HfId, Hint, KAGGLE_HOSTS, RepoKind, bad, bad_hint, check_common, check_segment,
+    decode, url_segments, with_suggestions,
 };
-use crate::error::{Hub, Result};
+use crate::error::{Error, Hub, Result};
 
-/// Parses a Hugging Face id: `OWNER/NAME`, `NAME`, `OWNER/NAME@REV`, the dataset URL forms and
-/// `hf://datasets/...`. A `hf:` prefix is accepted too. URLs copied from a browser are taken
-/// as they are: pages of the dataset (`/viewer/…`, `/discussions`), a revision and path
-/// (`/tree/REV/PATH`, `/blob/…`, `/resolve/…`), a query (`?row=3`) or a fragment.
+/// Parses a Hugging Face id: `OWNER/NAME`, `NAME`, `OWNER/NAME@REV` (a dataset), the same after
+/// `datasets/`, `models/` or `spaces/`, the web URLs of each kind
+/// (`huggingface.co/datasets/…`, `huggingface.co/OWNER/NAME` for a model,
+/// `huggingface.co/spaces/…`) and `hf://` URIs (`hf://datasets/…`, `hf://OWNER/NAME` for a model,
+/// `hf://spaces/…`). A `hf:` prefix is accepted too. URLs copied from a browser are taken as they
+/// are: pages of the repo (`/viewer/…`, `/discussions`), a revision and path (`/tree/REV/PATH`,
+/// `/blob/…`, `/resolve/…`), a query (`?row=3`) or a fragment.
 pub fn parse_hf(input: &str) -> Result<HfId> {
-    with_suggestions(input, parse_hf_with)
+    with_suggestions(input, |i, h| parse_hf_with(i, h).map(|(id, _)| id))
+}
+
+/// Parses an id asked for as `kind` (`--type model`): an id that names no kind (`OWNER/NAME`)
+/// is that kind; one that names another kind is a usage error.
+pub fn parse_hf_as(input: &str, kind: RepoKind) -> Result<HfId> {
+    let (mut id, explicit) = parse_hf_with(input, Hint(None)).or_else(|_| {
+        // Parse again with suggestions for the message.
+        parse_hf(input).map(|id| (id, true))
+    })?;
+    if explicit && id.kind != kind {
+        return Err(Error::usage(format!(
+            "{:?} names a {} but the type asked for is {}; give only one",
+            crate::sanitize::for_terminal(input),
+            id.kind.singular(),
+            kind.singular()
+        )));
+    }
+    id.kind = kind;
+    Ok(id)
 }
 
 type HfParts = (String, Option<String>, Option<String>);
 
-fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
+/// The id, and whether its form named the kind.
+fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<(HfId, bool)> {
     let src = Hub::HuggingFace;
     check_common(input, src, hint)?;
     let raw = input
@@ -24,20 +48,32 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
         .filter(|r| !r.starts_with("//"))
         .unwrap_or(input);
 
-    // Split into repo part, revision and optional in-repo path depending on the form.
-    let (repo, revision, path) = if let Some(rest) = raw.strip_prefix("hf://") {
-        hf_scheme(input, rest, hint)?
+    // Split into kind, repo part, revision and optional in-repo path depending on the form.
+    let (kind, explicit, (repo, revision, path)) = if let Some(rest) = raw.strip_prefix("hf://") {
+        let (kind, rest) = scheme_kind(rest);
+        (kind, true, hf_scheme(rest))
     } else if let Some(segs) = url_segments(raw, HF_HOSTS) {
-        hf_url(input, &segs, hint)?
+        let (kind, segs) = url_kind(&segs);
+        (kind, true, hf_url(input, kind, segs, hint)?)
     } else if raw.contains("://") || url_segments(raw, KAGGLE_HOSTS).is_some() {
         return Err(bad(input, src, "not a Hugging Face URL"));
     } else {
-        // A trailing slash (from tab completion or a copied path) changes nothing.
+        // `models/OWNER/NAME`: the kind first. A trailing slash changes nothing.
+        let (kind, explicit, raw) = match raw.split_once('/') {
+            Some((k, rest)) if rest.contains('/') || rest.contains('@') || !rest.is_empty() => {
+                match RepoKind::parse(k).filter(|_| k.ends_with('s')) {
+                    Some(kind) => (kind, true, rest),
+                    None => (RepoKind::Dataset, false, raw),
+                }
+            }
+            _ => (RepoKind::Dataset, false, raw),
+        };
         let raw = raw.strip_suffix('/').unwrap_or(raw);
-        match raw.split_once('@') {
+        let parts = match raw.split_once('@') {
             Some((repo, rev)) => (repo.to_string(), Some(rev.to_string()), None),
             None => (raw.to_string(), None, None),
-        }
+        };
+        (kind, explicit, parts)
     };
 
     let segs: Vec<&str> = repo.split('/').collect();
@@ -55,6 +91,9 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
             hint.check(input, candidate),
         ));
     }
+    if kind == RepoKind::Space && segs.len() < 2 {
+        return Err(bad(input, src, "a space is OWNER/NAME"));
+    }
     for s in &segs {
         check_segment(s).map_err(|r| {
             let joined: Vec<&str> = segs.iter().copied().filter(|s| !s.is_empty()).collect();
@@ -66,38 +105,46 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<HfId> {
             .map_err(|r| bad_hint(input, src, r, hint.check(input, repo.clone())))?;
     }
     if let Some(p) = &path {
-        crate::paths::check_relative(p).map_err(|r| {
-            bad_hint(
-                input,
-                src,
-                &r,
-                hint.check(input, format!("https://huggingface.co/datasets/{repo}")),
-            )
-        })?;
+        crate::paths::check_relative(p)
+            .map_err(|r| bad_hint(input, src, &r, hint.check(input, web_url(kind, &repo))))?;
     }
-    Ok(HfId {
-        repo,
-        revision,
-        path,
-    })
+    Ok((
+        HfId {
+            kind,
+            repo,
+            revision,
+            path,
+        },
+        explicit,
+    ))
 }
 
-/// `hf://datasets/OWNER/NAME[@REV][/path]`; the `@REV` sits on the NAME segment.
-fn hf_scheme(input: &str, rest: &str, hint: Hint<'_>) -> Result<HfParts> {
-    let src = Hub::HuggingFace;
-    let Some(rest) = rest.strip_prefix("datasets/") else {
-        // hf://OWNER/NAME is a model in huggingface_hub's file system.
-        let candidate = rest
-            .strip_prefix("models/")
-            .or_else(|| rest.strip_prefix("spaces/"))
-            .unwrap_or(rest);
-        return Err(bad_hint(
-            input,
-            src,
-            "hf:// ids must start with hf://datasets/ (only datasets are supported)",
-            hint.check(input, format!("hf://datasets/{candidate}")),
-        ));
-    };
+/// The kind an `hf://` URI names: `datasets/`, `spaces/`, else a model (as in huggingface_hub's
+/// file system); `models/` is accepted too.
+fn scheme_kind(rest: &str) -> (RepoKind, &str) {
+    for kind in [RepoKind::Dataset, RepoKind::Space, RepoKind::Model] {
+        if let Some(r) = rest
+            .strip_prefix(kind.plural())
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            return (kind, r);
+        }
+    }
+    (RepoKind::Model, rest)
+}
+
+/// The kind a web URL names: `/datasets/…`, `/spaces/…`, else a model (`/OWNER/NAME`).
+fn url_kind<'a, 'b>(segs: &'b [&'a str]) -> (RepoKind, &'b [&'a str]) {
+    match segs.split_first() {
+        Some((&"datasets", rest)) => (RepoKind::Dataset, rest),
+        Some((&"spaces", rest)) => (RepoKind::Space, rest),
+        Some((&"models", rest)) => (RepoKind::Model, rest),
+        _ => (RepoKind::Model, segs),
+    }
+}
+
+/// `hf://[KIND/]OWNER/NAME[@REV][/path]` after the kind; the `@REV` sits on the NAME segment.
+fn hf_scheme(rest: &str) -> HfParts {
     let segs: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
     let (name_idx, owner) = if segs.len() >= 2 && !segs[0].contains('@') {
         (1, Some(segs[0]))
@@ -113,7 +160,7 @@ fn hf_scheme(input: &str, rest: &str, hint: Hint<'_>) -> Result<HfParts> {
         None => name.to_string(),
     };
     let path = segs[name_idx + 1..].join("/");
-    Ok((repo, rev, (!path.is_empty()).then_some(path)))
+    (repo, rev, (!path.is_empty()).then_some(path))
 }
 
 /// Pages of a Hugging Face dataset that name no revision (`…/NAME/viewer/default/train`).
@@ -129,31 +176,35 @@ const HF_PAGES: &[&str] = &[
 /// Pages of a Hugging Face dataset followed by a revision and maybe a path in the repo.
 const HF_REV_PAGES: &[&str] = &["tree", "blob", "resolve", "raw", "edit", "blame"];
 
-/// `https://huggingface.co/datasets/OWNER/NAME[/PAGE…]`, query and fragment already removed.
-fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
+/// Hub pages that are not repos (`huggingface.co/docs/…`).
+const NOT_REPOS: &[&str] = &[
+    "docs",
+    "blog",
+    "papers",
+    "collections",
+    "organizations",
+    "settings",
+    "login",
+    "join",
+    "pricing",
+    "learn",
+    "tasks",
+    "api",
+    "new",
+    "enterprise",
+    "posts",
+];
+
+/// `https://huggingface.co/[KIND/]OWNER/NAME[/PAGE…]` after the kind, query and fragment already
+/// removed.
+fn hf_url(input: &str, kind: RepoKind, rest: &[&str], hint: Hint<'_>) -> Result<HfParts> {
     let src = Hub::HuggingFace;
-    let rest = match segs.split_first() {
-        Some((&"datasets", rest)) => rest,
-        _ => {
-            // A model (`huggingface.co/OWNER/NAME`) or a space: name the dataset URL it may be.
-            let named = match segs.first() {
-                Some(&"spaces") | Some(&"models") => &segs[1..],
-                _ => segs,
-            };
-            let candidate = match named {
-                [o, n, ..] => format!("https://huggingface.co/datasets/{o}/{n}"),
-                _ => String::new(),
-            };
-            return Err(bad_hint(
-                input,
-                src,
-                "only dataset URLs (https://huggingface.co/datasets/...) are supported",
-                hint.check(input, candidate),
-            ));
-        }
-    };
+    let what = kind.singular();
+    if kind == RepoKind::Model && rest.first().is_some_and(|s| NOT_REPOS.contains(s)) {
+        return Err(bad(input, src, "the URL names no repository"));
+    }
     let (repo, tail) = match rest {
-        [] => return Err(bad(input, src, "the URL names no dataset")),
+        [] => return Err(bad(input, src, &format!("the URL names no {what}"))),
         [name] => return Ok((name.to_string(), None, None)),
         [owner, name, tail @ ..] => (format!("{owner}/{name}"), tail),
     };
@@ -168,8 +219,8 @@ fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
         return Err(bad_hint(
             input,
             src,
-            &format!("unsupported dataset page {:?} in the URL", decode(page)),
-            hint.check(input, format!("https://huggingface.co/datasets/{repo}")),
+            &format!("unsupported {what} page {:?} in the URL", decode(page)),
+            hint.check(input, web_url(kind, &repo)),
         ));
     }
     if after.is_empty() {
@@ -185,6 +236,14 @@ fn hf_url(input: &str, segs: &[&str], hint: Hint<'_>) -> Result<HfParts> {
     let p = after[take..].join("/");
     let path = (with_path && !p.is_empty()).then(|| decode(&p));
     Ok((repo, revision, path))
+}
+
+/// The repo's web page.
+fn web_url(kind: RepoKind, repo: &str) -> String {
+    match kind {
+        RepoKind::Model => format!("https://huggingface.co/{repo}"),
+        k => format!("https://huggingface.co/{}/{repo}", k.plural()),
+    }
 }
 
 /// Checks a revision: any git ref name or commit, but no whitespace, control characters or `..`.

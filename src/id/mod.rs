@@ -1,4 +1,5 @@
-//! Dataset identifiers: parsing and validation of every form in DESIGN.md section 1.
+//! Identifiers of datasets and the other kinds of repository (HF models and spaces, Kaggle
+//! competitions and models): parsing and validation of every form in DESIGN.md section 1.
 //!
 //! Ids are validated before any request is made: no `..`, no empty segment, no whitespace or
 //! control characters. Anything that fits no accepted form is a usage error that lists the forms.
@@ -7,15 +8,19 @@ use crate::error::{Error, Hub, Result};
 
 mod hf;
 mod kaggle;
+mod kinds;
 #[cfg(test)]
 mod tests;
 
-pub use hf::parse_hf;
+pub use hf::{parse_hf, parse_hf_as};
 pub use kaggle::parse_kaggle;
+pub use kinds::{CompetitionId, KaggleModelId, RepoKind, parse_kaggle_ref};
 
-/// A Hugging Face dataset repository, optionally at a revision.
+/// A Hugging Face repository (dataset, model or space), optionally at a revision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HfId {
+    /// Dataset, model or space.
+    pub kind: RepoKind,
     /// `owner/name`, or a canonical `name` without owner.
     pub repo: String,
     /// Branch, tag, commit or special ref, when one was given in the id.
@@ -35,14 +40,22 @@ impl HfId {
         self.repo.rsplit('/').next().unwrap_or(&self.repo)
     }
 
-    /// The default folder name under the download root: `OWNER_NAME`, or `NAME`.
+    /// The default folder under the download root: `OWNER_NAME` (or `NAME`) for a dataset,
+    /// `models/OWNER_NAME` and `spaces/OWNER_NAME` for the other kinds (DESIGN §4).
     pub fn folder_name(&self) -> String {
-        self.repo.replace('/', "_")
+        let name = self.repo.replace('/', "_");
+        match self.kind {
+            RepoKind::Dataset => name,
+            k => format!("{}/{name}", k.plural()),
+        }
     }
 }
 
 impl std::fmt::Display for HfId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind != RepoKind::Dataset {
+            write!(f, "{}/", self.kind.plural())?;
+        }
         match &self.revision {
             Some(rev) => write!(f, "{}@{}", self.repo, rev),
             None => f.write_str(&self.repo),
@@ -77,21 +90,59 @@ impl std::fmt::Display for KaggleId {
     }
 }
 
-/// A dataset on either hub.
+/// Something to download from either hub: a dataset, or another kind of repository.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DatasetId {
     /// A Kaggle dataset.
     Kaggle(KaggleId),
-    /// A Hugging Face dataset repo.
+    /// A Hugging Face repo (dataset, model or space).
     Hf(HfId),
+    /// A Kaggle competition's data.
+    Competition(CompetitionId),
+    /// A Kaggle model instance (kagglehub's handle).
+    KaggleModel(KaggleModelId),
 }
 
 impl DatasetId {
     /// Which hub.
     pub fn source(&self) -> Hub {
         match self {
-            DatasetId::Kaggle(_) => Hub::Kaggle,
             DatasetId::Hf(_) => Hub::HuggingFace,
+            DatasetId::Kaggle(_) | DatasetId::Competition(_) | DatasetId::KaggleModel(_) => {
+                Hub::Kaggle
+            }
+        }
+    }
+
+    /// The default folder under the download root (DESIGN §4).
+    pub fn folder_name(&self) -> String {
+        match self {
+            DatasetId::Hf(h) => h.folder_name(),
+            DatasetId::Kaggle(k) => k.slug.clone(),
+            DatasetId::Competition(c) => format!("competitions/{}", c.name),
+            DatasetId::KaggleModel(m) => m.folder_name(),
+        }
+    }
+
+    /// The id without hub prefix or revision, as reports name it: `OWNER/NAME` (an HF dataset),
+    /// `models/OWNER/NAME`, `OWNER/SLUG`, `competitions/NAME`, `models/HANDLE`.
+    pub fn reference(&self) -> String {
+        match self {
+            DatasetId::Hf(h) if h.kind == RepoKind::Dataset => h.repo.clone(),
+            DatasetId::Hf(h) => format!("{}/{}", h.kind.plural(), h.repo),
+            DatasetId::Kaggle(k) => k.reference(),
+            DatasetId::Competition(c) => c.to_string(),
+            DatasetId::KaggleModel(m) => m.to_string(),
+        }
+    }
+
+    /// What it is, in a word (`dataset`, `model`, `space`, `competition`).
+    pub fn kind_word(&self) -> &'static str {
+        match self {
+            DatasetId::Hf(h) => h.kind.singular(),
+            DatasetId::Kaggle(_) => "dataset",
+            DatasetId::Competition(_) => "competition",
+            DatasetId::KaggleModel(_) => "model",
         }
     }
 }
@@ -101,12 +152,14 @@ impl std::fmt::Display for DatasetId {
         match self {
             DatasetId::Kaggle(k) => write!(f, "kaggle:{k}"),
             DatasetId::Hf(h) => write!(f, "hf:{h}"),
+            DatasetId::Competition(c) => write!(f, "kaggle:{c}"),
+            DatasetId::KaggleModel(m) => write!(f, "kaggle:{m}"),
         }
     }
 }
 
-const HF_FORMS: &str = "OWNER/NAME, NAME, OWNER/NAME@REV, https://huggingface.co/datasets/OWNER/NAME[/tree/REV], hf://datasets/OWNER/NAME[@REV]";
-const KAGGLE_FORMS: &str = "OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N]";
+const HF_FORMS: &str = "OWNER/NAME, NAME, OWNER/NAME@REV, models/OWNER/NAME, spaces/OWNER/NAME, https://huggingface.co/[datasets/|spaces/]OWNER/NAME[/tree/REV], hf://[datasets/|spaces/]OWNER/NAME[@REV]";
+const KAGGLE_FORMS: &str = "OWNER/SLUG, OWNER/SLUG/versions/N, OWNER/SLUG/N, competitions/NAME, models/OWNER/MODEL/FRAMEWORK/VARIATION[/VERSION], https://www.kaggle.com/datasets/OWNER/SLUG[/versions/N], https://www.kaggle.com/competitions/NAME, https://www.kaggle.com/models/OWNER/MODEL/FRAMEWORK/VARIATION";
 
 const HF_HOSTS: &[&str] = &["huggingface.co/", "www.huggingface.co/", "hf.co/"];
 const KAGGLE_HOSTS: &[&str] = &["www.kaggle.com/", "kaggle.com/"];
@@ -124,12 +177,12 @@ fn bad_hint(input: &str, source: Hub, reason: &str, hint: Option<String>) -> Err
     let clean = crate::sanitize::for_terminal;
     match hint {
         Some(h) => Error::usage(format!(
-            "invalid {source} dataset id {:?}: {reason}; did you mean {}? (accepted forms: {forms})",
+            "invalid {source} id {:?}: {reason}; did you mean {}? (accepted forms: {forms})",
             clean(input),
             clean(&h)
         )),
         None => Error::usage(format!(
-            "invalid {source} dataset id {:?}: {reason}; accepted forms: {forms}",
+            "invalid {source} id {:?}: {reason}; accepted forms: {forms}",
             clean(input)
         )),
     }
@@ -217,7 +270,7 @@ fn decode(s: &str) -> String {
 /// Parses an id for either hub: `kaggle:ID`, `hf:ID`, or a Kaggle / Hugging Face URL.
 pub fn parse_any(input: &str) -> Result<DatasetId> {
     if input.starts_with("kaggle:") || url_segments(input, KAGGLE_HOSTS).is_some() {
-        return parse_kaggle(input).map(DatasetId::Kaggle);
+        return parse_kaggle_ref(input);
     }
     if input.starts_with("hf:")
         || input.starts_with("hf://")

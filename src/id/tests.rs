@@ -4,6 +4,7 @@ use super::*;
 
 fn hf(repo: &str, rev: Option<&str>) -> HfId {
     HfId {
+        kind: RepoKind::Dataset,
         repo: repo.into(),
         revision: rev.map(Into::into),
         path: None,
@@ -61,8 +62,10 @@ fn hf_rejects() {
         "a/b@x/../y",
         "a/b\u{1b}[31m",
         "ftp://x",
-        "https://huggingface.co/acme/model",
-        "hf://models/a/b",
+        "models/a/b/c",
+        "hf://spaces/a",
+        "https://huggingface.co/docs/hub",
+        "https://huggingface.co/settings/tokens",
     ] {
         let err = parse_hf(bad).unwrap_err();
         assert_eq!(err.kind().exit_code(), 2, "{bad:?}");
@@ -135,6 +138,7 @@ fn browser_urls_and_trailing_slashes() {
         assert_eq!(parse_kaggle(ok).unwrap(), k(Some(3)), "{ok}");
     }
     let h = |rev: Option<&str>, path: Option<&str>| HfId {
+        kind: RepoKind::Dataset,
         repo: "acme/corpus".into(),
         revision: rev.map(Into::into),
         path: path.map(Into::into),
@@ -213,12 +217,12 @@ fn refusals_show_the_closest_accepted_form() {
         ("acme//corpus", "did you mean acme/corpus?"),
         ("acme/corpus@", "did you mean acme/corpus?"),
         (
-            "https://huggingface.co/acme/model",
-            "did you mean https://huggingface.co/datasets/acme/model?",
+            "https://huggingface.co/acme/bert/nonsense",
+            "did you mean https://huggingface.co/acme/bert?",
         ),
         (
-            "hf://acme/corpus",
-            "did you mean hf://datasets/acme/corpus?",
+            "https://huggingface.co/spaces/acme/demo/nonsense",
+            "did you mean https://huggingface.co/spaces/acme/demo?",
         ),
         (
             "https://huggingface.co/datasets/acme/corpus/nonsense",
@@ -270,4 +274,153 @@ fn generic_dispatch() {
         DatasetId::Hf(_)
     ));
     assert_eq!(parse_any("a/b").unwrap_err().kind().exit_code(), 2);
+}
+
+#[test]
+fn hub_kinds() {
+    let of = |kind, repo: &str, rev: Option<&str>| HfId {
+        kind,
+        repo: repo.into(),
+        revision: rev.map(Into::into),
+        path: None,
+    };
+    use RepoKind::{Dataset, Model, Space};
+    for (input, want) in [
+        ("acme/corpus", of(Dataset, "acme/corpus", None)),
+        ("hf:acme/corpus", of(Dataset, "acme/corpus", None)),
+        ("datasets/acme/corpus", of(Dataset, "acme/corpus", None)),
+        (
+            "hf:datasets/acme/corpus@v1",
+            of(Dataset, "acme/corpus", Some("v1")),
+        ),
+        ("models/acme/bert", of(Model, "acme/bert", None)),
+        (
+            "hf:models/acme/bert@main",
+            of(Model, "acme/bert", Some("main")),
+        ),
+        ("models/gpt2", of(Model, "gpt2", None)),
+        ("hf:spaces/acme/demo", of(Space, "acme/demo", None)),
+        (
+            "https://huggingface.co/acme/bert",
+            of(Model, "acme/bert", None),
+        ),
+        (
+            "https://huggingface.co/acme/bert/tree/v2",
+            of(Model, "acme/bert", Some("v2")),
+        ),
+        (
+            "https://huggingface.co/spaces/acme/demo",
+            of(Space, "acme/demo", None),
+        ),
+        (
+            "https://huggingface.co/datasets/acme/corpus",
+            of(Dataset, "acme/corpus", None),
+        ),
+        ("hf://acme/bert", of(Model, "acme/bert", None)),
+        (
+            "hf://spaces/acme/demo@dev",
+            of(Space, "acme/demo", Some("dev")),
+        ),
+        (
+            "hf://datasets/acme/corpus",
+            of(Dataset, "acme/corpus", None),
+        ),
+    ] {
+        let got = parse_hf(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        assert_eq!(
+            (got.kind, &got.repo, &got.revision),
+            (want.kind, &want.repo, &want.revision),
+            "{input}"
+        );
+    }
+    // --type: a bare id takes the kind; an id that names another kind is refused.
+    assert_eq!(parse_hf_as("acme/bert", Model).unwrap().kind, Model);
+    assert_eq!(parse_hf_as("models/acme/bert", Model).unwrap().kind, Model);
+    let err = parse_hf_as("spaces/acme/demo", Model).unwrap_err();
+    assert_eq!(err.kind().exit_code(), 2);
+    assert!(err.to_string().contains("names a space"), "{err}");
+    // Folders per kind (DESIGN §4).
+    assert_eq!(
+        parse_hf("models/acme/bert").unwrap().folder_name(),
+        "models/acme_bert"
+    );
+    assert_eq!(
+        parse_hf("spaces/acme/demo").unwrap().folder_name(),
+        "spaces/acme_demo"
+    );
+    assert_eq!(
+        parse_hf("acme/corpus").unwrap().folder_name(),
+        "acme_corpus"
+    );
+}
+
+#[test]
+fn kaggle_kinds() {
+    let comp = |n: &str| DatasetId::Competition(CompetitionId { name: n.into() });
+    for input in [
+        "competitions/titanic",
+        "kaggle:competitions/titanic",
+        "https://www.kaggle.com/competitions/titanic",
+        "https://www.kaggle.com/competitions/titanic/data",
+        "https://www.kaggle.com/c/titanic",
+        "https://www.kaggle.com/c/titanic/rules",
+    ] {
+        assert_eq!(parse_kaggle_ref(input).unwrap(), comp("titanic"), "{input}");
+    }
+    let model = |v| {
+        DatasetId::KaggleModel(KaggleModelId {
+            owner: "google".into(),
+            model: "gemma".into(),
+            framework: "pyTorch".into(),
+            variation: "2b".into(),
+            version: v,
+        })
+    };
+    for (input, v) in [
+        ("models/google/gemma/pyTorch/2b", None),
+        ("kaggle:models/google/gemma/pyTorch/2b/3", Some(3)),
+        (
+            "https://www.kaggle.com/models/google/gemma/pyTorch/2b/3",
+            Some(3),
+        ),
+        (
+            "https://www.kaggle.com/models/google/gemma/frameworks/pyTorch/variations/2b/versions/3",
+            Some(3),
+        ),
+    ] {
+        assert_eq!(parse_kaggle_ref(input).unwrap(), model(v), "{input}");
+    }
+    assert_eq!(
+        parse_any("kaggle:models/google/gemma/pyTorch/2b")
+            .unwrap()
+            .folder_name(),
+        "models/google_gemma_pyTorch_2b"
+    );
+    assert_eq!(
+        parse_any("kaggle:competitions/titanic")
+            .unwrap()
+            .folder_name(),
+        "competitions/titanic"
+    );
+    // Datasets are unchanged.
+    assert_eq!(
+        parse_kaggle_ref("alice/titanic/3").unwrap(),
+        DatasetId::Kaggle(KaggleId {
+            owner: "alice".into(),
+            slug: "titanic".into(),
+            version: Some(3),
+        })
+    );
+    for bad in [
+        "competitions/",
+        "competitions/../x",
+        "competitions/titanic/leaderboardx",
+        "models/google/gemma",
+        "models/google/gemma/pyTorch/2b/0",
+        "models/google/gemma/pyTorch/2b/x",
+        "models/google/../pyTorch/2b",
+    ] {
+        let err = parse_kaggle_ref(bad).unwrap_err();
+        assert_eq!(err.kind().exit_code(), 2, "{bad}");
+    }
 }

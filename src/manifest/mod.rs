@@ -55,10 +55,7 @@ impl Entry {
     pub fn folder(&self, root: &Path) -> PathBuf {
         match &self.output {
             Some(o) => o.clone(),
-            None => match &self.id {
-                DatasetId::Hf(h) => root.join(h.folder_name()),
-                DatasetId::Kaggle(k) => root.join(&k.slug),
-            },
+            None => root.join(self.id.folder_name()),
         }
     }
 }

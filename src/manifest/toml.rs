@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::Entry;
 use crate::error::Hub;
-use crate::id::{self, DatasetId, HfId, KaggleId};
+use crate::id::{self, DatasetId, HfId, KaggleId, KaggleModelId, RepoKind};
 use crate::settings::LayoutKind;
 
 #[derive(Deserialize)]
@@ -27,6 +27,8 @@ struct TomlEntry {
     output: Option<PathBuf>,
     unzip: Option<bool>,
     layout: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -36,7 +38,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// The keys of a `[[dataset]]` table.
 const ENTRY_KEYS: &[&str] = &[
     "source", "id", "version", "revision", "include", "exclude", "files", "output", "unzip",
-    "layout",
+    "layout", "type",
 ];
 
 /// Deserializes one value of a `[[dataset]]` table as the type its key takes.
@@ -167,8 +169,10 @@ fn check_keys(text: &str, table: &DeTable<'_>, errors: &mut Vec<(usize, String)>
 fn to_entry(line: usize, e: TomlEntry, bad: &mut dyn FnMut(String)) -> Option<Entry> {
     let mut did = dataset_of(&e, bad)?;
     match &mut did {
-        DatasetId::Kaggle(KaggleId { version, .. }) => pin_version(&e, version, bad),
+        DatasetId::Kaggle(KaggleId { version, .. })
+        | DatasetId::KaggleModel(KaggleModelId { version, .. }) => pin_version(&e, version, bad),
         DatasetId::Hf(HfId { revision, .. }) => pin_revision(&e, revision, bad),
+        DatasetId::Competition(_) => unpinned(&e, bad),
     }
     check_files(&e, bad);
     let layout = layout_of(&e, did.source(), bad);
@@ -184,7 +188,7 @@ fn to_entry(line: usize, e: TomlEntry, bad: &mut dyn FnMut(String)) -> Option<En
     })
 }
 
-/// The dataset a table's `id` names, read as its `source` hub when it names one.
+/// The dataset a table's `id` names, read as its `source` hub and `type` when it names them.
 fn dataset_of(e: &TomlEntry, bad: &mut dyn FnMut(String)) -> Option<DatasetId> {
     let source = match e.source.as_deref() {
         None => None,
@@ -195,10 +199,11 @@ fn dataset_of(e: &TomlEntry, bad: &mut dyn FnMut(String)) -> Option<DatasetId> {
             return None;
         }
     };
-    let parsed = match source {
-        Some(Hub::Kaggle) => id::parse_kaggle(&e.id).map(DatasetId::Kaggle),
-        Some(Hub::HuggingFace) => id::parse_hf(&e.id).map(DatasetId::Hf),
-        None => id::parse_any(&e.id),
+    let parsed = match (source, e.kind.as_deref()) {
+        (_, Some(kind)) => typed(&e.id, source, kind),
+        (Some(Hub::Kaggle), None) => id::parse_kaggle_ref(&e.id),
+        (Some(Hub::HuggingFace), None) => id::parse_hf(&e.id).map(DatasetId::Hf),
+        (None, None) => id::parse_any(&e.id),
     };
     match parsed {
         Ok(d) => Some(d),
@@ -206,6 +211,64 @@ fn dataset_of(e: &TomlEntry, bad: &mut dyn FnMut(String)) -> Option<DatasetId> {
             bad(err.to_string());
             None
         }
+    }
+}
+
+/// An id read as the kind a table's `type` names: `dataset`, `model` or `space` on the Hub,
+/// `dataset`, `competition` or `model` on Kaggle (a bare id is that kind).
+fn typed(raw: &str, source: Option<Hub>, kind: &str) -> crate::error::Result<DatasetId> {
+    let hub = match source {
+        Some(h) => h,
+        None => id::parse_any(raw)?.source(),
+    };
+    let wrong = || {
+        crate::error::Error::usage(format!(
+            "type {kind:?} is not one of {}",
+            match hub {
+                Hub::HuggingFace => "\"dataset\", \"model\", \"space\"",
+                Hub::Kaggle => "\"dataset\", \"competition\", \"model\"",
+            }
+        ))
+    };
+    match hub {
+        Hub::HuggingFace => {
+            let kind = RepoKind::parse(kind)
+                .filter(|_| !kind.ends_with('s'))
+                .ok_or_else(wrong)?;
+            id::parse_hf_as(raw, kind).map(DatasetId::Hf)
+        }
+        Hub::Kaggle => {
+            let bare = raw.strip_prefix("kaggle:").unwrap_or(raw);
+            let prefixed = |p: &str| {
+                if bare.starts_with(p) || bare.contains("://") {
+                    raw.to_string()
+                } else {
+                    format!("{p}{bare}")
+                }
+            };
+            let (input, want) = match kind {
+                "dataset" => (raw.to_string(), "dataset"),
+                "competition" => (prefixed("competitions/"), "competition"),
+                "model" => (prefixed("models/"), "model"),
+                _ => return Err(wrong()),
+            };
+            let got = id::parse_kaggle_ref(&input)?;
+            if got.kind_word() != want {
+                return Err(crate::error::Error::usage(format!(
+                    "{:?} names a {} but `type = {kind:?}`",
+                    crate::sanitize::for_terminal(raw),
+                    got.kind_word()
+                )));
+            }
+            Ok(got)
+        }
+    }
+}
+
+/// A competition has no versions: `version` and `revision` do not apply.
+fn unpinned(e: &TomlEntry, bad: &mut dyn FnMut(String)) {
+    if e.version.is_some() || e.revision.is_some() {
+        bad("a Kaggle competition has no versions: drop `version`/`revision`".into());
     }
 }
 

@@ -7,15 +7,15 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Writes the markers of `version` under the dataset folder `base`: one per file, and the whole
-/// version's when `whole`.
+/// Writes the markers of `leaf` (a version, or a competition's name) under `base`: one per file,
+/// and the whole download's when `whole`.
 pub(super) fn write_markers<'a>(
     base: &Path,
-    version: u32,
+    leaf: &str,
     files: impl Iterator<Item = &'a str>,
     whole: bool,
 ) -> Result<()> {
-    let per_file = base.join(".complete").join(version.to_string());
+    let per_file = base.join(".complete").join(leaf);
     for f in files {
         let marker = crate::paths::join_safe(&per_file, &format!("{f}.complete"), "file name")?;
         if let Some(parent) = marker.parent() {
@@ -24,7 +24,7 @@ pub(super) fn write_markers<'a>(
         std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
     }
     if whole {
-        let marker = base.join(format!("{version}.complete"));
+        let marker = base.join(format!("{leaf}.complete"));
         std::fs::write(&marker, b"").map_err(|e| Error::io("writing", &marker, e))?;
     }
     Ok(())

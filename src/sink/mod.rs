@@ -18,7 +18,7 @@ use crate::lockfile::LockedFile;
 use crate::paths::STATE_DIR;
 use crate::record::FileEntry;
 use crate::settings::LayoutKind;
-use crate::snapshot::{Names, Pin, RemoteFile, Snapshot};
+use crate::snapshot::{KagglehubPlace, Names, Pin, RemoteFile, Snapshot};
 
 /// Where a download's files go, with the cache roots resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -129,10 +129,10 @@ pub(crate) struct Sink {
 enum Kind {
     Folder,
     HfCache,
-    /// kagglehub: the dataset folder (`datasets/O/S`) and the version.
+    /// kagglehub: the folder holding the versions (`datasets/O/S`) and the leaf (the version).
     Kagglehub {
         base: PathBuf,
-        version: u32,
+        leaf: String,
     },
 }
 
@@ -165,16 +165,31 @@ impl Sink {
                 })
             }
             Layout::Kagglehub(cache) => {
-                let base = cache.join(names.kagglehub.as_deref().unwrap_or(&names.folder));
-                let version = pin.version().unwrap_or(0);
+                let place = names.kagglehub.clone().unwrap_or(KagglehubPlace {
+                    base: names.folder.clone(),
+                    versions_dir: true,
+                    leaf: None,
+                });
+                let base = cache.join(&place.base);
+                let (leaf, state) = match &place.leaf {
+                    Some(l) => (l.clone(), l.clone()),
+                    None => {
+                        let v = pin.version().unwrap_or(0);
+                        (v.to_string(), format!("v{v}"))
+                    }
+                };
+                let root = match place.versions_dir {
+                    true => base.join("versions").join(&leaf),
+                    false => base.join(&leaf),
+                };
                 // dsfetch's state sits beside the version folders: they hold only the data.
                 Ok(Sink {
                     kind: Kind::Kagglehub {
                         base: base.clone(),
-                        version,
+                        leaf,
                     },
-                    root: base.join("versions").join(version.to_string()),
-                    state: base.join(STATE_DIR).join(format!("v{version}")),
+                    root,
+                    state: base.join(STATE_DIR).join(state),
                 })
             }
         }
@@ -243,12 +258,9 @@ impl Sink {
             (Kind::HfCache, Pin::Commit { revision, commit }) => {
                 hf_cache::finish(&self.root, files, revision, commit)
             }
-            (Kind::Kagglehub { base, version }, _) => kagglehub::write_markers(
-                base,
-                *version,
-                files.iter().map(|f| f.path.as_str()),
-                whole,
-            ),
+            (Kind::Kagglehub { base, leaf }, _) => {
+                kagglehub::write_markers(base, leaf, files.iter().map(|f| f.path.as_str()), whole)
+            }
             _ => Ok(()),
         }
     }

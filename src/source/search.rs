@@ -1,9 +1,9 @@
 //! `search`: both hubs at once, each paginated until the limit, merged into one ranking.
 //!
-//! Hugging Face: `GET /api/datasets?search=…` following `Link: rel="next"`
-//! ([`super::hf::search`]). Kaggle: the `ListDatasets` RPC following `nextPageToken`
-//! ([`super::kaggle::search`]). One hub failing does not hide the other: its error is returned
-//! next to the other's results.
+//! Hugging Face: `GET /api/datasets?search=…` (`/api/models`, `/api/spaces`) following
+//! `Link: rel="next"` ([`super::hf::search`]). Kaggle: the `ListDatasets` RPC (`ListModels`,
+//! `ListCompetitions`) following `nextPageToken` ([`super::kaggle::search`]). One hub failing
+//! does not hide the other: its error is returned next to the other's results.
 
 use serde::Serialize;
 
@@ -23,12 +23,50 @@ pub enum SortBy {
     Updated,
 }
 
+/// The kind of thing searched for; datasets by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    /// Datasets, on both hubs.
+    #[default]
+    Dataset,
+    /// Hub models and Kaggle models (one hit per framework and variation).
+    Model,
+    /// Hub spaces.
+    Space,
+    /// Kaggle competitions.
+    Competition,
+}
+
+impl SearchKind {
+    /// The hubs that have this kind.
+    pub fn hubs(self) -> &'static [Hub] {
+        match self {
+            SearchKind::Dataset | SearchKind::Model => &[Hub::Kaggle, Hub::HuggingFace],
+            SearchKind::Space => &[Hub::HuggingFace],
+            SearchKind::Competition => &[Hub::Kaggle],
+        }
+    }
+
+    /// `datasets`, `models`, `spaces`, `competitions`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            SearchKind::Dataset => "datasets",
+            SearchKind::Model => "models",
+            SearchKind::Space => "spaces",
+            SearchKind::Competition => "competitions",
+        }
+    }
+}
+
 /// What to search for.
 #[derive(Debug, Clone)]
 pub struct Query {
     /// Free text.
     pub text: String,
-    /// Which hubs.
+    /// Datasets, models, spaces or competitions.
+    pub kind: SearchKind,
+    /// Which hubs (those without the kind are left out).
     pub sources: Vec<Hub>,
     /// Most results in all.
     pub limit: usize,
@@ -52,11 +90,14 @@ pub struct Query {
 /// One search result (DESIGN.md section 6).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Hit {
-    /// `owner/name` or `owner/slug` (prefix it with `hf:` / `kaggle:` for `dsfetch download`).
+    /// `owner/name` or `owner/slug`, `competitions/NAME`, a Kaggle model's handle (`ref` is
+    /// what `dsfetch download` takes).
     pub id: String,
     /// The id with its source prefix, ready for `dsfetch download` or a manifest.
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Dataset, model, space or competition.
+    pub kind: SearchKind,
     /// Title (sanitised).
     pub title: String,
     /// `Kaggle` or `HuggingFace`.
@@ -91,14 +132,15 @@ pub struct Results {
 /// first one's error, the others in `failures`).
 pub async fn search(hubs: &Hubs<'_>, q: &Query) -> Result<Results> {
     validate_query(q)?;
+    let sources = searched(q)?;
     let hf = async {
-        if !q.sources.contains(&Hub::HuggingFace) {
+        if !sources.contains(&Hub::HuggingFace) {
             return None;
         }
         Some(async { super::hf::search::search(&hubs.hf()?, q).await }.await)
     };
     let kaggle = async {
-        if !q.sources.contains(&Hub::Kaggle) {
+        if !sources.contains(&Hub::Kaggle) {
             return None;
         }
         Some(async { super::kaggle::search::search(&hubs.kaggle()?, q).await }.await)
@@ -113,7 +155,7 @@ pub async fn search(hubs: &Hubs<'_>, q: &Query) -> Result<Results> {
             None => {}
         }
     }
-    if failures.len() == q.sources.len() && !failures.is_empty() {
+    if failures.len() == sources.len() && !failures.is_empty() {
         // Every hub failed: the first one's error decides the exit; the others are reported.
         let (_, first) = failures.remove(0);
         for (hub, e) in failures {
@@ -145,15 +187,64 @@ pub(crate) fn size_ok(q: &Query, size: Option<u64>) -> bool {
     }
 }
 
+/// The hubs searched: those asked for that have the kind.
+fn searched(q: &Query) -> Result<Vec<Hub>> {
+    let hubs: Vec<Hub> = q
+        .sources
+        .iter()
+        .copied()
+        .filter(|h| q.kind.hubs().contains(h))
+        .collect();
+    if hubs.is_empty() {
+        let only = q.kind.hubs().first().copied().unwrap_or(Hub::HuggingFace);
+        return Err(Error::usage(format!(
+            "{} are on {only} only: search them with --source {}",
+            q.kind.plural(),
+            match only {
+                Hub::Kaggle => "kaggle",
+                Hub::HuggingFace => "hf",
+            }
+        )));
+    }
+    Ok(hubs)
+}
+
+/// Filters that only datasets have on Kaggle: refused for other kinds when Kaggle is searched
+/// (Kaggle's model and competition lists carry no file types, licenses or sizes to filter on).
+fn check_kind_filters(q: &Query) -> Result<()> {
+    if q.kind == SearchKind::Dataset {
+        return Ok(());
+    }
+    if q.file_type.is_some() {
+        return Err(Error::usage(format!(
+            "--file-type applies to datasets, not to {}",
+            q.kind.plural()
+        )));
+    }
+    if q.kind == SearchKind::Competition && q.author.is_some() {
+        return Err(Error::usage("--author does not apply to competitions"));
+    }
+    let kaggle = searched(q)?.contains(&Hub::Kaggle);
+    if kaggle && (q.license.is_some() || q.min_size.is_some() || q.max_size.is_some()) {
+        return Err(Error::usage(match q.kind {
+            SearchKind::Model => "--license and the size filters apply to Kaggle datasets, not Kaggle models: add --source hf to filter Hub models".to_string(),
+            k => format!("--license and the size filters do not apply to {}", k.plural()),
+        }));
+    }
+    Ok(())
+}
+
 /// Checks the filter values (file type, license, sizes) before any request.
 pub fn validate_query(q: &Query) -> Result<()> {
+    searched(q)?;
+    check_kind_filters(q)?;
     if let Some(ft) = &q.file_type {
         super::kaggle::search::kaggle_enum("", ft, super::kaggle::search::KAGGLE_FILE_TYPES)?;
     }
     if let Some(l) = &q.license
         && !super::kaggle::search::is_license_group(l)
     {
-        if q.sources.contains(&Hub::Kaggle) {
+        if searched(q)?.contains(&Hub::Kaggle) {
             return Err(Error::usage(format!(
                 "license {l:?} is not one of the groups all, cc, gpl, odb, other; a Hugging Face license id such as mit or apache-2.0 needs --source hf"
             )));
@@ -178,9 +269,19 @@ pub fn validate_query(q: &Query) -> Result<()> {
     Ok(())
 }
 
-/// Orders hits by the sort key, best first (unknown values last), ties by id.
-pub fn merge(mut hits: Vec<Hit>, sort: SortBy, limit: usize) -> Vec<Hit> {
-    hits.sort_by(|a, b| {
+/// Orders hits by the sort key, best first (unknown values last); ties keep each hub's own
+/// order (a hub ranks by more than the key), then go by hub and reference.
+pub fn merge(hits: Vec<Hit>, sort: SortBy, limit: usize) -> Vec<Hit> {
+    let mut seen: std::collections::HashMap<Hub, usize> = std::collections::HashMap::new();
+    let mut ranked: Vec<(usize, Hit)> = hits
+        .into_iter()
+        .map(|h| {
+            let n = seen.entry(h.source).or_default();
+            *n += 1;
+            (*n, h)
+        })
+        .collect();
+    ranked.sort_by(|(ra, a), (rb, b)| {
         let ord = match sort {
             SortBy::Downloads => b.downloads.unwrap_or(0).cmp(&a.downloads.unwrap_or(0)),
             SortBy::Likes => b.likes.unwrap_or(0).cmp(&a.likes.unwrap_or(0)),
@@ -190,10 +291,11 @@ pub fn merge(mut hits: Vec<Hit>, sort: SortBy, limit: usize) -> Vec<Hit> {
                 .unwrap_or("")
                 .cmp(a.updated.as_deref().unwrap_or("")),
         };
-        ord.then_with(|| a.reference.cmp(&b.reference))
+        ord.then(ra.cmp(rb))
+            .then_with(|| a.source.to_string().cmp(&b.source.to_string()))
+            .then_with(|| a.reference.cmp(&b.reference))
     });
-    hits.truncate(limit);
-    hits
+    ranked.into_iter().map(|(_, h)| h).take(limit).collect()
 }
 
 #[cfg(test)]
@@ -204,6 +306,7 @@ mod tests {
         Hit {
             id: id.into(),
             reference: format!("hf:{id}"),
+            kind: SearchKind::Dataset,
             title: id.into(),
             source: Hub::HuggingFace,
             url: String::new(),

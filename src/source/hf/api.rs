@@ -10,6 +10,7 @@ use super::errors::HfErrors;
 use crate::credentials::{Credential, Resolved};
 use crate::error::{Error, Hub, Result};
 use crate::http::{self, ErrorMap, Http, HttpFailure, Request, endpoint_join, quote};
+use crate::id::RepoKind;
 use crate::progress::Reporter;
 use crate::sanitize::for_terminal;
 use crate::snapshot::RemoteFile;
@@ -67,9 +68,10 @@ impl<'a> HfClient<'a> {
         self.auth.credential.as_ref()
     }
 
-    /// The error mapper for requests about `repo` at `revision`.
-    pub(crate) fn errors(&self, repo: &str, revision: &str) -> HfErrors {
+    /// The error mapper for requests about the `kind` repo `repo` at `revision`.
+    pub(crate) fn errors(&self, kind: RepoKind, repo: &str, revision: &str) -> HfErrors {
         HfErrors {
+            kind,
             repo: repo.to_string(),
             revision: revision.to_string(),
             endpoint: self.endpoint.clone(),
@@ -120,12 +122,22 @@ impl<'a> HfClient<'a> {
         ))
     }
 
-    /// Resolves `revision` of `repo` to a commit (`GET /api/datasets/{repo}/revision/{rev}`).
-    pub async fn resolve_commit(&self, repo: &str, revision: &str) -> Result<String> {
-        let errors = self.errors(repo, revision);
+    /// Resolves `revision` of the `kind` repo `repo` to a commit
+    /// (`GET /api/{datasets|models|spaces}/{repo}/revision/{rev}`).
+    pub async fn resolve_commit(
+        &self,
+        kind: RepoKind,
+        repo: &str,
+        revision: &str,
+    ) -> Result<String> {
+        let errors = self.errors(kind, repo, revision);
         let url = endpoint_join(
             &self.endpoint,
-            &format!("/api/datasets/{repo}/revision/{}", quote(revision, false)),
+            &format!(
+                "/api/{}/{repo}/revision/{}",
+                kind.plural(),
+                quote(revision, false)
+            ),
         )?;
         let (info, _, final_url): (RepoInfo, _, _) = self
             .get_json(url, &format!("revision {revision} of {repo}"), &errors)
@@ -143,16 +155,18 @@ impl<'a> HfClient<'a> {
     /// validated (see [`validate_tree`]).
     pub async fn list_files(
         &self,
+        kind: RepoKind,
         repo: &str,
         commit: &str,
         revision: &str,
         keep: &dyn Fn(&str) -> bool,
     ) -> Result<Listing> {
-        let errors = self.errors(repo, revision);
+        let errors = self.errors(kind, repo, revision);
         let mut url = endpoint_join(
             &self.endpoint,
             &format!(
-                "/api/datasets/{repo}/tree/{}?recursive=true&expand=false",
+                "/api/{}/{repo}/tree/{}?recursive=true&expand=false",
+                kind.plural(),
                 quote(commit, false)
             ),
         )?;

@@ -5,10 +5,13 @@ use reqwest::Url;
 
 use crate::error::{Error, Hint, Hub};
 use crate::http::{self, ErrorMap, HttpFailure};
+use crate::id::RepoKind;
 use crate::sanitize::for_terminal;
 
 /// Maps Hub failures (X-Error-Code, X-Error-Message) to errors that say what to do.
 pub(crate) struct HfErrors {
+    /// Dataset, model or space.
+    pub kind: RepoKind,
     /// The repo.
     pub repo: String,
     /// The revision asked for.
@@ -22,12 +25,18 @@ pub(crate) struct HfErrors {
 }
 
 impl HfErrors {
-    fn dataset_url(&self) -> String {
-        format!(
-            "{}/datasets/{}",
-            self.endpoint.as_str().trim_end_matches('/'),
-            self.repo
-        )
+    /// The repo's page on the Hub.
+    fn repo_url(&self) -> String {
+        let base = self.endpoint.as_str().trim_end_matches('/');
+        match self.kind {
+            RepoKind::Model => format!("{base}/{}", self.repo),
+            k => format!("{base}/{}/{}", k.plural(), self.repo),
+        }
+    }
+
+    /// `dataset acme/x`, `model acme/bert`.
+    fn what(&self) -> String {
+        format!("{} {}", self.kind.singular(), self.repo)
     }
 
     /// The advice for a request made without a token: where one was looked for, how to set one.
@@ -40,29 +49,29 @@ impl HfErrors {
 
     /// The error an `X-Error-Code` names exactly (a gated dataset, a missing revision or file).
     fn for_code(&self, code: &str, f: &HttpFailure) -> Option<Error> {
-        let repo = &self.repo;
+        let what = self.what();
         match code {
             "GatedRepo" => {
                 let fix = match &self.token_origin {
                     None => format!(
                         "request access at {} and then set HF_TOKEN to a token of the approved account ({})",
-                        self.dataset_url(),
+                        self.repo_url(),
                         self.set_token()
                     ),
                     Some(o) => format!(
                         "the account of the token from {o} has not been granted access; request it at {}",
-                        self.dataset_url()
+                        self.repo_url()
                     ),
                 };
-                Some(denied(format!("dataset {repo} is gated: {fix}")))
+                Some(denied(format!("{what} is gated: {fix}")))
             }
             "RevisionNotFound" => Some(not_found(format!(
-                "revision {:?} not found in dataset {repo}; check the branch, tag or commit at {}/tree/main",
+                "revision {:?} not found in {what}; check the branch, tag or commit at {}/tree/main",
                 for_terminal(&self.revision),
-                self.dataset_url()
+                self.repo_url()
             ))),
             "EntryNotFound" => Some(not_found(format!(
-                "{} not found in dataset {repo} at revision {:?}",
+                "{} not found in {what} at revision {:?}",
                 for_terminal(&f.what),
                 for_terminal(&self.revision)
             ))),
@@ -70,34 +79,28 @@ impl HfErrors {
         }
     }
 
-    /// A dataset the API says does not exist: a wrong id, or a private one the token cannot see.
+    /// A repo the API says does not exist: a wrong id, or a private one the token cannot see.
     fn repo_not_found(&self) -> Error {
-        let repo = &self.repo;
+        let what = self.what();
         let hint = match &self.token_origin {
             None => format!("check the id; if it is private, {}", self.set_token()),
             Some(o) => {
                 format!("check the id; the token from {o} cannot see it if it is private")
             }
         };
-        not_found(format!(
-            "dataset {repo} not found on the Hugging Face Hub: {hint}"
-        ))
+        not_found(format!("{what} not found on the Hugging Face Hub: {hint}"))
     }
 
-    /// HTTP 403: a disabled dataset, or a token without the permission (`server_msg` says which).
+    /// HTTP 403: a disabled repo, or a token without the permission (`server_msg` says which).
     fn forbidden(&self, server_msg: &str) -> Error {
-        let repo = &self.repo;
+        let what = self.what();
         if server_msg == "Access to this resource is disabled." {
-            return denied(format!(
-                "dataset {repo} has been disabled and cannot be downloaded"
-            ));
+            return denied(format!("{what} has been disabled and cannot be downloaded"));
         }
         let message = if server_msg.is_empty() {
-            format!("access to dataset {repo} was denied (HTTP 403); check the token's permissions")
+            format!("access to {what} was denied (HTTP 403); check the token's permissions")
         } else {
-            format!(
-                "access to dataset {repo} was denied: {server_msg}; check the token's permissions"
-            )
+            format!("access to {what} was denied: {server_msg}; check the token's permissions")
         };
         Error::Denied {
             hub: Hub::HuggingFace,

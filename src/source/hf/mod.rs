@@ -17,7 +17,7 @@ use super::Source;
 use crate::env::Env;
 use crate::error::{Error, Hint, Hub, Result};
 use crate::http::{self, ErrorMap, Request, endpoint_join, quote};
-use crate::id::HfId;
+use crate::id::{HfId, RepoKind};
 use crate::pattern::Selection;
 use crate::progress::Event;
 use crate::sanitize::for_terminal;
@@ -29,7 +29,7 @@ pub(crate) fn endpoint(env: &Env) -> Result<Url> {
     http::endpoint(env, "HF_ENDPOINT", "https://huggingface.co")
 }
 
-/// One Hub dataset repo at one revision.
+/// One Hub repo (dataset, model or space) at one revision.
 pub(crate) struct HfSource<'a> {
     client: HfClient<'a>,
     id: HfId,
@@ -77,23 +77,36 @@ impl Source for HfSource<'_> {
     fn names(&self) -> Names {
         Names {
             folder: self.id.folder_name(),
-            hf_cache: Some(format!("datasets--{}", self.id.repo.replace('/', "--"))),
+            hf_cache: Some(format!(
+                "{}--{}",
+                self.id.kind.plural(),
+                self.id.repo.replace('/', "--")
+            )),
             kagglehub: None,
         }
     }
 
     async fn resolve(&self, selection: &Selection) -> Result<Snapshot> {
-        let repo = self.id.repo.as_str();
-        let label = format!("hf:{repo}@{}", self.revision);
+        let (kind, repo) = (self.id.kind, self.id.repo.as_str());
+        let label = format!(
+            "hf:{}",
+            HfId {
+                revision: Some(self.revision.clone()),
+                path: None,
+                ..self.id.clone()
+            }
+        );
         let commit = if is_hex(&self.revision, 40) {
             self.revision.to_ascii_lowercase()
         } else {
-            self.client.resolve_commit(repo, &self.revision).await?
+            self.client
+                .resolve_commit(kind, repo, &self.revision)
+                .await?
         };
         let keep = |path: &str| self.in_scope(path) && selection.matches(path);
         let listing = self
             .client
-            .list_files(repo, &commit, &self.revision, &keep)
+            .list_files(kind, repo, &commit, &self.revision, &keep)
             .await?;
         for (name, reason) in &listing.skipped_unsafe {
             self.client.reporter.on_event(&Event::Warn(&format!(
@@ -104,9 +117,14 @@ impl Source for HfSource<'_> {
             return Err(Error::NotFound {
                 hub: Hub::HuggingFace,
                 message: format!(
-                    "no file in dataset {repo} at {} matches the include/exclude patterns; list the files at {}/datasets/{repo}/tree/{}",
+                    "no file in {} {repo} at {} matches the include/exclude patterns; list the files at {}{}/{repo}/tree/{}",
+                    kind.singular(),
                     for_terminal(&self.revision),
                     self.client.endpoint.as_str().trim_end_matches('/'),
+                    match kind {
+                        RepoKind::Model => String::new(),
+                        k => format!("/{}", k.plural()),
+                    },
                     quote(&self.revision, false)
                 ),
                 hint: Some(Hint::CheckPatterns),
@@ -114,7 +132,11 @@ impl Source for HfSource<'_> {
         }
         Ok(Snapshot {
             hub: Hub::HuggingFace,
-            id: repo.to_string(),
+            // The kind is part of the identity: a model and a dataset may share OWNER/NAME.
+            id: match kind {
+                RepoKind::Dataset => repo.to_string(),
+                k => format!("{}/{repo}", k.plural()),
+            },
             label,
             pin: Pin::Commit {
                 revision: self.revision.clone(),
@@ -130,7 +152,8 @@ impl Source for HfSource<'_> {
         let url = endpoint_join(
             &self.client.endpoint,
             &format!(
-                "/datasets/{}/resolve/{}/{}",
+                "{}/{}/resolve/{}/{}",
+                self.id.kind.resolve_prefix(),
                 self.id.repo,
                 quote(commit, false),
                 quote(&file.path, true)
@@ -151,6 +174,9 @@ impl Source for HfSource<'_> {
     }
 
     fn errors(&self, _snap: &Snapshot) -> Arc<dyn ErrorMap> {
-        Arc::new(self.client.errors(&self.id.repo, &self.revision))
+        Arc::new(
+            self.client
+                .errors(self.id.kind, &self.id.repo, &self.revision),
+        )
     }
 }

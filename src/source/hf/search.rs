@@ -1,13 +1,16 @@
-//! Hub dataset search: `GET /api/datasets?search=…` with `expand=` fields, following
-//! `Link: rel="next"` until the limit; filters the Hub cannot apply are applied here.
+//! Hub search: `GET /api/datasets?search=…` (`/api/models`, `/api/spaces`) with the `expand=`
+//! fields each type takes (huggingface_hub `hf_api.py` `ExpandDatasetProperty_T`,
+//! `ExpandModelProperty_T`, `ExpandSpaceProperty_T`), following `Link: rel="next"` until the
+//! limit; filters the Hub cannot apply are applied here.
 
 use reqwest::Url;
 
 use super::api::HfClient;
 use crate::error::{Hub, Result};
 use crate::http::{self, HttpFailure, Request, endpoint_join, quote};
+use crate::id::RepoKind;
 use crate::sanitize::for_terminal;
-use crate::source::search::{Hit, Query, SortBy, short, size_ok};
+use crate::source::search::{Hit, Query, SearchKind, SortBy, short, size_ok};
 
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -20,12 +23,18 @@ struct HfItem {
     description: Option<String>,
     used_storage: Option<u64>,
     card_data: Option<serde_json::Value>,
+    /// Models: the task (`text-classification`).
+    #[serde(rename = "pipeline_tag")]
+    pipeline_tag: Option<String>,
+    /// Spaces: `gradio`, `streamlit`, `docker`, `static`.
+    sdk: Option<String>,
 }
 
 /// Searches the Hub.
 pub(crate) async fn search(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>> {
-    let mut url = search_url(&client.endpoint, q)?;
-    let errors = client.errors(&format!("search {:?}", q.text), "main");
+    let kind = repo_kind(q.kind);
+    let mut url = search_url(&client.endpoint, q, kind)?;
+    let errors = client.errors(kind, &format!("search {:?}", q.text), "main");
     let mut hits = Vec::new();
     let base = client.endpoint.as_str().trim_end_matches('/').to_string();
     let mut pages = 0;
@@ -49,7 +58,11 @@ pub(crate) async fn search(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>>
             .find_map(|v| http::parse_link_next(v, &reply.url));
         let items: Vec<HfItem> = reply.json()?;
         let got = items.len();
-        hits.extend(items.into_iter().filter_map(|it| hit_of(it, q, &base)));
+        hits.extend(
+            items
+                .into_iter()
+                .filter_map(|it| hit_of(it, q, kind, &base)),
+        );
         match next {
             Some(n) if hits.len() < q.limit && got > 0 && pages < 1000 => url = n,
             _ => break,
@@ -59,10 +72,60 @@ pub(crate) async fn search(client: &HfClient<'_>, q: &Query) -> Result<Vec<Hit>>
     Ok(hits)
 }
 
+/// The repo type searched for a kind the Hub has.
+fn repo_kind(kind: SearchKind) -> RepoKind {
+    match kind {
+        SearchKind::Model => RepoKind::Model,
+        SearchKind::Space => RepoKind::Space,
+        SearchKind::Dataset | SearchKind::Competition => RepoKind::Dataset,
+    }
+}
+
+/// The fields a result page carries, per type: only names the Hub accepts for that type (an
+/// unknown `expand` is a 400).
+fn expand_fields(kind: RepoKind) -> &'static [&'static str] {
+    match kind {
+        RepoKind::Dataset => &[
+            "author",
+            "cardData",
+            "description",
+            "downloads",
+            "lastModified",
+            "likes",
+            "private",
+            "tags",
+            "usedStorage",
+        ],
+        RepoKind::Model => &[
+            "author",
+            "cardData",
+            "downloads",
+            "lastModified",
+            "likes",
+            "pipeline_tag",
+            "private",
+            "tags",
+            "usedStorage",
+        ],
+        RepoKind::Space => &[
+            "author",
+            "cardData",
+            "lastModified",
+            "likes",
+            "private",
+            "sdk",
+            "tags",
+            "usedStorage",
+        ],
+    }
+}
+
 /// The URL of the first result page: the text, sort, the filters the Hub applies itself, and
 /// the fields hits are made of.
-fn search_url(endpoint: &Url, q: &Query) -> Result<Url> {
+fn search_url(endpoint: &Url, q: &Query, kind: RepoKind) -> Result<Url> {
     let sort = match q.sort {
+        // Spaces have no download count: the closest ranking is likes.
+        SortBy::Downloads if kind == RepoKind::Space => "likes",
         SortBy::Downloads => "downloads",
         SortBy::Likes => "likes",
         SortBy::Updated => "lastModified",
@@ -88,32 +151,22 @@ fn search_url(endpoint: &Url, q: &Query) -> Result<Url> {
     for f in &filters {
         query.push_str(&format!("&filter={}", quote(f, false)));
     }
-    for e in [
-        "author",
-        "cardData",
-        "description",
-        "downloads",
-        "lastModified",
-        "likes",
-        "private",
-        "tags",
-        "usedStorage",
-    ] {
+    for e in expand_fields(kind) {
         query.push_str(&format!("&expand={e}"));
     }
-    endpoint_join(endpoint, &format!("/api/datasets?{query}"))
+    endpoint_join(endpoint, &format!("/api/{}?{query}", kind.plural()))
 }
 
-/// A dataset of a result page as a hit (its page under `base`), unless its id is none we
-/// could download or it fails a filter the Hub could not apply (size, license group).
-fn hit_of(it: HfItem, q: &Query, base: &str) -> Option<Hit> {
-    if crate::id::parse_hf(&it.id).is_err() {
+/// A repo of a result page as a hit (its page under `base`), unless its id is none we could
+/// download or it fails a filter the Hub could not apply (size, license group).
+fn hit_of(it: HfItem, q: &Query, kind: RepoKind, base: &str) -> Option<Hit> {
+    if crate::id::parse_hf_as(&it.id, kind).is_err() {
         return None; // an id we could not download is not worth showing
     }
     let title = it
         .card_data
         .as_ref()
-        .and_then(|c| c.get("pretty_name"))
+        .and_then(|c| c.get("pretty_name").or_else(|| c.get("title")))
         .and_then(|v| v.as_str())
         .map(|t| short(t, 200))
         .unwrap_or_else(|| it.id.rsplit('/').next().unwrap_or(&it.id).to_string());
@@ -124,9 +177,15 @@ fn hit_of(it: HfItem, q: &Query, base: &str) -> Option<Hit> {
     {
         return None;
     }
+    let (prefix, page) = match kind {
+        RepoKind::Dataset => (String::new(), format!("{base}/datasets/{}", it.id)),
+        RepoKind::Model => ("models/".to_string(), format!("{base}/{}", it.id)),
+        RepoKind::Space => ("spaces/".to_string(), format!("{base}/spaces/{}", it.id)),
+    };
     Some(Hit {
-        reference: format!("hf:{}", it.id),
-        url: format!("{base}/datasets/{}", it.id),
+        reference: format!("hf:{prefix}{}", it.id),
+        kind: q.kind,
+        url: page,
         id: it.id,
         title,
         source: Hub::HuggingFace,
@@ -138,6 +197,8 @@ fn hit_of(it: HfItem, q: &Query, base: &str) -> Option<Hit> {
         description: it
             .description
             .as_deref()
+            .or(it.pipeline_tag.as_deref())
+            .or(it.sdk.as_deref())
             .map(|d| short(d, 300))
             .filter(|d| !d.is_empty()),
     })

@@ -9,13 +9,34 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::errors::KaggleErrors;
+use super::errors::{KaggleErrors, Subject};
 use crate::credentials::{Credential, Resolved};
 use crate::error::{Error, Hub, Result};
 use crate::http::{self, ErrorMap, Http, HttpFailure, Request, endpoint_join};
 use crate::id::KaggleId;
 use crate::progress::Reporter;
 use crate::sanitize::for_terminal;
+
+/// The RPC services dsfetch calls (`POST {endpoint}/v1/{service}/{Method}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service {
+    /// `datasets.DatasetApiService`.
+    Datasets,
+    /// `competitions.CompetitionApiService`.
+    Competitions,
+    /// `models.ModelApiService`.
+    Models,
+}
+
+impl Service {
+    fn path(self) -> &'static str {
+        match self {
+            Service::Datasets => "datasets.DatasetApiService",
+            Service::Competitions => "competitions.CompetitionApiService",
+            Service::Models => "models.ModelApiService",
+        }
+    }
+}
 
 /// A Kaggle client for one endpoint with the resolved credentials.
 pub(crate) struct KaggleClient<'a> {
@@ -124,24 +145,22 @@ impl<'a> KaggleClient<'a> {
         self.auth.credential.as_ref()
     }
 
-    pub(crate) fn errors(&self, dataset: &str) -> KaggleErrors {
+    pub(crate) fn errors(&self, subject: Subject) -> KaggleErrors {
         KaggleErrors {
-            dataset: dataset.to_string(),
+            subject,
             auth: self.auth.clone(),
         }
     }
 
-    /// The request for an RPC of `datasets.DatasetApiService`.
+    /// The request for `method` of an RPC service (`datasets.DatasetApiService`, ...).
     pub fn rpc_request(
         &self,
+        service: Service,
         method: &str,
         body: &serde_json::Value,
         what: &str,
     ) -> Result<Request> {
-        let url = endpoint_join(
-            &self.endpoint,
-            &format!("/v1/datasets.DatasetApiService/{method}"),
-        )?;
+        let url = endpoint_join(&self.endpoint, &format!("/v1/{}/{method}", service.path()))?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(
@@ -163,17 +182,18 @@ impl<'a> KaggleClient<'a> {
     /// under HTTP 200, as the Kaggle SDK treats it.
     pub async fn call<T: serde::de::DeserializeOwned>(
         &self,
+        service: Service,
         method: &str,
         body: serde_json::Value,
         what: &str,
-        dataset: &str,
+        subject: &Subject,
     ) -> Result<T> {
-        let req = self.rpc_request(method, &body, what)?;
+        let req = self.rpc_request(service, method, &body, what)?;
         let reply = self.http.call(&req, self.reporter, 64 << 20, true).await?;
         let url = http::display_url(&reply.url);
         if !reply.status.is_success() {
             let f = HttpFailure::from_reply(&reply, &http::origin_of(&req.url), what);
-            return Err(self.errors(dataset).map(&f));
+            return Err(self.errors(subject.clone()).map(&f));
         }
         let bytes = &reply.body;
         let v: serde_json::Value = reply.json()?;
@@ -190,7 +210,7 @@ impl<'a> KaggleClient<'a> {
                 attempts: reply.attempts,
                 what: what.to_string(),
             };
-            return Err(self.errors(dataset).map(&f));
+            return Err(self.errors(subject.clone()).map(&f));
         }
         serde_json::from_value(v).map_err(|e| Error::Protocol {
             url,
@@ -202,7 +222,8 @@ impl<'a> KaggleClient<'a> {
     /// kagglehub's `whoami` does). Returns the user name, or a `Denied` error when rejected.
     pub async fn hello(&self) -> Result<String> {
         let url = endpoint_join(&self.endpoint, "/v1/api.v1.DiagnosticsService/Hello")?;
-        let mut req = self.rpc_request("Hello", &json!({}), "credential check")?;
+        let mut req =
+            self.rpc_request(Service::Datasets, "Hello", &json!({}), "credential check")?;
         req.url = url;
         let reply = self.http.call(&req, self.reporter, 1 << 20, true).await?;
         let status = reply.status;
@@ -234,10 +255,11 @@ impl<'a> KaggleClient<'a> {
     pub async fn get_dataset(&self, id: &KaggleId) -> Result<ApiDataset> {
         let body = json!({"ownerSlug": id.owner, "datasetSlug": id.slug});
         self.call(
+            Service::Datasets,
             "GetDataset",
             body,
             &format!("dataset {}", id.reference()),
-            &id.reference(),
+            &Subject::Dataset(id.reference()),
         )
         .await
     }
@@ -254,10 +276,11 @@ impl<'a> KaggleClient<'a> {
             }
             let page: ListFilesResponse = self
                 .call(
+                    Service::Datasets,
                     "ListDatasetFiles",
                     body,
                     &format!("file list of {}", id),
-                    &id.to_string(),
+                    &Subject::Dataset(id.to_string()),
                 )
                 .await?;
             if let Some(m) = page.error_message.filter(|m| !m.is_empty()) {
@@ -269,12 +292,7 @@ impl<'a> KaggleClient<'a> {
             out.extend(page.dataset_files);
             match page.next_page_token.filter(|t| !t.is_empty()) {
                 Some(t) if seen.insert(t.clone()) && seen.len() < 100_000 => token = t,
-                Some(_) => {
-                    return Err(Error::Protocol {
-                        url: "ListDatasetFiles".into(),
-                        message: "the file listing's pagination loops".into(),
-                    });
-                }
+                Some(_) => return Err(super::pagination_loops("ListDatasetFiles")),
                 None => break,
             }
         }

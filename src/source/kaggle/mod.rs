@@ -5,16 +5,24 @@
 //! the credential never goes there.
 
 pub(crate) mod api;
+mod competition;
 mod errors;
+mod model;
 pub(crate) mod search;
+mod search_kinds;
 
-use std::collections::HashMap;
+pub(crate) use competition::CompetitionSource;
+pub(crate) use model::ModelSource;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use reqwest::Url;
 use serde_json::json;
 
 pub(crate) use api::KaggleClient;
+use api::Service;
+use errors::Subject;
 
 use super::Source;
 use crate::env::Env;
@@ -24,7 +32,7 @@ use crate::id::KaggleId;
 use crate::pattern::Selection;
 use crate::progress::Event;
 use crate::sanitize::for_terminal;
-use crate::snapshot::{Archive, Names, Pin, RemoteFile, Snapshot};
+use crate::snapshot::{Archive, ArchiveFormat, KagglehubPlace, Names, Pin, RemoteFile, Snapshot};
 
 /// `KAGGLE_API_ENDPOINT` (default `https://api.kaggle.com`, trailing `/` stripped).
 pub(crate) fn endpoint(env: &Env) -> Result<Url> {
@@ -49,10 +57,7 @@ impl<'a> KaggleSource<'a> {
         files: &[String],
         keep_zipped: bool,
     ) -> Result<Self> {
-        for f in files {
-            crate::paths::check_relative(f)
-                .map_err(|r| Error::usage(format!("file name {f:?}: {r}")))?;
-        }
+        check_file_names(files)?;
         Ok(KaggleSource {
             client,
             id: id.clone(),
@@ -108,45 +113,26 @@ impl<'a> KaggleSource<'a> {
             .collect()
     }
 
-    /// The files of the version's list that `selection` keeps; unsafe names it leaves out are
-    /// reported, unsafe names it keeps refuse the dataset.
+    /// The files of the version's list that `selection` keeps.
     async fn selected_files(
         &self,
         selection: &Selection,
         label: &str,
         version: u32,
     ) -> Result<Vec<RemoteFile>> {
-        let mut picked = Vec::new();
-        for f in self.client.list_files(&self.id, version).await? {
-            let selected = selection.matches(&f.name);
-            if let Err(reason) = crate::paths::check_relative(&f.name) {
-                if !selected {
-                    self.client.reporter.on_event(&Event::Warn(&format!(
-                        "skipped the unsafe file name {:?} in {label} ({reason}); the selection leaves it out, and it is never written",
-                        for_terminal(&f.name)
-                    )));
-                    continue;
-                }
-                return Err(Error::Unsafe {
-                    what: "file name",
-                    name: for_terminal(&f.name),
-                    reason: format!("{reason}; nothing was downloaded"),
-                });
-            }
-            if selected {
-                picked.push(file(&f.name, f.total_bytes, version));
-            }
-        }
-        if picked.is_empty() {
-            return Err(Error::NotFound {
-                hub: Hub::Kaggle,
-                message: format!(
-                    "no file of {} matches the include/exclude patterns; list them with the Kaggle page's Data tab",
-                    label.trim_start_matches("kaggle:")
-                ),
-                hint: Some(Hint::CheckPatterns),
-            });
-        }
+        let listed: Vec<(String, Option<u64>)> = self
+            .client
+            .list_files(&self.id, version)
+            .await?
+            .into_iter()
+            .map(|f| (f.name, f.total_bytes))
+            .collect();
+        let kept = select(&listed, selection, label, self.client.reporter)?;
+        let mut picked: Vec<RemoteFile> = listed
+            .iter()
+            .filter(|(n, _)| kept.contains(n))
+            .map(|(n, size)| file(n, *size, version))
+            .collect();
         picked.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(picked)
     }
@@ -167,7 +153,67 @@ impl<'a> KaggleSource<'a> {
                 format!("{} archive", snap.label.trim_start_matches("kaggle:")),
             ),
         };
-        self.client.rpc_request("DownloadDataset", &body, &what)
+        self.client
+            .rpc_request(Service::Datasets, "DownloadDataset", &body, &what)
+    }
+}
+
+/// The names of a file list (`listed`: name, size) that `selection` keeps. Unsafe names it leaves
+/// out are reported; unsafe names it keeps refuse the whole download, before anything is written.
+pub(crate) fn select(
+    listed: &[(String, Option<u64>)],
+    selection: &Selection,
+    label: &str,
+    reporter: &dyn crate::progress::Reporter,
+) -> Result<HashSet<String>> {
+    let mut kept = HashSet::new();
+    for (name, _) in listed {
+        let selected = selection.matches(name);
+        if let Err(reason) = crate::paths::check_relative(name) {
+            if !selected {
+                reporter.on_event(&Event::Warn(&format!(
+                    "skipped the unsafe file name {:?} in {label} ({reason}); the selection leaves it out, and it is never written",
+                    for_terminal(name)
+                )));
+                continue;
+            }
+            return Err(Error::Unsafe {
+                what: "file name",
+                name: for_terminal(name),
+                reason: format!("{reason}; nothing was downloaded"),
+            });
+        }
+        if selected {
+            kept.insert(name.clone());
+        }
+    }
+    if kept.is_empty() {
+        return Err(Error::NotFound {
+            hub: Hub::Kaggle,
+            message: format!(
+                "no file of {} matches the include/exclude patterns; list them with the Kaggle page's Data tab",
+                label.trim_start_matches("kaggle:")
+            ),
+            hint: Some(Hint::CheckPatterns),
+        });
+    }
+    Ok(kept)
+}
+
+/// Checks the names of files asked for (`--file`): safe relative paths.
+pub(crate) fn check_file_names(files: &[String]) -> Result<()> {
+    for f in files {
+        crate::paths::check_relative(f)
+            .map_err(|r| Error::usage(format!("file name {f:?}: {r}")))?;
+    }
+    Ok(())
+}
+
+/// The error of a listing whose page tokens go round in circles.
+pub(crate) fn pagination_loops(method: &str) -> Error {
+    Error::Protocol {
+        url: method.into(),
+        message: "the file listing's pagination loops".into(),
     }
 }
 
@@ -188,7 +234,11 @@ impl Source for KaggleSource<'_> {
         Names {
             folder: self.id.slug.clone(),
             hf_cache: None,
-            kagglehub: Some(format!("datasets/{}/{}", self.id.owner, self.id.slug)),
+            kagglehub: Some(KagglehubPlace {
+                base: format!("datasets/{}/{}", self.id.owner, self.id.slug),
+                versions_dir: true,
+                leaf: None,
+            }),
         }
     }
 
@@ -207,6 +257,7 @@ impl Source for KaggleSource<'_> {
             let archive = Archive {
                 name: format!("{}.zip", self.id.slug),
                 keep_zipped: self.keep_zipped,
+                format: ArchiveFormat::Zip,
             };
             (Vec::new(), Some(archive))
         };
@@ -238,6 +289,8 @@ impl Source for KaggleSource<'_> {
     }
 
     fn errors(&self, snap: &Snapshot) -> Arc<dyn ErrorMap> {
-        Arc::new(self.client.errors(snap.label.trim_start_matches("kaggle:")))
+        Arc::new(self.client.errors(Subject::Dataset(
+            snap.label.trim_start_matches("kaggle:").to_string(),
+        )))
     }
 }

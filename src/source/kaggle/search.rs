@@ -1,12 +1,14 @@
-//! Kaggle dataset search: the `ListDatasets` RPC, following `nextPageToken` (or page numbers)
-//! until the limit, with Kaggle's own sort, group, file-type, license and size filters.
+//! Kaggle search: the `ListDatasets` RPC (`ListModels`, `ListCompetitions` for the other kinds,
+//! in [`super::search_kinds`]), following `nextPageToken` (or page numbers) until the limit,
+//! with Kaggle's own sort, group, file-type, license and size filters.
 
 use serde_json::json;
 
-use super::api::{ApiDataset, KaggleClient, ListDatasetsResponse};
+use super::api::{ApiDataset, KaggleClient, ListDatasetsResponse, Service};
+use super::errors::Subject;
 use crate::error::{Error, Hub, Result};
 use crate::sanitize::for_terminal;
-use crate::source::search::{Hit, Query, SortBy, short, size_ok};
+use crate::source::search::{Hit, Query, SearchKind, SortBy, short, size_ok};
 
 pub(crate) fn kaggle_enum(prefix: &str, value: &str, allowed: &[(&str, &str)]) -> Result<String> {
     allowed
@@ -47,27 +49,58 @@ pub(crate) const KAGGLE_LICENSES: &[(&str, &str)] = &[
     ("other", "OTHER"),
 ];
 
-/// Searches Kaggle.
+/// Searches Kaggle for the query's kind.
 pub(crate) async fn search(client: &KaggleClient<'_>, q: &Query) -> Result<Vec<Hit>> {
-    let mut body = request_body(q)?;
+    match q.kind {
+        SearchKind::Model => super::search_kinds::models(client, q).await,
+        SearchKind::Competition => super::search_kinds::competitions(client, q).await,
+        SearchKind::Dataset | SearchKind::Space => {
+            let body = request_body(q)?;
+            pages(
+                client,
+                (Service::Datasets, "ListDatasets"),
+                body,
+                q,
+                |r: ListDatasetsResponse| {
+                    let hits = r.datasets.into_iter().map(|d| hit_of(d, q)).collect();
+                    (hits, r.next_page_token)
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// Calls a list RPC page after page, by `nextPageToken` (or, without one, by page number),
+/// until `q.limit` hits or the end. `split` turns a page into its items (a hit each, `None`
+/// for one that is left out) and the next token.
+pub(super) async fn pages<P: serde::de::DeserializeOwned>(
+    client: &KaggleClient<'_>,
+    (service, method): (Service, &str),
+    mut body: serde_json::Value,
+    q: &Query,
+    mut split: impl FnMut(P) -> (Vec<Option<Hit>>, Option<String>),
+) -> Result<Vec<Hit>> {
     let mut hits = Vec::new();
     let mut page = 1u32;
     let mut seen_tokens = std::collections::HashSet::new();
     loop {
-        let resp: ListDatasetsResponse = client
+        let resp: P = client
             .call(
-                "ListDatasets",
+                service,
+                method,
                 body.clone(),
                 &format!("Kaggle search {:?}", q.text),
-                "search",
+                &Subject::Other("search".into()),
             )
             .await?;
-        let got = resp.datasets.len();
-        hits.extend(resp.datasets.into_iter().filter_map(|d| hit_of(d, q)));
+        let (items, next) = split(resp);
+        let got = items.len();
+        hits.extend(items.into_iter().flatten());
         if hits.len() >= q.limit || got == 0 {
             break;
         }
-        match resp.next_page_token.filter(|t| !t.is_empty()) {
+        match next.filter(|t| !t.is_empty()) {
             Some(t) if seen_tokens.insert(t.clone()) => {
                 body["pageToken"] = json!(t);
                 body.as_object_mut().map(|o| o.remove("page"));
@@ -131,6 +164,7 @@ fn hit_of(d: ApiDataset, q: &Query) -> Option<Hit> {
     }
     Some(Hit {
         reference: format!("kaggle:{}", id.reference()),
+        kind: SearchKind::Dataset,
         url: format!("https://www.kaggle.com/datasets/{}", id.reference()),
         id: id.reference(),
         title: short(&d.title, 200),
@@ -142,13 +176,7 @@ fn hit_of(d: ApiDataset, q: &Query) -> Option<Hit> {
         tags: d
             .tags
             .iter()
-            .map(|t| {
-                for_terminal(if t.name.is_empty() {
-                    &t.reference
-                } else {
-                    &t.name
-                })
-            })
+            .map(|t| tag_name(&t.name, &t.reference))
             .collect(),
         description: d
             .subtitle
@@ -157,4 +185,9 @@ fn hit_of(d: ApiDataset, q: &Query) -> Option<Hit> {
             .map(|s| short(s, 300))
             .filter(|s| !s.is_empty()),
     })
+}
+
+/// A tag as shown: its name, else its reference.
+pub(super) fn tag_name(name: &str, reference: &str) -> String {
+    for_terminal(if name.is_empty() { reference } else { name })
 }

@@ -1,86 +1,17 @@
-//! Safe zip extraction: every entry is checked before anything is written, into a staging folder
-//! that is moved into place only when the whole archive extracted cleanly.
-//!
-//! Refused: absolute names, `..` components, drive prefixes, symlinks, encrypted entries,
-//! duplicate names and names that are both a file and a folder. Zip bombs are stopped: an entry
-//! may not produce more bytes than it declares, and the total may not exceed a limit relative to
-//! the archive's size. CRC-32 is checked for every entry (the zip reader fails on a mismatch).
-//! All of this is blocking I/O: call it from a blocking thread.
+//! Zip archives (a Kaggle dataset version, a competition's data, a file the service wrapped).
+//! CRC-32 is checked for every entry (the zip reader fails on a mismatch).
 
 use std::io::Seek;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+/// How messages name an entry of a zip.
+const ZIP: &str = "zip entry";
+
+use super::{Extracted, Limits, bad_archive, check_file_folder_clash, entry_name, unsafe_entry};
 use crate::error::{Error, Result};
 use crate::verify::Hashers;
-
-/// Limits that stop decompression bombs.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest total uncompressed size, as a multiple of the archive's size.
-    pub max_ratio: u64,
-    /// Total uncompressed size always allowed, whatever the ratio.
-    pub floor: u64,
-    /// Most entries.
-    pub max_entries: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_ratio: 250,
-            floor: 1 << 30,
-            max_entries: 1_000_000,
-        }
-    }
-}
-
-/// One extracted file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Extracted {
-    /// Archive-relative path, `/`-separated.
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256, lower-case hex.
-    pub sha256: String,
-}
-
-fn unsafe_entry(name: &str, reason: &str) -> Error {
-    Error::Unsafe {
-        what: "zip entry",
-        name: crate::sanitize::for_terminal(name),
-        reason: format!(
-            "{reason}; the archive was not extracted and nothing was written outside the folder"
-        ),
-    }
-}
-
-fn bad_archive(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Integrity {
-        path: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        expected: "a valid zip archive".into(),
-        actual: format!("a damaged archive ({e})"),
-        hint: None,
-    }
-}
-
-/// The checked, normalised relative name of an entry (`\` treated as `/`), and whether it is a
-/// folder.
-fn entry_name(raw: &str) -> Result<(String, bool)> {
-    let is_dir = raw.ends_with('/') || raw.ends_with('\\');
-    let norm = raw.replace('\\', "/");
-    let trimmed = norm.trim_end_matches('/');
-    if norm.starts_with('/') {
-        return Err(unsafe_entry(raw, "absolute path"));
-    }
-    crate::paths::check_relative(trimmed).map_err(|r| unsafe_entry(raw, &r))?;
-    Ok((trimmed.to_string(), is_dir))
-}
 
 /// Lists the entries of the archive, checks them all, and returns (name, is_dir, declared size).
 fn plan<R: Read + Seek>(
@@ -91,6 +22,7 @@ fn plan<R: Read + Seek>(
 ) -> Result<Vec<(usize, String, bool, u64)>> {
     if archive.len() > limits.max_entries {
         return Err(unsafe_entry(
+            ZIP,
             "",
             &format!("more than {} entries", limits.max_entries),
         ));
@@ -107,12 +39,12 @@ fn plan<R: Read + Seek>(
             .by_index_raw(i)
             .map_err(|e| bad_archive(archive_path, e))?;
         let raw = String::from_utf8_lossy(f.name_raw()).into_owned();
-        let (name, is_dir) = entry_name(&raw)?;
+        let (name, is_dir) = entry_name(ZIP, &raw)?;
         if f.is_symlink() {
-            return Err(unsafe_entry(&raw, "symbolic link"));
+            return Err(unsafe_entry(ZIP, &raw, "symbolic link"));
         }
         if f.encrypted() {
-            return Err(unsafe_entry(&raw, "encrypted entry"));
+            return Err(unsafe_entry(ZIP, &raw, "encrypted entry"));
         }
         if is_dir || f.is_dir() {
             dirs.insert(name.clone());
@@ -120,11 +52,12 @@ fn plan<R: Read + Seek>(
             continue;
         }
         if !names.insert(name.clone()) {
-            return Err(unsafe_entry(&raw, "duplicate entry"));
+            return Err(unsafe_entry(ZIP, &raw, "duplicate entry"));
         }
         total = total.saturating_add(f.size());
         if total > max_total {
             return Err(unsafe_entry(
+                ZIP,
                 &raw,
                 &format!(
                     "the archive would expand to more than {} bytes (zip bomb guard)",
@@ -135,21 +68,7 @@ fn plan<R: Read + Seek>(
         out.push((i, name, false, f.size()));
     }
     // A name that is a file and also a folder (explicitly, or as a parent of another file).
-    for (_, name, is_dir, _) in &out {
-        let mut p = name.as_str();
-        while let Some((parent, _)) = p.rsplit_once('/') {
-            if names.contains(parent) {
-                return Err(unsafe_entry(
-                    parent,
-                    "listed both as a file and as a folder",
-                ));
-            }
-            p = parent;
-        }
-        if *is_dir && names.contains(name) {
-            return Err(unsafe_entry(name, "listed both as a file and as a folder"));
-        }
-    }
+    check_file_folder_clash(ZIP, &names, out.iter().map(|(_, n, d, _)| (n.as_str(), *d)))?;
     let _ = dirs;
     Ok(out)
 }
@@ -381,6 +300,7 @@ fn extract_jobs<R: Read + Seek>(
                 drop(w);
                 let _ = std::fs::remove_file(dest);
                 return fail(unsafe_entry(
+                    ZIP,
                     name,
                     "the entry expands beyond its declared size (zip bomb guard)",
                 ));
