@@ -97,17 +97,7 @@ pub(crate) async fn fetch<S: Source>(
             upstream: Some(upstream),
         }]
     } else {
-        extract_into_place(
-            fetcher.reporter,
-            &snap.label,
-            &got.path,
-            folder,
-            opts,
-            &upstream,
-            early,
-            archive.format,
-        )
-        .await?
+        extract_into_place(fetcher.reporter, snap, &got.path, folder, opts, early).await?
     };
     Ok((files, got.transferred))
 }
@@ -119,14 +109,17 @@ pub(crate) async fn fetch<S: Source>(
 /// first, keeping the verified archive for the next run.
 async fn extract_into_place(
     reporter: &dyn Reporter,
-    label: &str,
+    snap: &Snapshot,
     archive: &Path,
     folder: &Folder,
     opts: &DownloadOptions,
-    upstream: &str,
     early: Option<(PathBuf, Vec<extract::Extracted>)>,
-    format: ArchiveFormat,
 ) -> Result<Vec<FileEntry>> {
+    let label = snap.label.as_str();
+    let format = snap
+        .archive
+        .as_ref()
+        .map_or(ArchiveFormat::Zip, |a| a.format);
     let (staging, files) =
         extract_to_staging(reporter, label, archive, folder, early, format).await?;
     let files = match files {
@@ -149,7 +142,7 @@ async fn extract_into_place(
         entries: files.len(),
         bytes: files.iter().map(|f| f.size).sum(),
     });
-    let out = move_from_staging(&staging, &folder.root, files, upstream)?;
+    let out = move_from_staging(&staging, &folder.root, files, &snap.pin.upstream())?;
     let _ = std::fs::remove_dir_all(&staging);
     discard_archive(archive);
     Ok(out)

@@ -79,7 +79,7 @@ pub enum Command {
     /// Search Kaggle and the Hugging Face Hub at once
     Search(SearchArgs),
     /// Download a dataset from Kaggle or the Hugging Face Hub
-    Download(DownloadArgs),
+    Download(Box<DownloadArgs>),
     /// Download every dataset of a manifest, concurrently, and pin them in a lockfile
     Batch(BatchArgs),
     /// Show which credentials would be used for each hub, and check them

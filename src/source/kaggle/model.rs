@@ -214,9 +214,8 @@ impl<'a> ModelSource<'a> {
                 });
             }
             self.files.iter().cloned().collect()
-        } else if !selection.is_all() {
-            super::select(listed, selection, label, self.client.reporter)?
-        } else if listed.len() <= MAX_FILES_ONE_BY_ONE && !self.keep_zipped {
+        } else if !selection.is_all() || (listed.len() <= MAX_FILES_ONE_BY_ONE && !self.keep_zipped)
+        {
             super::select(listed, selection, label, self.client.reporter)?
         } else {
             return Ok(None);
