@@ -3,14 +3,7 @@
 //! archive thrown away, unsafe names that were excluded anyway, lockfile sizes, internal names in
 //! errors.
 
-use std::time::Duration;
-
 use crate::support::*;
-
-fn sha256_hex(data: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(data))
-}
 
 // ---- item 1: identical contents at several paths ----
 
@@ -31,36 +24,27 @@ fn identical_files_at_several_paths_all_land_in_one_run() {
         repo = repo.file(&format!("many/{i:03}.txt"), "same\n");
     }
     env.hub.add_hf_repo(repo);
-    let r = env.run(&["download", "hf", "acme/dups", "-o", "out", "--json"]);
-    r.expect_code(0);
+    let r = env.run_ok("download hf acme/dups -o out --json");
     let out = env.path("out");
     assert_eq!(files_under(&out).len(), 208);
     for p in ["train/labels.txt", "test/labels.txt"] {
-        assert_eq!(std::fs::read(out.join(p)).unwrap(), b"a\nb\n", "{p}");
+        assert_file(out.join(p), b"a\nb\n");
     }
     for p in ["x/model.bin", "y/model.bin"] {
-        assert_eq!(std::fs::read(out.join(p)).unwrap(), lfs, "{p}");
+        assert_file(out.join(p), &lfs);
     }
     for i in 0..200 {
-        assert_eq!(
-            std::fs::read(out.join(format!("many/{i:03}.txt"))).unwrap(),
-            b"same\n"
-        );
+        assert_file(out.join(format!("many/{i:03}.txt")), b"same\n");
     }
     // One transfer per distinct content: the 200 copies of "same\n" and the two LFS files were
     // each fetched once (4 contents; the empty files need no request at all).
-    let resolves = env
-        .requests_on(Origin::Api)
-        .into_iter()
-        .filter(|q| q.path().contains("/resolve/"))
-        .count();
+    let resolves = env.requests_matching(Origin::Api, "/resolve/").len();
     assert_eq!(resolves, 4, "one resolve per distinct content");
-    assert_eq!(env.requests_on(Origin::Cdn).len(), 1);
+    assert_eq!(env.cdn_requests().len(), 1);
     assert_eq!(r.json()["files"].as_array().unwrap().len(), 208);
     // A re-run transfers nothing.
     env.hub.clear_requests();
-    env.run(&["download", "hf", "acme/dups", "-o", "out"])
-        .expect_code(0);
+    env.run_ok("download hf acme/dups -o out");
     assert!(
         env.hub
             .requests()
@@ -82,8 +66,7 @@ fn identical_files_share_one_blob_in_the_hf_cache() {
     );
     let cache = env.path("hub");
     env.env("HF_HUB_CACHE", cache.to_str().unwrap());
-    env.run(&["download", "hf", "acme/dups", "--layout", "hf-cache"])
-        .expect_code(0);
+    env.run_ok("download hf acme/dups --layout hf-cache");
     let repo = cache.join("datasets--acme--dups");
     let blobs: Vec<_> = std::fs::read_dir(repo.join("blobs"))
         .unwrap()
@@ -100,7 +83,7 @@ fn identical_files_share_one_blob_in_the_hf_cache() {
         );
         assert!(std::fs::read(&link).is_ok(), "{p} resolves");
     }
-    assert_eq!(std::fs::read(snap.join("y/m.bin")).unwrap(), lfs);
+    assert_file(snap.join("y/m.bin"), &lfs);
 }
 
 // ---- item 2: a 200 answer with a short body ----
@@ -108,45 +91,21 @@ fn identical_files_share_one_blob_in_the_hf_cache() {
 const PORTAL_PAGE: &[u8] = b"<html><body>Please log in to the Wi-Fi</body></html>";
 
 fn portal() -> FaultKind {
-    FaultKind::Replace {
-        code: 200,
-        content_type: "text/html; charset=utf-8".into(),
-        body: PORTAL_PAGE.to_vec(),
-    }
+    replace_200("text/html; charset=utf-8", PORTAL_PAGE)
 }
 
 #[test]
 fn a_proxy_page_instead_of_a_file_ends_after_the_retries() {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_RETRIES", "2");
+    let env = TestEnv::new().with_env("DSFETCH_RETRIES", "2");
     env.hub.add_hf_repo(
         HfRepo::new("acme/big")
             .lfs_file("a.bin", bytes(3, 300_000))
             .file("small.txt", "hello\n"),
     );
-    env.hub
-        .fault(Fault::new(Origin::Cdn, portal()).times(usize::MAX));
-    let r = env
-        .cmd()
-        .args([
-            "download",
-            "hf",
-            "acme/big",
-            "-o",
-            "out",
-            "--connections",
-            "1",
-        ])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let r = Run(r);
+    env.hub.fault(always(Origin::Cdn, portal()));
+    let r = env.run_line_within(60, "download hf acme/big -o out --connections 1");
     r.expect_code(5);
-    let err = r.stderr();
-    let line = err
-        .lines()
-        .find(|l| l.starts_with("dsfetch: error:"))
-        .unwrap();
+    let line = r.error_line();
     assert!(
         line.contains("HTTP 200")
             && line.contains("text/html")
@@ -154,75 +113,41 @@ fn a_proxy_page_instead_of_a_file_ends_after_the_retries() {
         "{line}"
     );
     // Bounded: the first try and two retries.
-    assert_eq!(env.requests_on(Origin::Cdn).len(), 3);
-    assert!(!env.path("out/a.bin").exists());
+    assert_eq!(env.cdn_requests().len(), 3);
+    assert_no_file(env.path("out/a.bin"));
     // Nothing of the page was kept as if it were the file's start.
     env.hub.clear_faults();
-    env.run(&["download", "hf", "acme/big", "-o", "out"])
-        .expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/a.bin")).unwrap(),
-        bytes(3, 300_000)
-    );
+    env.run_ok("download hf acme/big -o out");
+    assert_file(env.path("out/a.bin"), bytes(3, 300_000));
 }
 
 #[test]
 fn a_proxy_page_on_kaggle_storage_is_not_taken_for_the_archive() {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_RETRIES", "1");
+    let env = TestEnv::new().with_env("DSFETCH_RETRIES", "1");
     env.hub
         .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("a.csv", "x,y\n1,2\n"));
-    env.hub
-        .fault(Fault::new(Origin::Storage, portal()).times(usize::MAX));
-    let r = Run(env
-        .cmd()
-        .args(["download", "kaggle", "alice/titanic", "-o", "t"])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap());
-    r.expect_code(5);
-    assert!(r.stderr().contains("text/html"), "{}", r.stderr());
-    assert_eq!(env.requests_on(Origin::Storage).len(), 2);
-    assert!(files_under(&env.path("t")).is_empty());
+    env.hub.fault(always(Origin::Storage, portal()));
+    env.run_line_within(60, "download kaggle alice/titanic -o t")
+        .expect_code(5)
+        .assert_stderr_contains(&["text/html"]);
+    assert_eq!(env.storage_requests().len(), 2);
+    assert_tree(env.path("t"), &[]);
 }
 
 #[test]
 fn short_bodies_that_never_get_further_are_not_progress() {
     // A server that answers every request with 200 and the same first kilobyte of the file never
     // moves the resume point past where the first attempt got to.
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_RETRIES", "3");
+    let env = TestEnv::new().with_env("DSFETCH_RETRIES", "3");
     let data = bytes(3, 300_000);
     env.hub
         .add_hf_repo(HfRepo::new("acme/big").lfs_file("a.bin", data.clone()));
-    env.hub.fault(
-        Fault::new(
-            Origin::Cdn,
-            FaultKind::Replace {
-                code: 200,
-                content_type: "application/octet-stream".into(),
-                body: data[..1000].to_vec(),
-            },
-        )
-        .times(usize::MAX),
-    );
-    let r = Run(env
-        .cmd()
-        .args([
-            "download",
-            "hf",
-            "acme/big",
-            "-o",
-            "out",
-            "--connections",
-            "1",
-        ])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap());
-    r.expect_code(5);
-    assert!(r.stderr().contains("1000 bytes"), "{}", r.stderr());
-    assert_eq!(env.requests_on(Origin::Cdn).len(), 4);
+    let first_kb = replace_200("application/octet-stream", &data[..1000]);
+    env.hub.fault(always(Origin::Cdn, first_kb));
+    env.run_line_within(60, "download hf acme/big -o out --connections 1")
+        .expect_code(5)
+        .assert_stderr_contains(&["1000 bytes"]);
+    assert_eq!(env.cdn_requests().len(), 4);
 }
 
 // ---- item 3: a Kaggle file that is itself a zip ----
@@ -237,33 +162,14 @@ fn a_zip_file_wrapped_by_the_service_is_unwrapped() {
             .file("plain.csv", "a\n")
             .zipped_file("data.zip"),
     );
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/zips",
-        "--file",
-        "data.zip",
-        "-o",
-        "z",
-        "--json",
-    ]);
-    r.expect_code(0);
-    assert_eq!(std::fs::read(env.path("z/data.zip")).unwrap(), inner);
+    let r = env.run_ok("download kaggle alice/zips --file data.zip -o z --json");
+    assert_file(env.path("z/data.zip"), &inner);
     let v = r.json();
     assert_eq!(v["files"][0]["sha256"], sha256_hex(&inner).as_str());
     assert_eq!(v["files"][0]["size"], inner.len());
     // The same through --include.
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/zips",
-        "--include",
-        "*.zip",
-        "-o",
-        "z2",
-    ]);
-    r.expect_code(0);
-    assert_eq!(std::fs::read(env.path("z2/data.zip")).unwrap(), inner);
+    env.run_ok("download kaggle alice/zips --include *.zip -o z2");
+    assert_file(env.path("z2/data.zip"), &inner);
 }
 
 #[test]
@@ -276,23 +182,11 @@ fn a_kaggle_file_of_the_wrong_size_is_an_integrity_error() {
             .file("a.csv", "1,2,3\n")
             .file("b.csv", "x\n"),
     );
-    env.hub.fault(
-        Fault::new(
-            Origin::Storage,
-            FaultKind::Replace {
-                code: 200,
-                content_type: "text/csv".into(),
-                body: b"1,2\n".to_vec(),
-            },
-        )
-        .times(usize::MAX),
-    );
-    let r = env.run(&[
-        "download", "kaggle", "alice/t", "--file", "a.csv", "-o", "t",
-    ]);
-    r.expect_code(6);
-    assert!(r.stderr().contains("a.csv"), "{}", r.stderr());
-    assert!(!env.path("t/a.csv").exists());
+    env.hub
+        .fault(always(Origin::Storage, replace_200("text/csv", b"1,2\n")));
+    env.run_expect(6, "download kaggle alice/t --file a.csv -o t")
+        .assert_stderr_contains(&["a.csv"]);
+    assert_no_file(env.path("t/a.csv"));
 }
 
 // ---- item 5: the user's files, --force, and switching versions ----
@@ -305,30 +199,18 @@ fn a_users_own_file_is_never_overwritten_without_force() {
             .file("README.md", "# corpus\n")
             .file("data.csv", "1\n"),
     );
-    std::fs::create_dir_all(env.path("mine")).unwrap();
-    std::fs::write(env.path("mine/README.md"), "my notes\n").unwrap();
-    let r = env.run(&["download", "hf", "acme/corpus", "-o", "mine"]);
-    r.expect_code(1);
-    assert!(r.stderr().contains("README.md"), "{}", r.stderr());
-    assert!(r.stderr().contains("--force"), "{}", r.stderr());
-    assert_eq!(
-        std::fs::read_to_string(env.path("mine/README.md")).unwrap(),
-        "my notes\n"
-    );
+    env.write("mine/README.md", "my notes\n");
+    env.run_expect(1, "download hf acme/corpus -o mine")
+        .assert_stderr_contains(&["README.md", "--force"]);
+    assert_file(env.path("mine/README.md"), "my notes\n");
     // A file of identical content is adopted, not refused.
-    std::fs::write(env.path("mine/README.md"), "# corpus\n").unwrap();
-    env.run(&["download", "hf", "acme/corpus", "-o", "mine"])
-        .expect_code(0);
+    env.write("mine/README.md", "# corpus\n");
+    env.run_ok("download hf acme/corpus -o mine");
     // --force overwrites it.
-    std::fs::write(env.path("mine2.txt"), "").unwrap();
-    std::fs::create_dir_all(env.path("forced")).unwrap();
-    std::fs::write(env.path("forced/README.md"), "mine\n").unwrap();
-    env.run(&["download", "hf", "acme/corpus", "-o", "forced", "--force"])
-        .expect_code(0);
-    assert_eq!(
-        std::fs::read_to_string(env.path("forced/README.md")).unwrap(),
-        "# corpus\n"
-    );
+    env.write("mine2.txt", "");
+    env.write("forced/README.md", "mine\n");
+    env.run_ok("download hf acme/corpus -o forced --force");
+    assert_file(env.path("forced/README.md"), "# corpus\n");
 }
 
 #[test]
@@ -339,25 +221,17 @@ fn a_users_file_in_a_kaggle_folder_is_refused_and_the_archive_kept() {
             .file("train.csv", "a\n")
             .file("README.txt", "dataset\n"),
     );
-    std::fs::create_dir_all(env.path("t")).unwrap();
-    std::fs::write(env.path("t/README.txt"), "mine\n").unwrap();
-    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t"]);
-    r.expect_code(1);
-    assert!(r.stderr().contains("README.txt"), "{}", r.stderr());
-    assert_eq!(
-        std::fs::read_to_string(env.path("t/README.txt")).unwrap(),
-        "mine\n"
-    );
-    assert!(!env.path("t/train.csv").exists(), "nothing moved in");
+    env.write("t/README.txt", "mine\n");
+    env.run_expect(1, "download kaggle alice/titanic -o t")
+        .assert_stderr_contains(&["README.txt"]);
+    assert_file(env.path("t/README.txt"), "mine\n");
+    // Nothing moved in.
+    assert_no_file(env.path("t/train.csv"));
     // With --force the verified archive is reused: no second transfer.
     env.hub.clear_requests();
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t", "--force"])
-        .expect_code(0);
-    assert_eq!(env.requests_on(Origin::Storage).len(), 0);
-    assert_eq!(
-        std::fs::read_to_string(env.path("t/README.txt")).unwrap(),
-        "dataset\n"
-    );
+    env.run_ok("download kaggle alice/titanic -o t --force");
+    assert_eq!(env.storage_requests().len(), 0);
+    assert_file(env.path("t/README.txt"), "dataset\n");
 }
 
 #[test]
@@ -370,18 +244,12 @@ fn force_into_another_datasets_folder_replaces_it() {
     );
     env.hub
         .add_hf_repo(HfRepo::new("acme/two").file("two.txt", "2\n"));
-    env.run(&["download", "hf", "acme/one", "-o", "f"])
-        .expect_code(0);
-    std::fs::write(env.path("f/user-notes.md"), "keep me\n").unwrap();
-    env.run(&["download", "hf", "acme/two", "-o", "f"])
-        .expect_code(1);
-    env.run(&["download", "hf", "acme/two", "-o", "f", "--force"])
-        .expect_code(0);
-    assert_eq!(
-        files_under(&env.path("f")),
-        vec!["two.txt", "user-notes.md"],
-        "the old dataset's files are gone, the user's stay"
-    );
+    env.run_ok("download hf acme/one -o f");
+    env.write("f/user-notes.md", "keep me\n");
+    env.run_expect(1, "download hf acme/two -o f");
+    env.run_ok("download hf acme/two -o f --force");
+    // The old dataset's files are gone, the user's stay.
+    assert_tree(env.path("f"), &["two.txt", "user-notes.md"]);
 }
 
 #[test]
@@ -400,22 +268,14 @@ fn switching_revision_or_version_leaves_exactly_the_new_files() {
             HfFile::regular("README.txt", "v2\n"),
         ],
     );
-    env.run(&["download", "hf", "acme/rev@v2", "-o", "r"])
-        .expect_code(0);
-    std::fs::write(env.path("r/mine.txt"), "user\n").unwrap();
-    env.run(&["download", "hf", "acme/rev", "-o", "r"])
-        .expect_code(0);
-    assert_eq!(
-        files_under(&env.path("r")),
-        vec!["common.txt", "mine.txt", "only-v1/a.txt"]
-    );
-    env.run(&["download", "hf", "acme/rev@v2", "-o", "r"])
-        .expect_code(0);
-    assert_eq!(
-        files_under(&env.path("r")),
-        vec!["README.txt", "common.txt", "mine.txt"]
-    );
-    assert!(!env.path("r/only-v1").exists(), "emptied folders go too");
+    env.run_ok("download hf acme/rev@v2 -o r");
+    env.write("r/mine.txt", "user\n");
+    env.run_ok("download hf acme/rev -o r");
+    assert_tree(env.path("r"), &["common.txt", "mine.txt", "only-v1/a.txt"]);
+    env.run_ok("download hf acme/rev@v2 -o r");
+    assert_tree(env.path("r"), &["README.txt", "common.txt", "mine.txt"]);
+    // Emptied folders go too.
+    assert_no_file(env.path("r/only-v1"));
 
     // Kaggle: v2 has README.txt, v1 does not.
     env.hub
@@ -427,13 +287,11 @@ fn switching_revision_or_version_leaves_exactly_the_new_files() {
             ("README.txt".into(), b"v2\n".to_vec()),
         ],
     );
-    env.run(&["download", "kaggle", "alice/k", "-o", "k"])
-        .expect_code(0);
-    assert_eq!(files_under(&env.path("k")), vec!["README.txt", "a.csv"]);
-    env.run(&["download", "kaggle", "alice/k/versions/1", "-o", "k"])
-        .expect_code(0);
-    assert_eq!(files_under(&env.path("k")), vec!["a.csv"]);
-    assert_eq!(std::fs::read(env.path("k/a.csv")).unwrap(), b"1\n");
+    env.run_ok("download kaggle alice/k -o k");
+    assert_tree(env.path("k"), &["README.txt", "a.csv"]);
+    env.run_ok("download kaggle alice/k/versions/1 -o k");
+    assert_tree(env.path("k"), &["a.csv"]);
+    assert_file(env.path("k/a.csv"), b"1\n");
 }
 
 // ---- item 7: a verified archive is reused ----
@@ -448,23 +306,15 @@ fn a_verified_archive_is_extracted_again_without_a_transfer() {
     );
     // Extraction cannot finish: a folder sits where a file goes.
     std::fs::create_dir_all(env.path("t/test.csv")).unwrap();
-    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t"]);
-    r.expect_code(1);
-    assert_eq!(env.requests_on(Origin::Storage).len(), 1);
+    env.run_expect(1, "download kaggle alice/titanic -o t");
+    assert_eq!(env.storage_requests().len(), 1);
     std::fs::remove_dir(env.path("t/test.csv")).unwrap();
     env.hub.clear_requests();
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(0);
-    assert_eq!(
-        env.requests_on(Origin::Storage).len(),
-        0,
-        "no second transfer"
-    );
-    assert_eq!(
-        std::fs::read(env.path("t/train.csv")).unwrap(),
-        bytes(4, 50_000)
-    );
-    assert!(!env.path("t/.dsfetch/tmp").exists(), "the archive is gone");
+    env.run_ok("download kaggle alice/titanic -o t");
+    assert_eq!(env.storage_requests().len(), 0, "no second transfer");
+    assert_file(env.path("t/train.csv"), bytes(4, 50_000));
+    // The archive is gone.
+    assert_no_file(env.path("t/.dsfetch/tmp"));
 }
 
 // ---- item 9: unsafe names that are filtered out ----
@@ -477,22 +327,12 @@ fn an_excluded_unsafe_name_is_skipped_with_a_warning() {
             .file("data/a.csv", "1\n")
             .hf_file(HfFile::regular("../evil.txt", "x")),
     );
-    let r = env.run(&[
-        "download",
-        "hf",
-        "acme/mixed",
-        "-o",
-        "m",
-        "--include",
-        "data/",
-    ]);
-    r.expect_code(0);
-    assert_eq!(files_under(&env.path("m")), vec!["data/a.csv"]);
-    assert!(r.stderr().contains("evil"), "{}", r.stderr());
+    env.run_ok("download hf acme/mixed -o m --include data/")
+        .assert_stderr_contains(&["evil"]);
+    assert_tree(env.path("m"), &["data/a.csv"]);
     // Without the filter the dataset is still refused, nothing written.
-    let r = env.run(&["download", "hf", "acme/mixed", "-o", "m2"]);
-    r.expect_code(1);
-    assert!(files_under(&env.path("m2")).is_empty());
+    env.run_expect(1, "download hf acme/mixed -o m2");
+    assert_tree(env.path("m2"), &[]);
 }
 
 #[test]
@@ -510,18 +350,9 @@ fn an_excluded_unsafe_kaggle_name_is_skipped_with_a_warning() {
             (".dsfetch/record.json".into(), b"{}".to_vec()),
         ],
     );
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/mixed",
-        "-o",
-        "m",
-        "--include",
-        "*.csv",
-    ]);
-    r.expect_code(0);
-    assert_eq!(files_under(&env.path("m")), vec!["a.csv"]);
-    assert!(r.stderr().contains(".dsfetch"), "{}", r.stderr());
+    env.run_ok("download kaggle alice/mixed -o m --include *.csv")
+        .assert_stderr_contains(&[".dsfetch"]);
+    assert_tree(env.path("m"), &["a.csv"]);
 }
 
 // ---- item 15: lockfile sizes, internal names ----
@@ -536,8 +367,8 @@ fn a_size_edited_in_the_lockfile_is_enforced() {
     );
     env.hub
         .add_kaggle_dataset(KaggleDataset::new("alice/t").file("a.csv", "1,2\n"));
-    std::fs::write(env.path("m.txt"), "hf:acme/corpus\nkaggle:alice/t\n").unwrap();
-    env.run(&["batch", "m.txt"]).expect_code(0);
+    env.write("m.txt", "hf:acme/corpus\nkaggle:alice/t\n");
+    env.run_ok("batch m.txt");
     let lock_path = ["m.lock", "dsfetch.lock"]
         .iter()
         .map(|n| env.path(n))
@@ -552,11 +383,10 @@ fn a_size_edited_in_the_lockfile_is_enforced() {
         );
         assert_ne!(edited, lock, "the lockfile layout changed: {lock}");
         std::fs::write(&lock_path, &edited).unwrap();
-        let r = env.run(&["batch", "m.txt", "--locked"]);
+        let r = env.run_line("batch m.txt --locked");
         assert_ne!(r.code(), 0, "{}", r.stderr());
-        assert!(r.stderr().contains(file), "{}", r.stderr());
-        assert!(r.stderr().contains("lock"), "{}", r.stderr());
-        let json = env.run(&["batch", "m.txt", "--locked", "--json"]).json();
+        r.assert_stderr_contains(&[file, "lock"]);
+        let json = env.run_line("batch m.txt --locked --json").json();
         let failed: Vec<_> = json["results"]
             .as_array()
             .unwrap()
@@ -575,17 +405,11 @@ fn kaggle_errors_name_the_dataset_and_file_not_temp_names() {
     env.hub
         .add_kaggle_dataset(KaggleDataset::new("alice/t").file("a.csv", "1,2\n"));
     // The partial file's place is taken by a folder: the transfer cannot write.
-    let tmp = env.path("t/.dsfetch/tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
     let part = format!("kaggle-v1-{}.part", &sha256_hex(b"a.csv")[..32]);
-    std::fs::create_dir_all(tmp.join(part)).unwrap();
-    let r = env.run(&[
-        "download", "kaggle", "alice/t", "--file", "a.csv", "-o", "t",
-    ]);
-    r.expect_code(1);
-    let err = r.stderr();
-    assert!(!err.contains("kaggle-v1-"), "{err}");
-    assert!(err.contains("a.csv") && err.contains("alice/t"), "{err}");
+    std::fs::create_dir_all(env.path("t/.dsfetch/tmp").join(part)).unwrap();
+    env.run_expect(1, "download kaggle alice/t --file a.csv -o t")
+        .assert_stderr_lacks(&["kaggle-v1-"])
+        .assert_stderr_contains(&["a.csv", "alice/t"]);
 }
 
 // ---- found by trying the product as a new user (README only, odd data, a misbehaving hub) ----
@@ -599,59 +423,24 @@ fn a_selection_of_kaggle_files_never_counts_as_the_whole_version() {
             .file("test.csv", "b\n")
             .file("README.txt", "r\n"),
     );
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "-o",
-        "t",
-        "--file",
-        "train.csv",
-    ])
-    .expect_code(0);
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "-o",
-        "t",
-        "--include",
-        "*.txt",
-    ])
-    .expect_code(0);
+    env.run_ok("download kaggle alice/titanic -o t --file train.csv");
+    env.run_ok("download kaggle alice/titanic -o t --include *.txt");
     // The whole version: everything is fetched, not "already up to date".
-    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t", "--json"]);
-    r.expect_code(0);
-    assert_eq!(
-        files_under(&env.path("t")),
-        vec!["README.txt", "test.csv", "train.csv"]
-    );
+    let r = env.run_ok("download kaggle alice/titanic -o t --json");
+    assert_tree(env.path("t"), &["README.txt", "test.csv", "train.csv"]);
     assert_eq!(r.json()["skipped"], 0, "{}", r.stdout());
     // Now it is whole: a re-run transfers nothing.
     env.hub.clear_requests();
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(0);
-    assert!(env.requests_on(Origin::Storage).is_empty());
+    env.run_ok("download kaggle alice/titanic -o t");
+    assert!(env.storage_requests().is_empty());
 }
 
 #[test]
 fn a_hub_layout_for_the_other_hub_is_refused_when_the_config_loads() {
-    let env = TestEnv::new();
-    let cfg = env.path("c.toml");
-    std::fs::write(&cfg, "[hf]\nlayout = \"kagglehub\"\n").unwrap();
-    let r = env
-        .cmd()
-        .env("DSFETCH_CONFIG", &cfg)
-        .args(["config"])
-        .output()
-        .unwrap();
-    let r = Run(r);
-    r.expect_code(2);
-    assert!(
-        r.stderr().contains("c.toml") && r.stderr().contains("[hf] layout"),
-        "{}",
-        r.stderr()
-    );
+    let mut env = TestEnv::new();
+    env.config_file("c.toml", "[hf]\nlayout = \"kagglehub\"\n");
+    env.run_expect(2, "config")
+        .assert_stderr_contains(&["c.toml", "[hf] layout"]);
 }
 
 #[test]
@@ -691,14 +480,8 @@ fn search_json_always_has_a_description_key() {
     let env = TestEnv::new();
     env.hub
         .add_hf_repo(HfRepo::new("acme/nodesc").file("a.txt", "x"));
-    let r = env.run(&["search", "nodesc", "--source", "hf", "--json"]);
-    r.expect_code(0);
-    let v = r.json();
-    let hit = &v.as_array().unwrap()[0];
-    assert!(
-        hit.as_object().unwrap().contains_key("description"),
-        "{hit}"
-    );
+    let v = env.run_ok("search nodesc --source hf --json").json();
+    assert_keys(&v.as_array().unwrap()[0], &["description"]);
 }
 
 #[test]
@@ -706,9 +489,8 @@ fn a_missing_kaggle_version_is_named_as_such() {
     let env = TestEnv::new();
     env.hub
         .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("a.csv", "1\n"));
-    let r = env.run(&["download", "kaggle", "alice/titanic/versions/7"]);
-    r.expect_code(4);
-    assert!(r.stderr().contains("version 7"), "{}", r.stderr());
+    env.run_expect(4, "download kaggle alice/titanic/versions/7")
+        .assert_stderr_contains(&["version 7"]);
 }
 
 #[test]
@@ -716,17 +498,14 @@ fn a_lock_mismatch_says_upstream_changed_not_that_its_checksum_is_wrong() {
     let env = TestEnv::new();
     env.hub
         .add_kaggle_dataset(KaggleDataset::new("alice/t").file("a.csv", "1,2\n"));
-    std::fs::write(env.path("m.txt"), "kaggle:alice/t/versions/1\n").unwrap();
-    env.run(&["batch", "m.txt"]).expect_code(0);
-    let lock = std::fs::read_to_string(env.path("m.lock")).unwrap();
-    let sha = sha256_hex(b"1,2\n");
-    std::fs::write(env.path("m.lock"), lock.replace(&sha, &"0".repeat(64))).unwrap();
+    env.write("m.txt", "kaggle:alice/t/versions/1\n");
+    env.run_ok("batch m.txt");
+    env.replace_in("m.lock", &sha256_hex(b"1,2\n"), &"0".repeat(64));
     std::fs::remove_dir_all(env.path("downloads")).unwrap();
-    let r = env.run(&["batch", "m.txt", "--locked"]);
+    let r = env.run_line("batch m.txt --locked");
     assert_ne!(r.code(), 0);
-    let err = r.stderr();
-    assert!(err.contains("without --locked"), "{err}");
-    assert!(!err.contains("published checksum"), "{err}");
+    r.assert_stderr_contains(&["without --locked"])
+        .assert_stderr_lacks(&["published checksum"]);
 }
 
 #[test]

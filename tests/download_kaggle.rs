@@ -26,27 +26,17 @@ fn rpc_calls(env: &TestEnv, method: &str) -> Vec<Recorded> {
 fn downloads_and_extracts_the_current_version() {
     let env = TestEnv::new();
     titanic(&env.hub);
-    let r = env.run(&["download", "kaggle", "alice/titanic", "--json"]);
-    r.expect_code(0);
-    let v = r.json();
+    let v = env.run_ok("download kaggle alice/titanic --json").json();
     assert_eq!(v["success"], true);
     assert_eq!(v["source"], "Kaggle");
     assert_eq!(v["dataset_id"], "alice/titanic");
     assert_eq!(v["version"], 1);
     let folder = env.path("downloads/titanic");
-    assert_eq!(
-        files_under(&folder),
-        vec!["docs/README.md", "test.csv", "train.csv"]
-    );
-    assert_eq!(
-        std::fs::read(folder.join("train.csv")).unwrap(),
-        bytes(3, 200_000)
-    );
-    assert!(
-        !folder.join("titanic.zip").exists(),
-        "the archive is removed after extraction"
-    );
-    assert!(!folder.join(".dsfetch/tmp").exists());
+    assert_tree(&folder, &["docs/README.md", "test.csv", "train.csv"]);
+    assert_file(folder.join("train.csv"), bytes(3, 200_000));
+    // The archive is removed after extraction.
+    assert_no_file(folder.join("titanic.zip"));
+    assert_no_file(folder.join(".dsfetch/tmp"));
     // GetDataset resolved the version, then DownloadDataset asked for it explicitly.
     assert_eq!(rpc_calls(&env, "GetDataset").len(), 1);
     let dl = rpc_calls(&env, "DownloadDataset");
@@ -67,12 +57,8 @@ fn pinned_versions_and_url_forms() {
         "alice/titanic",
         vec![("train.csv".into(), b"new\n".to_vec())],
     );
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "latest"])
-        .expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("latest/train.csv")).unwrap(),
-        b"new\n"
-    );
+    env.run_ok("download kaggle alice/titanic -o latest");
+    assert_file(env.path("latest/train.csv"), b"new\n");
     env.hub.clear_requests();
     for (i, id) in [
         "alice/titanic/versions/1",
@@ -82,22 +68,16 @@ fn pinned_versions_and_url_forms() {
     .iter()
     .enumerate()
     {
-        let out = format!("v1-{i}");
-        let r = env.run(&["download", "kaggle", id, "-o", &out, "--json"]);
-        r.expect_code(0);
+        let r = env.run_ok(format!("download kaggle {id} -o v1-{i} --json"));
         assert_eq!(r.json()["version"], 1);
-        assert_eq!(
-            std::fs::read(env.path(&format!("{out}/train.csv"))).unwrap(),
-            bytes(3, 200_000)
-        );
+        assert_file(env.path(&format!("v1-{i}/train.csv")), bytes(3, 200_000));
     }
     assert!(
         rpc_calls(&env, "GetDataset").is_empty(),
         "a pinned version needs no lookup"
     );
-    let r = env.run(&["download", "kaggle", "alice/titanic/versions/9", "-o", "v9"]);
-    r.expect_code(4);
-    assert!(r.stderr().contains("not found"), "{}", r.stderr());
+    env.run_expect(4, "download kaggle alice/titanic/versions/9 -o v9")
+        .assert_stderr_contains(&["not found"]);
 }
 
 #[test]
@@ -160,20 +140,15 @@ fn credentials_from_each_source_reach_only_the_api() {
         env.hub.kaggle_add_user("alice", KEY);
         env.hub.kaggle_add_token(TOKEN, "alice");
         setup(&mut env);
-        let r = env.run(&["download", "kaggle", "alice/private", "-o", "p", "-v"]);
-        r.expect_code(0);
-        assert_eq!(
-            std::fs::read_to_string(env.path("p/a.csv")).unwrap(),
-            "1\n",
-            "{name}"
-        );
+        let r = env.run_ok("download kaggle alice/private -o p -v");
+        assert_eq!(env.read_text("p/a.csv"), "1\n", "{name}");
         let api = env.requests_on(Origin::Api);
         assert!(
             api.iter()
                 .all(|q| q.header("authorization") == Some(expected.as_str())),
             "{name}"
         );
-        let storage = env.requests_on(Origin::Storage);
+        let storage = env.storage_requests();
         assert!(!storage.is_empty());
         assert!(
             storage.iter().all(|q| q.header("authorization").is_none()),
@@ -205,25 +180,17 @@ fn missing_credentials_on_a_private_dataset_exit_3_and_say_where_we_looked() {
             .owner_user("alice")
             .file("a.csv", "1\n"),
     );
-    let r = env.run(&["download", "kaggle", "alice/private"]);
-    r.expect_code(3);
-    let err = r.stderr();
-    for place in [
+    let r = env.run_expect(3, "download kaggle alice/private");
+    // The message names every place that was looked at, and where to get a token.
+    r.assert_stderr_contains(&[
         "KAGGLE_API_TOKEN",
         "KAGGLE_USERNAME/KAGGLE_KEY",
         ".kaggle/kaggle.json",
         "kaggle/kaggle.json",
         ".kaggle/access_token",
-    ] {
-        assert!(err.contains(place), "the message names {place}: {err}");
-    }
-    assert!(err.contains("kaggle.com/settings"), "{err}");
-    assert_eq!(
-        err.lines()
-            .filter(|l| l.starts_with("dsfetch: error"))
-            .count(),
-        1
-    );
+        "kaggle.com/settings",
+    ]);
+    r.error_line();
 }
 
 #[test]
@@ -231,52 +198,40 @@ fn rejected_credentials_and_world_readable_kaggle_json() {
     let env = TestEnv::new();
     titanic(&env.hub);
     let p = write_kaggle_json(env.home.path(), "mallory", "wrongkey0000000000000000");
+    chmod(&p, 0o644);
+    let r = env.run_expect(3, "download kaggle alice/titanic");
+    r.assert_stderr_contains(&["was rejected"])
+        .assert_stderr_lacks(&["wrongkey0000000000000000"]);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
-    }
-    let r = env.run(&["download", "kaggle", "alice/titanic"]);
-    r.expect_code(3);
-    assert!(r.stderr().contains("was rejected"), "{}", r.stderr());
-    #[cfg(unix)]
-    assert!(r.stderr().contains("chmod 600"), "{}", r.stderr());
-    assert!(!r.stderr().contains("wrongkey0000000000000000"));
+    r.assert_stderr_contains(&["chmod 600"]);
     // A malformed kaggle.json is an error naming the file.
     std::fs::write(&p, "{not json").unwrap();
-    let r = env.run(&["download", "kaggle", "alice/titanic"]);
-    r.expect_code(3);
-    assert!(r.stderr().contains("kaggle.json"), "{}", r.stderr());
+    env.run_expect(3, "download kaggle alice/titanic")
+        .assert_stderr_contains(&["kaggle.json"]);
 }
 
 #[test]
 fn not_found_exits_4() {
     let env = TestEnv::new();
-    let r = env.run(&["download", "kaggle", "alice/nothing"]);
-    r.expect_code(4);
-    assert!(r.stderr().contains("not found"), "{}", r.stderr());
-    let r = env.run(&["download", "kaggle", "not-a-valid-id"]);
-    r.expect_code(2);
+    env.run_expect(4, "download kaggle alice/nothing")
+        .assert_stderr_contains(&["not found"]);
+    env.run_expect(2, "download kaggle not-a-valid-id");
 }
 
 #[test]
 fn resumes_an_interrupted_archive_with_range_and_if_range() {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_RETRIES", "1");
+    let env = TestEnv::new().with_env("DSFETCH_RETRIES", "1");
     titanic(&env.hub);
     let archive_len = env.hub.kaggle_archive("alice/titanic", 1).unwrap().len() as u64;
     env.hub
-        .fault(Fault::new(Origin::Storage, FaultKind::DropAfter(80_000)).times(1));
+        .fault(Fault::new(Origin::Storage, FaultKind::DropAfter(80_000)));
     env.hub
-        .fault(Fault::new(Origin::Storage, FaultKind::ResetBeforeHeaders).times(usize::MAX));
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(5);
-    assert!(!env.path("t/train.csv").exists());
-    env.hub.clear_faults();
-    env.hub.clear_requests();
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(0);
-    let storage = env.requests_on(Origin::Storage);
+        .fault(always(Origin::Storage, FaultKind::ResetBeforeHeaders));
+    env.run_expect(5, "download kaggle alice/titanic -o t");
+    assert_no_file(env.path("t/train.csv"));
+    env.clear_hub();
+    env.run_ok("download kaggle alice/titanic -o t");
+    let storage = env.storage_requests();
     assert_eq!(storage.len(), 1);
     assert_eq!(storage[0].range.as_deref(), Some("bytes=80000-"));
     assert!(
@@ -284,22 +239,17 @@ fn resumes_an_interrupted_archive_with_range_and_if_range() {
         "resume is validated with If-Range"
     );
     assert_eq!(bytes_sent(&storage), archive_len - 80_000);
-    assert_eq!(
-        std::fs::read(env.path("t/train.csv")).unwrap(),
-        bytes(3, 200_000)
-    );
+    assert_file(env.path("t/train.csv"), bytes(3, 200_000));
 }
 
 #[test]
 fn an_if_range_mismatch_restarts_cleanly() {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_RETRIES", "0");
+    let env = TestEnv::new().with_env("DSFETCH_RETRIES", "0");
     titanic(&env.hub);
     let archive_len = env.hub.kaggle_archive("alice/titanic", 1).unwrap().len() as u64;
     env.hub
-        .fault(Fault::new(Origin::Storage, FaultKind::DropAfter(80_000)).times(1));
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(5);
+        .fault(Fault::new(Origin::Storage, FaultKind::DropAfter(80_000)));
+    env.run_expect(5, "download kaggle alice/titanic -o t");
     // The stored validator no longer matches what storage serves (the object changed).
     let tmp = env.path("t/.dsfetch/tmp");
     for e in std::fs::read_dir(&tmp).unwrap().flatten() {
@@ -311,16 +261,12 @@ fn an_if_range_mismatch_restarts_cleanly() {
         }
     }
     env.hub.clear_requests();
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(0);
-    let storage = env.requests_on(Origin::Storage);
+    env.run_ok("download kaggle alice/titanic -o t");
+    let storage = env.storage_requests();
     assert_eq!(storage[0].header("if-range"), Some("\"stale-etag\""));
     assert_eq!(storage[0].status, 200, "the server sent the whole object");
     assert_eq!(bytes_sent(&storage), archive_len);
-    assert_eq!(
-        std::fs::read(env.path("t/train.csv")).unwrap(),
-        bytes(3, 200_000)
-    );
+    assert_file(env.path("t/train.csv"), bytes(3, 200_000));
 }
 
 #[test]
@@ -328,15 +274,10 @@ fn md5_mismatch_exits_6_with_nothing_extracted() {
     let env = TestEnv::new();
     titanic(&env.hub);
     env.hub
-        .fault(Fault::new(Origin::Storage, FaultKind::Corrupt { offset: 1000 }).times(usize::MAX));
-    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t"]);
-    r.expect_code(6);
-    assert!(r.stderr().contains("md5"), "{}", r.stderr());
-    assert!(
-        files_under(&env.path("t")).is_empty(),
-        "{:?}",
-        files_under(&env.path("t"))
-    );
+        .fault(always(Origin::Storage, FaultKind::Corrupt { offset: 1000 }));
+    env.run_expect(6, "download kaggle alice/titanic -o t")
+        .assert_stderr_contains(&["md5"]);
+    assert_tree(env.path("t"), &[]);
 }
 
 #[test]
@@ -362,20 +303,17 @@ fn hostile_archives_are_refused_with_nothing_written() {
                 .file("ok.txt", "fine\n")
                 .raw_archive(archive),
         );
-        let r = env.run(&["download", "kaggle", "evil/set", "-o", "a/b"]);
-        r.expect_code(1);
+        let r = env.run_expect(1, "download kaggle evil/set -o a/b");
         assert!(
             r.stderr().contains("refused unsafe zip entry"),
             "{name}: {}",
             r.stderr()
         );
-        assert!(
-            files_under(&env.path("a/b")).is_empty(),
-            "{name}: {:?}",
-            files_under(&env.path("a/b"))
-        );
-        assert!(!env.path("escaped.txt").exists() && !env.path("a/escaped.txt").exists());
-        assert!(!std::path::Path::new("/tmp/dsfetch-absolute-escape.txt").exists());
+        let written = files_under(&env.path("a/b"));
+        assert!(written.is_empty(), "{name}: {written:?}");
+        assert_no_file(env.path("escaped.txt"));
+        assert_no_file(env.path("a/escaped.txt"));
+        assert_no_file("/tmp/dsfetch-absolute-escape.txt");
     }
 }
 
@@ -388,44 +326,19 @@ fn single_files_including_one_the_service_zips() {
             .file("sub/dir/notes.txt", "notes\n")
             .zipped_file("train.csv"),
     );
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "--file",
-        "train.csv",
-        "--file",
-        "sub/dir/notes.txt",
-        "-o",
-        "f",
-        "--json",
-    ]);
-    r.expect_code(0);
-    assert_eq!(
-        files_under(&env.path("f")),
-        vec!["sub/dir/notes.txt", "train.csv"]
+    let r = env.run_ok(
+        "download kaggle alice/titanic --file train.csv --file sub/dir/notes.txt -o f --json",
     );
-    assert_eq!(
-        std::fs::read(env.path("f/train.csv")).unwrap(),
-        bytes(3, 200_000)
-    );
-    let storage = env.requests_on(Origin::Storage);
+    assert_tree(env.path("f"), &["sub/dir/notes.txt", "train.csv"]);
+    assert_file(env.path("f/train.csv"), bytes(3, 200_000));
+    let storage = env.storage_requests();
     assert!(
         storage.iter().any(|q| q.path().ends_with("train.csv.zip")),
         "train.csv was served zipped"
     );
     let files = r.json()["files"].as_array().unwrap().clone();
     assert_eq!(files.len(), 2);
-    let missing = env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "--file",
-        "nope.csv",
-        "-o",
-        "f2",
-    ]);
-    missing.expect_code(4);
+    env.run_expect(4, "download kaggle alice/titanic --file nope.csv -o f2");
 }
 
 #[test]
@@ -439,28 +352,17 @@ fn include_selects_files_from_the_paginated_listing() {
         ds = ds.file(&format!("csv/{i}.csv"), format!("{i}\n"));
     }
     env.hub.add_kaggle_dataset(ds.file("other.txt", "x\n"));
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/many",
-        "--include",
-        "csv/",
-        "--exclude",
-        "*3*",
-        "-o",
-        "m",
-    ])
-    .expect_code(0);
-    assert_eq!(
-        files_under(&env.path("m")),
-        vec![
+    env.run_ok("download kaggle alice/many --include csv/ --exclude *3* -o m");
+    assert_tree(
+        env.path("m"),
+        &[
             "csv/0.csv",
             "csv/1.csv",
             "csv/2.csv",
             "csv/4.csv",
             "csv/5.csv",
-            "csv/6.csv"
-        ]
+            "csv/6.csv",
+        ],
     );
     assert!(
         rpc_calls(&env, "ListDatasetFiles").len() >= 4,
@@ -479,25 +381,14 @@ fn include_selects_files_from_the_paginated_listing() {
 fn a_second_run_is_a_no_op_and_force_downloads_again() {
     let env = TestEnv::new();
     titanic(&env.hub);
-    env.run(&["download", "kaggle", "alice/titanic", "-o", "t"])
-        .expect_code(0);
+    env.run_ok("download kaggle alice/titanic -o t");
     env.hub.clear_requests();
-    let r = env.run(&["download", "kaggle", "alice/titanic", "-o", "t", "--json"]);
-    r.expect_code(0);
+    let r = env.run_ok("download kaggle alice/titanic -o t --json");
     assert_eq!(r.json()["bytes_downloaded"], 0);
     assert_eq!(r.json()["skipped"], 3);
-    assert!(env.requests_on(Origin::Storage).is_empty());
+    assert!(env.storage_requests().is_empty());
     assert!(rpc_calls(&env, "DownloadDataset").is_empty());
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "-o",
-        "t",
-        "--force",
-        "--json",
-    ]);
-    r.expect_code(0);
+    let r = env.run_ok("download kaggle alice/titanic -o t --force --json");
     assert!(r.json()["bytes_downloaded"].as_u64().unwrap() > 0);
 }
 
@@ -505,29 +396,11 @@ fn a_second_run_is_a_no_op_and_force_downloads_again() {
 fn no_unzip_keeps_the_archive() {
     let env = TestEnv::new();
     titanic(&env.hub);
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "--no-unzip",
-        "-o",
-        "z",
-    ])
-    .expect_code(0);
-    assert_eq!(files_under(&env.path("z")), vec!["titanic.zip"]);
-    assert_eq!(
-        std::fs::read(env.path("z/titanic.zip")).unwrap(),
-        env.hub.kaggle_archive("alice/titanic", 1).unwrap()
-    );
+    env.run_ok("download kaggle alice/titanic --no-unzip -o z");
+    assert_tree(env.path("z"), &["titanic.zip"]);
+    let archive = env.hub.kaggle_archive("alice/titanic", 1).unwrap();
+    assert_file(env.path("z/titanic.zip"), archive);
     env.hub.clear_requests();
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "--no-unzip",
-        "-o",
-        "z",
-    ])
-    .expect_code(0);
-    assert!(env.requests_on(Origin::Storage).is_empty());
+    env.run_ok("download kaggle alice/titanic --no-unzip -o z");
+    assert!(env.storage_requests().is_empty());
 }

@@ -19,9 +19,7 @@ fn completions_are_fresh() {
     let update = std::env::var_os("UPDATE_COMPLETIONS").is_some();
     let mut stale = Vec::new();
     for (shell, file) in SHELLS {
-        let r = env.run(&["completions", shell]);
-        r.expect_code(0);
-        let script = r.stdout();
+        let script = env.run_ok(format!("completions {shell}")).stdout();
         assert!(script.contains("dsfetch"), "{shell}");
         let path = dir.join(file);
         if update {
@@ -40,7 +38,7 @@ fn completions_are_fresh() {
 #[test]
 fn completions_know_the_commands() {
     let env = TestEnv::new();
-    let bash = env.run(&["completions", "bash"]).stdout();
+    let bash = env.run_line("completions bash").stdout();
     for word in [
         "download",
         "search",
@@ -53,7 +51,7 @@ fn completions_know_the_commands() {
     ] {
         assert!(bash.contains(word), "bash completion lacks {word}");
     }
-    env.run(&["completions", "tcsh"]).expect_code(2);
+    env.run_expect(2, "completions tcsh");
 }
 
 #[test]
@@ -66,9 +64,7 @@ fn config_precedence_flag_env_config_default() {
         "download_dir = \"from-config\"\njobs = 3\nprogress = \"plain\"\n",
     )
     .unwrap();
-    let r = env.run(&["config", "--json"]);
-    r.expect_code(0);
-    let v = r.json();
+    let v = env.run_ok("config --json").json();
     assert_eq!(v["download_dir"]["value"], "from-config");
     assert!(
         v["download_dir"]["from"]
@@ -80,15 +76,15 @@ fn config_precedence_flag_env_config_default() {
     assert_eq!(v["retries"]["from"], "default");
     env.env("DSFETCH_JOBS", "5")
         .env("DSFETCH_DOWNLOAD_DIR", "from-env");
-    let v = env.run(&["config", "--json"]).json();
+    let v = env.run_line("config --json").json();
     assert_eq!(v["jobs"]["value"], "5");
     assert_eq!(v["jobs"]["from"], "env DSFETCH_JOBS");
     assert_eq!(v["download_dir"]["value"], "from-env");
-    let v = env.run(&["config", "--json", "--progress", "json"]).json();
+    let v = env.run_line("config --json --progress json").json();
     assert_eq!(v["progress"]["value"], "json");
     assert_eq!(v["progress"]["from"], "flag --progress");
     // The human form names every origin.
-    let text = env.run(&["config"]).stdout();
+    let text = env.run_line("config").stdout();
     assert!(
         text.contains("(env DSFETCH_JOBS)")
             && text.contains("(default)")
@@ -98,52 +94,43 @@ fn config_precedence_flag_env_config_default() {
     // The setting is really used: downloads land under the configured root.
     env.hub
         .add_hf_repo(HfRepo::new("acme/x").file("a.txt", "a\n"));
-    env.run(&["download", "hf", "acme/x"]).expect_code(0);
-    assert!(env.path("from-env/acme_x/a.txt").exists());
+    env.run_ok("download hf acme/x");
+    assert_exists(env.path("from-env/acme_x/a.txt"));
     // DSFETCH_CONFIG points elsewhere; a broken file is a usage error naming it.
-    let other = env.work.path().join("broken.toml");
-    std::fs::write(&other, "jobs = [").unwrap();
-    env.env("DSFETCH_CONFIG", other.to_str().unwrap());
-    let r = env.run(&["config"]);
-    r.expect_code(2);
-    assert!(r.stderr().contains("broken.toml"), "{}", r.stderr());
+    env.config_file("broken.toml", "jobs = [");
+    env.run_expect(2, "config")
+        .assert_stderr_contains(&["broken.toml"]);
+}
+
+/// An env with `acme/p`: a 400 kB LFS file `big.bin` and a small `a.txt`.
+fn progress_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::new("acme/p")
+            .lfs_file("big.bin", bytes(4, 400_000))
+            .file("a.txt", "a\n"),
+    );
+    env
 }
 
 #[test]
 fn plain_progress_has_no_carriage_returns() {
-    let env = TestEnv::new();
-    env.hub.add_hf_repo(
-        HfRepo::new("acme/p")
-            .lfs_file("big.bin", bytes(4, 400_000))
-            .file("a.txt", "a\n"),
-    );
-    let r = env.run(&["download", "hf", "acme/p", "--progress", "plain"]);
-    r.expect_code(0);
-    let err = r.stderr();
-    assert!(!err.contains('\r'), "{err:?}");
-    assert!(
-        !err.contains('\u{1b}'),
-        "no escape sequences in plain mode: {err:?}"
-    );
-    assert!(err.contains("big.bin: done"), "{err}");
-    assert!(err.contains("2 file(s) to download"), "{err}");
+    let env = progress_env();
+    // No carriage returns, and no escape sequences in plain mode.
+    env.run_ok("download hf acme/p --progress plain")
+        .assert_stderr_lacks(&["\r", "\u{1b}"])
+        .assert_stderr_contains(&["big.bin: done", "2 file(s) to download"]);
     // The default when stderr is not a terminal is plain too.
-    let r = env.run(&["download", "hf", "acme/p", "-o", "again"]);
-    assert!(!r.stderr().contains('\r'));
+    env.run_line("download hf acme/p -o again")
+        .assert_stderr_lacks(&["\r"]);
 }
 
 #[test]
 fn json_progress_is_ndjson_with_stable_fields() {
-    let env = TestEnv::new();
-    env.hub.add_hf_repo(
-        HfRepo::new("acme/p")
-            .lfs_file("big.bin", bytes(4, 400_000))
-            .file("a.txt", "a\n"),
-    );
+    let env = progress_env();
     env.hub
-        .fault(Fault::new(Origin::Cdn, FaultKind::DropAfter(100_000)).times(1));
-    let r = env.run(&["download", "hf", "acme/p", "--progress", "json"]);
-    r.expect_code(0);
+        .fault(Fault::new(Origin::Cdn, FaultKind::DropAfter(100_000)));
+    let r = env.run_ok("download hf acme/p --progress json");
     let events: Vec<serde_json::Value> = r
         .stderr()
         .lines()
@@ -167,18 +154,16 @@ fn json_progress_is_ndjson_with_stable_fields() {
         .unwrap();
     assert_eq!(done["size"], 400_000);
     // Quiet: nothing at all on stderr.
-    let r = env.run(&["download", "hf", "acme/p", "-o", "q", "-q"]);
-    r.expect_code(0);
+    let r = env.run_ok("download hf acme/p -o q -q");
     assert!(r.stderr().is_empty(), "{}", r.stderr());
 }
 
 #[test]
 fn version_and_help_need_nothing() {
     let env = TestEnv::new();
-    let r = env.run(&["--version"]);
-    r.expect_code(0);
+    let r = env.run_ok("--version");
     assert!(r.stdout().starts_with("dsfetch "));
-    env.run(&["--help"]).expect_code(0);
-    env.run(&["download", "--help"]).expect_code(0);
+    env.run_ok("--help");
+    env.run_ok("download --help");
     assert!(env.hub.requests().is_empty());
 }

@@ -46,19 +46,8 @@ fn env_for(hub: Hub) -> TestEnv {
 /// Downloads one file (`small.bin` or `large.bin`) of the hub's dataset into `out`.
 fn fetch(env: &TestEnv, hub: Hub, file: &str, out: &str) -> Run {
     match hub {
-        Hub::Hf => env.run(&[
-            "download",
-            "hf",
-            "acme/f",
-            "--include",
-            file,
-            "-o",
-            out,
-            "-q",
-        ]),
-        Hub::Kaggle => env.run(&[
-            "download", "kaggle", "alice/f", "--file", file, "-o", out, "-q",
-        ]),
+        Hub::Hf => env.run_line(format!("download hf acme/f --include {file} -o {out} -q")),
+        Hub::Kaggle => env.run_line(format!("download kaggle alice/f --file {file} -o {out} -q")),
     }
 }
 
@@ -82,26 +71,10 @@ fn nothing_corrupt(env: &TestEnv, out: &str, file: &str, ctx: &str) {
     }
 }
 
-fn status(code: u16) -> FaultKind {
-    FaultKind::Status {
-        code,
-        retry_after: None,
-        ratelimit_reset: None,
-    }
-}
-
 /// (name, fault, allowed exit codes when it persists).
 fn faults() -> Vec<(&'static str, FaultKind, &'static [i32])> {
     vec![
-        (
-            "429 Retry-After",
-            FaultKind::Status {
-                code: 429,
-                retry_after: Some("0".into()),
-                ratelimit_reset: None,
-            },
-            &[5],
-        ),
+        ("429 Retry-After", retry_after_429("0"), &[5]),
         (
             "429 RateLimit",
             FaultKind::Status {
@@ -123,10 +96,7 @@ fn faults() -> Vec<(&'static str, FaultKind, &'static [i32])> {
         ),
         (
             "stall",
-            FaultKind::Stall {
-                after: 3000,
-                duration: Duration::from_secs(3),
-            },
+            stall(3000, Duration::from_secs(3)),
             // Each stalled attempt still delivers its first bytes, so a resuming client may finish.
             &[0, 5],
         ),
@@ -260,11 +230,7 @@ fn soak_random_faults() {
     env.hub.add_hf_repo(repo);
     let kinds = vec![
         status(503),
-        FaultKind::Status {
-            code: 429,
-            retry_after: Some("0".into()),
-            ratelimit_reset: None,
-        },
+        retry_after_429("0"),
         FaultKind::ResetBeforeHeaders,
         FaultKind::DropAfter(500),
         FaultKind::Corrupt { offset: 100 },
@@ -272,23 +238,18 @@ fn soak_random_faults() {
     ];
     env.hub
         .random_faults(0x5eed, 0.15, kinds.clone(), Origin::Cdn);
-    let r = env.run(&["download", "hf", "acme/soak", "-o", "soak", "-q", "--json"]);
-    r.expect_code(0);
-    let v = r.json();
+    let v = env.run_ok("download hf acme/soak -o soak -q --json").json();
     assert_eq!(v["files"].as_array().unwrap().len(), 300);
     for i in 0..300u64 {
         let len = 1000 + (i as usize * 7919) % 30_000;
         let ext = if i % 3 == 0 { "txt" } else { "bin" };
-        let p = env.path(&format!("soak/d{}/f{i:03}.{ext}", i % 7));
-        assert_eq!(
-            std::fs::read(&p).unwrap(),
+        assert_file(
+            env.path(&format!("soak/d{}/f{i:03}.{ext}", i % 7)),
             bytes(100 + i, len),
-            "{}",
-            p.display()
         );
     }
     // Retries resume where they stopped: the bytes sent stay well under twice the data.
-    let sent: u64 = env.hub.requests().iter().map(|q| q.body_bytes_sent).sum();
+    let sent = bytes_sent(&env.hub.requests());
     assert!(
         sent < (total as u64) * 3 / 2,
         "sent {sent} bytes for {total} bytes of data"

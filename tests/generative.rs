@@ -125,33 +125,20 @@ fn gen_faults(rng: &mut Rng, kaggle: bool, retries: u64) -> Vec<Fault> {
         let on_blob = rng.chance(65);
         let origin = if on_blob { blob } else { Origin::Api };
         let kind = match rng.below(if on_blob { 11 } else { 6 }) {
-            0 => FaultKind::Status {
-                code: 429,
-                retry_after: Some("0".into()),
-                ratelimit_reset: None,
-            },
-            1 => FaultKind::Status {
-                code: *rng.pick(&[500, 502, 503]),
-                retry_after: None,
-                ratelimit_reset: None,
-            },
+            0 => retry_after_429("0"),
+            1 => status(*rng.pick(&[500, 502, 503])),
             2 => FaultKind::ResetBeforeHeaders,
             3 => FaultKind::DropAfter(rng.below(200_000)),
             4 => FaultKind::WrongLength(*rng.pick(&[-7, -1, 3])),
-            5 => FaultKind::Stall {
-                after: rng.below(1000),
-                duration: Duration::from_millis(if rng.chance(15) { 1300 } else { 50 }),
-            },
-            6 => FaultKind::Replace {
-                code: 200,
-                content_type: "text/html".into(),
-                body: b"<html>captive portal</html>".to_vec(),
-            },
-            7 => FaultKind::Replace {
-                code: 200,
-                content_type: "application/octet-stream".into(),
-                body: vec![0u8; 1 + rng.below(500) as usize],
-            },
+            5 => stall(
+                rng.below(1000),
+                Duration::from_millis(if rng.chance(15) { 1300 } else { 50 }),
+            ),
+            6 => replace_200("text/html", b"<html>captive portal</html>"),
+            7 => replace_200(
+                "application/octet-stream",
+                &vec![0u8; 1 + rng.below(500) as usize],
+            ),
             8 => FaultKind::Corrupt {
                 offset: rng.below(2000),
             },
@@ -387,17 +374,12 @@ fn run_case(case: &Case) {
         None => Tree::new(),
     };
     if case.interrupted {
-        env.hub.fault(
-            Fault::new(
-                if case.kaggle {
-                    Origin::Storage
-                } else {
-                    Origin::Cdn
-                },
-                FaultKind::DropAfter(1000),
-            )
-            .times(usize::MAX),
-        );
+        let blob = if case.kaggle {
+            Origin::Storage
+        } else {
+            Origin::Cdn
+        };
+        env.hub.fault(always(blob, FaultKind::DropAfter(1000)));
         let r = {
             let mut args: Vec<String> = base.clone();
             args.extend(["-o".into(), out.to_string_lossy().into_owned(), "-q".into()]);

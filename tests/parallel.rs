@@ -1,15 +1,25 @@
 //! Parallel ranged chunks for large files (small chunks via `DSFETCH_CHUNK_SIZE`, so the files
 //! stay small): chunk retries, resume across runs, expired URLs, servers without Range.
 
+use std::time::Duration;
+
 use crate::support::*;
 
 const CHUNK: u64 = 64 * 1024;
 const SIZE: usize = 1_000_000;
+/// Where [`fetch_big`] puts the large file.
+const BIG: &str = "out/data/big.bin";
+/// Downloads `alice/big` of [`big_kaggle`] into `k` over four connections.
+const FETCH_KAGGLE: &str = "download kaggle alice/big -o k --connections 4";
 
-/// An env whose large-file threshold is one 64 KiB chunk, with a 1 MB LFS file in `acme/big`.
+/// An env whose large-file threshold is one 64 KiB chunk.
+fn chunked(env: TestEnv) -> TestEnv {
+    env.with_env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string())
+}
+
+/// A chunked env with a 1 MB LFS file in `acme/big`.
 fn big_repo() -> TestEnv {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+    let env = chunked(TestEnv::new());
     env.hub.add_hf_repo(
         HfRepo::new("acme/big")
             .file("README.md", "# big\n")
@@ -18,18 +28,29 @@ fn big_repo() -> TestEnv {
     env
 }
 
-fn fetch_big(env: &TestEnv, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "download",
-        "hf",
-        "acme/big",
-        "-o",
-        "out",
-        "--include",
-        "*.bin",
-    ];
-    args.extend_from_slice(extra);
-    env.run(&args)
+/// Downloads the large file of [`big_repo`] to [`BIG`] over `connections` connections.
+fn fetch_big(env: &TestEnv, connections: u32) -> Run {
+    env.run_line(format!(
+        "download hf acme/big -o out --include *.bin --connections {connections}"
+    ))
+}
+
+/// A chunked env with a Kaggle dataset `alice/big` whose archive spans several chunks.
+fn big_kaggle() -> TestEnv {
+    let env = chunked(TestEnv::new());
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/big")
+            .file("a.bin", bytes(11, 300_000))
+            .file("b.bin", bytes(12, 200_000)),
+    );
+    env
+}
+
+/// Asserts both files of [`big_kaggle`] are complete in `k`.
+#[track_caller]
+fn assert_big_kaggle(env: &TestEnv) {
+    assert_file(env.path("k/a.bin"), bytes(11, 300_000));
+    assert_file(env.path("k/b.bin"), bytes(12, 200_000));
 }
 
 fn chunk_len(i: u64) -> u64 {
@@ -50,21 +71,15 @@ fn ranges(reqs: &[Recorded]) -> Vec<(u64, u64)> {
 }
 
 fn resolves(env: &TestEnv) -> usize {
-    env.requests_on(Origin::Api)
-        .iter()
-        .filter(|r| r.path().contains("/resolve/"))
-        .count()
+    env.requests_matching(Origin::Api, "/resolve/").len()
 }
 
 #[test]
 fn a_large_file_arrives_in_parallel_ranged_chunks() {
     let env = big_repo();
-    fetch_big(&env, &["--connections", "4"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    fetch_big(&env, 4).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     let chunks = SIZE.div_ceil(CHUNK as usize);
     assert_eq!(cdn.len(), chunks, "one ranged request per chunk");
     let mut got = ranges(&cdn);
@@ -90,8 +105,8 @@ fn a_large_file_arrives_in_parallel_ranged_chunks() {
 #[test]
 fn one_connection_means_one_stream() {
     let env = big_repo();
-    fetch_big(&env, &["--connections", "1"]).expect_code(0);
-    let cdn = env.requests_on(Origin::Cdn);
+    fetch_big(&env, 1).expect_code(0);
+    let cdn = env.cdn_requests();
     assert_eq!(cdn.len(), 1);
     assert_eq!(cdn[0].range, None);
     assert_eq!(cdn[0].status, 200);
@@ -101,17 +116,11 @@ fn one_connection_means_one_stream() {
 fn a_chunk_that_fails_midway_is_retried_alone() {
     let env = big_repo();
     // The fourth CDN request breaks after 10 000 bytes.
-    env.hub.fault(
-        Fault::new(Origin::Cdn, FaultKind::DropAfter(10_000))
-            .skip(3)
-            .times(1),
-    );
-    fetch_big(&env, &["--connections", "4"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    env.hub
+        .fault(Fault::new(Origin::Cdn, FaultKind::DropAfter(10_000)).skip(3));
+    fetch_big(&env, 4).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     let broken = cdn
         .iter()
         .find(|r| r.body_bytes_sent == 10_000 && r.status == 206)
@@ -135,17 +144,12 @@ fn a_chunk_that_fails_midway_is_retried_alone() {
 
 #[test]
 fn a_second_run_fetches_only_the_missing_chunks() {
-    let mut env = big_repo();
-    env.env("DSFETCH_RETRIES", "0");
+    let env = big_repo().with_env("DSFETCH_RETRIES", "0");
     // Run 1: five chunk requests succeed, then the CDN stops answering.
-    env.hub.fault(
-        Fault::new(Origin::Cdn, FaultKind::ResetBeforeHeaders)
-            .skip(5)
-            .times(usize::MAX),
-    );
-    let r = fetch_big(&env, &["--connections", "2"]);
-    r.expect_code(5);
-    assert!(!env.path("out/data/big.bin").exists());
+    env.hub
+        .fault(always(Origin::Cdn, FaultKind::ResetBeforeHeaders).skip(5));
+    fetch_big(&env, 2).expect_code(5);
+    assert_no_file(env.path(BIG));
     let tmp = env.path("out/.dsfetch/tmp");
     let side = std::fs::read_dir(&tmp)
         .unwrap()
@@ -170,14 +174,10 @@ fn a_second_run_fetches_only_the_missing_chunks() {
     let done_bytes: u64 = done.iter().map(|&i| chunk_len(i)).sum::<u64>() + partial;
 
     // Run 2: only the chunks not recorded as done travel.
-    env.hub.clear_faults();
-    env.hub.clear_requests();
-    fetch_big(&env, &["--connections", "2"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    env.clear_hub();
+    fetch_big(&env, 2).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     assert_eq!(bytes_sent(&cdn), SIZE as u64 - done_bytes);
     for (a, _) in ranges(&cdn) {
         assert!(
@@ -191,17 +191,11 @@ fn a_second_run_fetches_only_the_missing_chunks() {
 #[test]
 fn an_expired_signed_url_is_requested_again() {
     let env = big_repo();
-    env.hub.fault(
-        Fault::new(Origin::Cdn, FaultKind::ExpiredUrl)
-            .skip(3)
-            .times(1),
-    );
-    fetch_big(&env, &["--connections", "4"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    env.hub
+        .fault(Fault::new(Origin::Cdn, FaultKind::ExpiredUrl).skip(3));
+    fetch_big(&env, 4).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     assert_eq!(cdn.iter().filter(|r| r.status == 403).count(), 1);
     assert_eq!(resolves(&env), 2, "one fresh URL was requested");
 }
@@ -209,43 +203,21 @@ fn an_expired_signed_url_is_requested_again() {
 #[test]
 fn urls_that_expire_for_good_mid_download_are_renewed() {
     // A slow CDN (1 MB/s per connection), so the URLs can expire while chunks remain.
-    let mut env = TestEnv::with_options(Options {
+    let env = chunked(TestEnv::with_options(Options {
         cdn_rate: Some(1_000_000),
         ..Options::default()
-    });
-    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
+    }));
     env.hub
         .add_hf_repo(HfRepo::new("acme/big").lfs_file("data/big.bin", bytes(7, SIZE)));
-    let child = env
-        .std_cmd()
-        .args([
-            "download",
-            "hf",
-            "acme/big",
-            "-o",
-            "out",
-            "--connections",
-            "2",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut waited = 0;
-    while env.requests_on(Origin::Cdn).len() < 3 {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        waited += 1;
-        assert!(waited < 2000, "the transfer never started");
-    }
+    let child = env.spawn_line("download hf acme/big -o out --connections 2");
+    wait_for("the transfer to start", Duration::from_secs(10), || {
+        env.cdn_requests().len() >= 3
+    });
     env.hub.expire_signed_urls();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
+    Run::wait(child).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
     assert!(
-        env.requests_on(Origin::Cdn).iter().any(|r| r.status == 403),
+        env.cdn_requests().iter().any(|r| r.status == 403),
         "the old URL was refused"
     );
     assert!(resolves(&env) >= 2, "a fresh URL was requested");
@@ -254,14 +226,10 @@ fn urls_that_expire_for_good_mid_download_are_renewed() {
 #[test]
 fn a_server_that_ignores_range_gets_one_stream() {
     let env = big_repo();
-    env.hub
-        .fault(Fault::new(Origin::Cdn, FaultKind::IgnoreRange).times(usize::MAX));
-    fetch_big(&env, &["--connections", "4"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    env.hub.fault(always(Origin::Cdn, FaultKind::IgnoreRange));
+    fetch_big(&env, 4).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     assert_eq!(cdn.len(), 1, "the 200 answer is used as the single stream");
     assert_eq!(cdn[0].status, 200);
     assert_eq!(bytes_sent(&cdn), SIZE as u64);
@@ -270,17 +238,11 @@ fn a_server_that_ignores_range_gets_one_stream() {
 #[test]
 fn a_range_ignored_midway_restarts_as_one_stream() {
     let env = big_repo();
-    env.hub.fault(
-        Fault::new(Origin::Cdn, FaultKind::IgnoreRange)
-            .skip(4)
-            .times(1),
-    );
-    fetch_big(&env, &["--connections", "2"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    env.hub
+        .fault(Fault::new(Origin::Cdn, FaultKind::IgnoreRange).skip(4));
+    fetch_big(&env, 2).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     assert!(cdn.iter().any(|r| r.status == 200));
 }
 
@@ -288,29 +250,21 @@ fn a_range_ignored_midway_restarts_as_one_stream() {
 fn a_corrupted_chunk_is_retried_from_scratch_then_exits_6() {
     let env = big_repo();
     env.hub
-        .fault(Fault::new(Origin::Cdn, FaultKind::Corrupt { offset: 100 }).times(1));
-    let r = fetch_big(&env, &["--connections", "4"]);
-    r.expect_code(0);
-    assert!(r.stderr().contains("checksum mismatch"), "{}", r.stderr());
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
+        .fault(Fault::new(Origin::Cdn, FaultKind::Corrupt { offset: 100 }));
+    fetch_big(&env, 4)
+        .expect_code(0)
+        .assert_stderr_contains(&["checksum mismatch"]);
+    assert_file(env.path(BIG), bytes(7, SIZE));
 
     let env = big_repo();
     env.hub
-        .fault(Fault::new(Origin::Cdn, FaultKind::Corrupt { offset: 100 }).times(usize::MAX));
-    let r = fetch_big(&env, &["--connections", "4"]);
-    r.expect_code(6);
-    assert!(
-        r.stderr()
-            .contains("integrity check failed for data/big.bin"),
-        "{}",
-        r.stderr()
-    );
-    assert!(!env.path("out/data/big.bin").exists());
+        .fault(always(Origin::Cdn, FaultKind::Corrupt { offset: 100 }));
+    fetch_big(&env, 4)
+        .expect_code(6)
+        .assert_stderr_contains(&["integrity check failed for data/big.bin"]);
+    assert_no_file(env.path(BIG));
     assert_eq!(
-        bytes_sent(&env.requests_on(Origin::Cdn)),
+        bytes_sent(&env.cdn_requests()),
         2 * SIZE as u64,
         "downloaded twice, then given up"
     );
@@ -318,34 +272,12 @@ fn a_corrupted_chunk_is_retried_from_scratch_then_exits_6() {
 
 #[test]
 fn a_kaggle_archive_larger_than_a_chunk_is_fetched_in_parallel() {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
-    env.hub.add_kaggle_dataset(
-        KaggleDataset::new("alice/big")
-            .file("a.bin", bytes(11, 300_000))
-            .file("b.bin", bytes(12, 200_000)),
-    );
+    let env = big_kaggle();
     let archive_len = env.hub.kaggle_archive("alice/big", 1).unwrap().len() as u64;
     assert!(archive_len > 4 * CHUNK);
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/big",
-        "-o",
-        "k",
-        "--connections",
-        "4",
-    ])
-    .expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("k/a.bin")).unwrap(),
-        bytes(11, 300_000)
-    );
-    assert_eq!(
-        std::fs::read(env.path("k/b.bin")).unwrap(),
-        bytes(12, 200_000)
-    );
-    let storage = env.requests_on(Origin::Storage);
+    env.run_ok(FETCH_KAGGLE);
+    assert_big_kaggle(&env);
+    let storage = env.storage_requests();
     assert!(storage.len() > 4, "{} storage requests", storage.len());
     assert_eq!(storage[0].range.as_deref(), Some("bytes=0-65535"));
     let last = (archive_len - 1) / CHUNK * CHUNK;
@@ -369,60 +301,25 @@ fn a_kaggle_archive_larger_than_a_chunk_is_fetched_in_parallel() {
 fn ctrl_c_keeps_completed_chunks_for_the_next_run() {
     let env = big_repo();
     // Chunk requests after the fourth stall, so the run is mid-way when interrupted.
-    env.hub.fault(
-        Fault::new(
-            Origin::Cdn,
-            FaultKind::Stall {
-                after: 1000,
-                duration: std::time::Duration::from_secs(30),
-            },
-        )
-        .skip(4)
-        .times(usize::MAX),
-    );
+    env.hub
+        .fault(always(Origin::Cdn, stall(1000, Duration::from_secs(30))).skip(4));
     let child = env
         .std_cmd()
-        .args([
-            "download",
-            "hf",
-            "acme/big",
-            "-o",
-            "out",
-            "--include",
-            "*.bin",
-            "--connections",
-            "2",
-            "-q",
-        ])
-        .env("DSFETCH_CHUNK_SIZE", CHUNK.to_string())
+        .args("download hf acme/big -o out --include *.bin --connections 2 -q".split_whitespace())
         .env("DSFETCH_TIMEOUT", "60")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut waited = 0;
-    while env.requests_on(Origin::Cdn).len() < 6 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        waited += 1;
-        assert!(waited < 1000, "the transfer never got going");
-    }
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    // SAFETY: sending a signal to a child process we own.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    env.hub.clear_faults();
-    env.hub.clear_requests();
-    fetch_big(&env, &["--connections", "2"]).expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("out/data/big.bin")).unwrap(),
-        bytes(7, SIZE)
-    );
-    let cdn = env.requests_on(Origin::Cdn);
+    wait_for("the transfer to get going", Duration::from_secs(10), || {
+        env.cdn_requests().len() >= 6
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, libc::SIGINT);
+    Run::wait(child).expect_code(130);
+    env.clear_hub();
+    fetch_big(&env, 2).expect_code(0);
+    assert_file(env.path(BIG), bytes(7, SIZE));
+    let cdn = env.cdn_requests();
     let sent = bytes_sent(&cdn);
     assert!(
         sent <= SIZE as u64 - 4 * CHUNK,
@@ -439,31 +336,12 @@ fn ctrl_c_keeps_completed_chunks_for_the_next_run() {
 /// when the archive then fails its MD5, or is hostile.
 #[test]
 fn an_archive_extracted_while_arriving_is_kept_only_when_it_verifies() {
-    let mut env = TestEnv::new();
-    env.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
-    env.hub.add_kaggle_dataset(
-        KaggleDataset::new("alice/big")
-            .file("a.bin", bytes(11, 300_000))
-            .file("b.bin", bytes(12, 200_000)),
-    );
+    let env = big_kaggle();
     env.hub
-        .fault(Fault::new(Origin::Storage, FaultKind::Corrupt { offset: 5000 }).times(usize::MAX));
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/big",
-        "-o",
-        "k",
-        "--connections",
-        "4",
-    ]);
-    r.expect_code(6);
-    assert!(r.stderr().contains("md5"), "{}", r.stderr());
-    assert!(
-        files_under(&env.path("k")).is_empty(),
-        "{:?}",
-        files_under(&env.path("k"))
-    );
+        .fault(always(Origin::Storage, FaultKind::Corrupt { offset: 5000 }));
+    env.run_expect(6, FETCH_KAGGLE)
+        .assert_stderr_contains(&["md5"]);
+    assert_tree(env.path("k"), &[]);
     let tmp = env.path("k/.dsfetch/tmp");
     let left: Vec<_> = std::fs::read_dir(&tmp)
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
@@ -476,34 +354,16 @@ fn an_archive_extracted_while_arriving_is_kept_only_when_it_verifies() {
 
     // One corrupted transfer: the retry verifies, and its extraction is the one kept.
     env.hub.clear_faults();
-    env.hub
-        .fault(Fault::new(Origin::Storage, FaultKind::Corrupt { offset: 5000 }).times(1));
-    env.run(&[
-        "download",
-        "kaggle",
-        "alice/big",
-        "-o",
-        "k",
-        "--connections",
-        "4",
-    ])
-    .expect_code(0);
-    assert_eq!(
-        std::fs::read(env.path("k/a.bin")).unwrap(),
-        bytes(11, 300_000)
-    );
-    assert_eq!(
-        std::fs::read(env.path("k/b.bin")).unwrap(),
-        bytes(12, 200_000)
-    );
-    assert_eq!(files_under(&env.path("k")), vec!["a.bin", "b.bin"]);
+    env.hub.fault(Fault::new(
+        Origin::Storage,
+        FaultKind::Corrupt { offset: 5000 },
+    ));
+    env.run_ok(FETCH_KAGGLE);
+    assert_big_kaggle(&env);
+    assert_tree(env.path("k"), &["a.bin", "b.bin"]);
 
     // A hostile archive large enough for parallel chunks is refused with nothing written.
-    let env = {
-        let mut e = TestEnv::new();
-        e.env("DSFETCH_CHUNK_SIZE", &CHUNK.to_string());
-        e
-    };
+    let env = chunked(TestEnv::new());
     let big = bytes(13, 400_000);
     env.hub.add_kaggle_dataset(
         KaggleDataset::new("evil/set")
@@ -513,13 +373,9 @@ fn an_archive_extracted_while_arriving_is_kept_only_when_it_verifies() {
                 ("../../escaped.txt", b"pwned\n"),
             ])),
     );
-    let r = env.run(&["download", "kaggle", "evil/set", "-o", "a/b"]);
-    r.expect_code(1);
-    assert!(
-        r.stderr().contains("refused unsafe zip entry"),
-        "{}",
-        r.stderr()
-    );
-    assert!(files_under(&env.path("a/b")).is_empty());
-    assert!(!env.path("escaped.txt").exists() && !env.path("a/escaped.txt").exists());
+    env.run_expect(1, "download kaggle evil/set -o a/b")
+        .assert_stderr_contains(&["refused unsafe zip entry"]);
+    assert_tree(env.path("a/b"), &[]);
+    assert_no_file(env.path("escaped.txt"));
+    assert_no_file(env.path("a/escaped.txt"));
 }

@@ -80,25 +80,14 @@ fn huggingface_hub_and_datasets_read_the_cache_offline() {
     );
     let cache = env.work.path().join("hub");
     env.env("HF_HUB_CACHE", cache.to_str().unwrap());
-    let r = env.run(&[
-        "download",
-        "hf",
-        "acme/weather",
-        "--layout",
-        "hf-cache",
-        "--json",
-    ]);
-    r.expect_code(0);
+    let r = env.run_ok("download hf acme/weather --layout hf-cache --json");
     let snapshot = cache
         .join("datasets--acme--weather/snapshots")
         .join(&commit);
     assert_eq!(r.json()["file_path"], snapshot.to_str().unwrap());
     // The layout itself: a bare commit in refs/main, blobs named by etag, relative links.
     let repo = cache.join("datasets--acme--weather");
-    assert_eq!(
-        std::fs::read_to_string(repo.join("refs/main")).unwrap(),
-        commit
-    );
+    assert_file(repo.join("refs/main"), &commit);
     let link = std::fs::read_link(snapshot.join("data/train.csv")).unwrap();
     assert!(
         link.is_relative() && link.starts_with("../../../blobs"),
@@ -107,9 +96,8 @@ fn huggingface_hub_and_datasets_read_the_cache_offline() {
     );
     // A second run transfers nothing.
     env.hub.clear_requests();
-    env.run(&["download", "hf", "acme/weather", "--layout", "hf-cache"])
-        .expect_code(0);
-    assert!(env.requests_on(Origin::Cdn).is_empty());
+    env.run_ok("download hf acme/weather --layout hf-cache");
+    assert!(env.cdn_requests().is_empty());
 
     let script = r#"
 import json
@@ -161,26 +149,13 @@ fn kagglehub_reads_its_cache_without_a_request() {
     );
     let cache = env.work.path().join("kh");
     env.env("KAGGLEHUB_CACHE", cache.to_str().unwrap());
-    let r = env.run(&[
-        "download",
-        "kaggle",
-        "alice/titanic",
-        "--layout",
-        "kagglehub",
-        "--json",
-    ]);
-    r.expect_code(0);
+    let r = env.run_ok("download kaggle alice/titanic --layout kagglehub --json");
     let version_dir = cache.join("datasets/alice/titanic/versions/1");
     assert_eq!(r.json()["file_path"], version_dir.to_str().unwrap());
-    assert_eq!(
-        files_under(&version_dir),
-        vec!["sub/notes.txt", "train.csv"]
-    );
-    assert!(
-        !version_dir.join(".dsfetch").exists(),
-        "the dataset folder holds only the data"
-    );
-    assert!(cache.join("datasets/alice/titanic/1.complete").exists());
+    assert_tree(&version_dir, &["sub/notes.txt", "train.csv"]);
+    // The dataset folder holds only the data.
+    assert_no_file(version_dir.join(".dsfetch"));
+    assert_exists(cache.join("datasets/alice/titanic/1.complete"));
 
     let script = r#"
 import json, kagglehub
@@ -208,10 +183,7 @@ print(json.dumps({"dir": p, "file": f, "train": open(f).read()}))
 #[test]
 fn cache_layouts_apply_to_their_own_hub_only() {
     let env = TestEnv::new();
-    env.run(&["download", "hf", "a/b", "--layout", "kagglehub"])
-        .expect_code(2);
-    env.run(&["download", "kaggle", "a/b", "--layout", "hf-cache"])
-        .expect_code(2);
-    env.run(&["download", "hf", "a/b", "--layout", "hf-cache", "-o", "x"])
-        .expect_code(2);
+    env.run_expect(2, "download hf a/b --layout kagglehub");
+    env.run_expect(2, "download kaggle a/b --layout hf-cache");
+    env.run_expect(2, "download hf a/b --layout hf-cache -o x");
 }

@@ -62,12 +62,26 @@ fn refs(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The first search request that reached the Hub's `/api/datasets`.
+fn hub_search(env: &TestEnv) -> Recorded {
+    let api = env.requests_on(Origin::Api);
+    let found = api.into_iter().find(|q| q.path() == "/api/datasets");
+    found.expect("a Hub search request")
+}
+
+/// The first search request that reached Kaggle's `ListDatasets`.
+fn kaggle_search(env: &TestEnv) -> Recorded {
+    let api = env.requests_on(Origin::Api);
+    let found = api
+        .into_iter()
+        .find(|q| q.path().ends_with("/ListDatasets"));
+    found.expect("a Kaggle search request")
+}
+
 #[test]
 fn merges_both_hubs_paginating_each() {
     let env = catalogue();
-    let r = env.run(&["search", "weather", "--limit", "15", "--json"]);
-    r.expect_code(0);
-    let v = r.json();
+    let v = env.run_ok("search weather --limit 15 --json").json();
     let hits = v.as_array().unwrap();
     assert_eq!(hits.len(), 15);
     assert!(
@@ -93,35 +107,28 @@ fn merges_both_hubs_paginating_each() {
             >= 3
     );
     // Shape of each item.
-    let h = &hits[0];
-    for key in [
-        "id",
-        "ref",
-        "title",
-        "source",
-        "url",
-        "downloads",
-        "likes",
-        "size_bytes",
-        "updated",
-        "tags",
-    ] {
-        assert!(h.get(key).is_some(), "missing {key} in {h}");
-    }
+    assert_keys(
+        &hits[0],
+        &[
+            "id",
+            "ref",
+            "title",
+            "source",
+            "url",
+            "downloads",
+            "likes",
+            "size_bytes",
+            "updated",
+            "tags",
+        ],
+    );
 }
 
 #[test]
 fn flags_map_to_each_service() {
     let env = catalogue();
-    env.run(&[
-        "search", "weather", "--sort", "likes", "--author", "meteo", "--json", "--source", "hf",
-    ])
-    .expect_code(0);
-    let hf = env
-        .requests_on(Origin::Api)
-        .into_iter()
-        .find(|q| q.path() == "/api/datasets")
-        .unwrap();
+    env.run_ok("search weather --sort likes --author meteo --json --source hf");
+    let hf = hub_search(&env);
     assert!(
         hf.target.contains("sort=likes") && hf.target.contains("author=meteo"),
         "{}",
@@ -135,32 +142,11 @@ fn flags_map_to_each_service() {
     );
 
     env.hub.clear_requests();
-    let r = env.run(&[
-        "search",
-        "weather",
-        "--source",
-        "kaggle",
-        "--sort",
-        "updated",
-        "--author",
-        "wx",
-        "--file-type",
-        "csv",
-        "--license",
-        "cc",
-        "--min-size",
-        "100",
-        "--max-size",
-        "1000",
-        "--json",
-    ]);
-    r.expect_code(0);
-    let k = env
-        .requests_on(Origin::Api)
-        .into_iter()
-        .find(|q| q.path().ends_with("/ListDatasets"))
-        .unwrap();
-    let body: serde_json::Value = serde_json::from_slice(&k.body).unwrap();
+    let r = env.run_ok(
+        "search weather --source kaggle --sort updated --author wx --file-type csv \
+         --license cc --min-size 100 --max-size 1000 --json",
+    );
+    let body: serde_json::Value = serde_json::from_slice(&kaggle_search(&env).body).unwrap();
     assert_eq!(body["sortBy"], "DATASET_SORT_BY_UPDATED");
     assert_eq!(body["group"], "DATASET_SELECTION_GROUP_USER");
     assert_eq!(body["user"], "wx");
@@ -174,32 +160,15 @@ fn flags_map_to_each_service() {
         refs(&v),
         vec!["kaggle:wx/weather-set-06", "kaggle:wx/weather-set-00"]
     );
-    assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .all(|h| h["source"] == "Kaggle")
-    );
+    let hits = v.as_array().unwrap();
+    assert!(hits.iter().all(|h| h["source"] == "Kaggle"));
 
     // Tags and file type reach the Hub as repeated filter= parameters.
     env.hub.clear_requests();
-    let r = env.run(&[
-        "search",
-        "weather",
-        "--source",
-        "hf",
-        "--tag",
-        "task_categories:time-series",
-        "--file-type",
-        "parquet",
-        "--json",
-    ]);
-    r.expect_code(0);
-    let hf = env
-        .requests_on(Origin::Api)
-        .into_iter()
-        .find(|q| q.path() == "/api/datasets")
-        .unwrap();
+    let r = env.run_ok(
+        "search weather --source hf --tag task_categories:time-series --file-type parquet --json",
+    );
+    let hf = hub_search(&env);
     assert!(
         hf.target.contains("filter=task_categories%3Atime-series")
             && hf.target.contains("filter=format%3Aparquet"),
@@ -208,35 +177,18 @@ fn flags_map_to_each_service() {
     );
     assert_eq!(r.json().as_array().unwrap().len(), 6);
 
-    let r = env.run(&["search", "weather", "--license", "mit"]);
-    r.expect_code(2);
+    env.run_expect(2, "search weather --license mit");
 }
 
 #[test]
 fn one_source_failing_does_not_hide_the_other() {
-    let mut env = catalogue();
-    env.env("DSFETCH_RETRIES", "1");
-    env.hub.fault(
-        Fault::new(
-            Origin::Api,
-            FaultKind::Status {
-                code: 503,
-                retry_after: None,
-                ratelimit_reset: None,
-            },
-        )
-        .path_contains("ListDatasets")
-        .times(usize::MAX),
-    );
-    let r = env.run(&["search", "weather", "--json"]);
-    r.expect_code(0);
-    assert!(
-        r.json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|h| h["source"] == "HuggingFace")
-    );
+    let env = catalogue().with_env("DSFETCH_RETRIES", "1");
+    env.hub
+        .fault(always(Origin::Api, status(503)).path_contains("ListDatasets"));
+    let r = env.run_ok("search weather --json");
+    let hits = r.json();
+    let hits = hits.as_array().unwrap();
+    assert!(hits.iter().all(|h| h["source"] == "HuggingFace"));
     let stderr = r.stderr();
     let warn: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
     assert_eq!(warn.len(), 1, "{}", r.stderr());
@@ -246,20 +198,9 @@ fn one_source_failing_does_not_hide_the_other() {
         warn[0]
     );
     // Both failing: the failing source's exit code.
-    env.hub.fault(
-        Fault::new(
-            Origin::Api,
-            FaultKind::Status {
-                code: 503,
-                retry_after: None,
-                ratelimit_reset: None,
-            },
-        )
-        .path_contains("/api/datasets")
-        .times(usize::MAX),
-    );
-    let r = env.run(&["search", "weather"]);
-    r.expect_code(5);
+    env.hub
+        .fault(always(Origin::Api, status(503)).path_contains("/api/datasets"));
+    let r = env.run_expect(5, "search weather");
     assert!(r.stdout().is_empty());
 }
 
@@ -277,9 +218,7 @@ fn hostile_titles_are_sanitised() {
             .description("desc \u{1b}[1;1Hmoved \u{200b}zw")
             .file("a", "b"),
     );
-    let r = env.run(&["search", "titles"]);
-    r.expect_code(0);
-    let out = r.stdout();
+    let out = env.run_ok("search titles").stdout();
     assert!(out.contains("evil/titles"), "{out}");
     for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{200b}'] {
         assert!(
@@ -288,8 +227,7 @@ fn hostile_titles_are_sanitised() {
         );
     }
     assert!(out.contains("Totally safe txt.exe"), "{out:?}");
-    let r = env.run(&["search", "titles", "--json"]);
-    let text = r.stdout();
+    let text = env.run_line("search titles --json").stdout();
     assert!(
         !text.contains("\\u001b") && !text.contains('\u{1b}'),
         "{text}"
@@ -299,8 +237,7 @@ fn hostile_titles_are_sanitised() {
 #[test]
 fn every_printed_id_downloads() {
     let env = catalogue();
-    let r = env.run(&["search", "weather", "--limit", "40"]);
-    r.expect_code(0);
+    let r = env.run_ok("search weather --limit 40");
     let lines: Vec<String> = r.stdout().lines().map(String::from).collect();
     assert!(lines.len() >= 2);
     let mut seen = std::collections::HashSet::new();
@@ -342,49 +279,26 @@ fn generic_download_routes_ids_and_urls() {
     for (i, (id, file, content)) in cases.iter().enumerate() {
         let out = format!("g{i}");
         env.run(&["download", id, "-o", &out]).expect_code(0);
-        assert_eq!(
-            std::fs::read_to_string(env.path(&format!("{out}/{file}"))).unwrap(),
-            *content,
-            "{id}"
-        );
+        assert_eq!(env.read_text(&format!("{out}/{file}")), *content, "{id}");
     }
-    let r = env.run(&["download", "acme/corpus"]);
-    r.expect_code(2);
-    assert!(
-        r.stderr().contains("kaggle:") && r.stderr().contains("hf:"),
-        "{}",
-        r.stderr()
-    );
-    env.run(&["download", "hf:acme/corpus", "--file", "x"])
-        .expect_code(2);
-    env.run(&["download", "kaggle:alice/titanic", "--revision", "main"])
-        .expect_code(2);
+    env.run_expect(2, "download acme/corpus")
+        .assert_stderr_contains(&["kaggle:", "hf:"]);
+    env.run_expect(2, "download hf:acme/corpus --file x");
+    env.run_expect(2, "download kaggle:alice/titanic --revision main");
     // The generic form takes the same flags as the per-hub commands.
-    let r = env.run(&[
-        "download",
-        "kaggle:alice/titanic",
-        "--no-unzip",
-        "-o",
-        "z",
-        "--json",
-    ]);
-    r.expect_code(0);
-    assert_eq!(files_under(&env.path("z")), vec!["titanic.zip"]);
+    env.run_ok("download kaggle:alice/titanic --no-unzip -o z --json");
+    assert_tree(env.path("z"), &["titanic.zip"]);
 }
 
 #[test]
 fn auth_shows_each_source_redacted() {
     let mut env = TestEnv::new();
     // Nothing configured.
-    let r = env.run(&["auth"]);
-    r.expect_code(0);
-    assert!(
-        r.stdout().contains("Hugging Face: anonymous"),
-        "{}",
-        r.stdout()
-    );
-    assert!(r.stdout().contains("Kaggle: anonymous"), "{}", r.stdout());
-    assert!(r.stdout().contains("KAGGLE_API_TOKEN"));
+    env.run_ok("auth").assert_stdout_contains(&[
+        "Hugging Face: anonymous",
+        "Kaggle: anonymous",
+        "KAGGLE_API_TOKEN",
+    ]);
 
     // HF_TOKEN and a token file: the env var wins, the file is listed as a conflict.
     let tok_dir = env.home.path().join(".cache/huggingface");
@@ -392,62 +306,36 @@ fn auth_shows_each_source_redacted() {
     std::fs::write(tok_dir.join("token"), "hf_filetoken_zyxwvutsrqponm\n").unwrap();
     env.env("HF_TOKEN", HF_TOKEN);
     let kj = write_kaggle_json(env.home.path(), "alice", KEY);
+    chmod(&kj, 0o644);
+    let r = env.run_ok("auth");
+    r.assert_stdout_contains(&[
+        "Hugging Face: token hf_****ijkl (from HF_TOKEN)",
+        "also found, not used:",
+        ".cache/huggingface/token",
+        "Kaggle: username alice, key ****cdef (from",
+        ".kaggle/kaggle.json",
+    ]);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&kj, std::fs::Permissions::from_mode(0o644)).unwrap();
-    }
-    let r = env.run(&["auth"]);
-    r.expect_code(0);
-    let out = r.stdout();
-    assert!(
-        out.contains("Hugging Face: token hf_****ijkl (from HF_TOKEN)"),
-        "{out}"
-    );
-    assert!(
-        out.contains("also found, not used:") && out.contains(".cache/huggingface/token"),
-        "{out}"
-    );
-    assert!(
-        out.contains("Kaggle: username alice, key ****cdef (from"),
-        "{out}"
-    );
-    assert!(out.contains(".kaggle/kaggle.json"), "{out}");
-    #[cfg(unix)]
-    assert!(out.contains("chmod 600"), "{out}");
-    for secret in [HF_TOKEN, "hf_filetoken_zyxwvutsrqponm", KEY] {
-        assert!(
-            !out.contains(secret) && !r.stderr().contains(secret),
-            "{secret} printed"
-        );
-    }
-    let j = env.run(&["auth", "--json"]);
-    j.expect_code(0);
+    r.assert_stdout_contains(&["chmod 600"]);
+    r.assert_output_lacks(&[HF_TOKEN, "hf_filetoken_zyxwvutsrqponm", KEY]);
+    let j = env.run_ok("auth --json");
     let v = j.json();
     assert_eq!(v["huggingface"]["from"], "HF_TOKEN");
     assert_eq!(v["kaggle"]["configured"], true);
-    assert!(!j.stdout().contains(HF_TOKEN) && !j.stdout().contains(KEY));
+    j.assert_output_lacks(&[HF_TOKEN, KEY]);
 
     // Kaggle token from the environment, username/key from the environment.
     env.env("KAGGLE_API_TOKEN", "KGAT_abcdefghijklmnopqrstuv");
-    let r = env.run(&["auth"]);
-    assert!(
-        r.stdout()
-            .contains("Kaggle: token KGAT_****stuv (from KAGGLE_API_TOKEN)"),
-        "{}",
-        r.stdout()
-    );
+    env.run_line("auth")
+        .assert_stdout_contains(&["Kaggle: token KGAT_****stuv (from KAGGLE_API_TOKEN)"]);
     env.env("KAGGLE_API_TOKEN", "");
     env.env("KAGGLE_USERNAME", "bob")
         .env("KAGGLE_KEY", "bobkey000000000000000000");
-    let r = env.run(&["auth"]);
-    assert!(
-        r.stdout()
-            .contains("Kaggle: username bob, key ****0000 (from KAGGLE_USERNAME/KAGGLE_KEY)"),
-        "{}",
-        r.stdout()
-    );
-    assert!(!r.stdout().contains("bobkey000000000000000000"));
+    env.run_line("auth")
+        .assert_stdout_contains(&[
+            "Kaggle: username bob, key ****0000 (from KAGGLE_USERNAME/KAGGLE_KEY)",
+        ])
+        .assert_output_lacks(&["bobkey000000000000000000"]);
 }
 
 #[test]
@@ -458,8 +346,7 @@ fn auth_check_reports_valid_and_rejected() {
     env.env("HF_TOKEN", HF_TOKEN)
         .env("KAGGLE_USERNAME", "alice")
         .env("KAGGLE_KEY", KEY);
-    let r = env.run(&["auth", "--check"]);
-    r.expect_code(0);
+    let r = env.run_ok("auth --check");
     assert_eq!(
         r.stdout().matches("check: valid (account alice)").count(),
         2,
@@ -468,13 +355,9 @@ fn auth_check_reports_valid_and_rejected() {
     );
     // A rejected credential: exit 3.
     env.env("KAGGLE_KEY", "wrong000000000000000000000");
-    let r = env.run(&["auth", "--check", "--json"]);
-    r.expect_code(3);
-    let v = r.json();
+    let v = env.run_line("auth --check --json").json_error(3);
     assert_eq!(v["huggingface"]["check"]["valid"], true);
     assert_eq!(v["kaggle"]["check"]["valid"], false);
-    assert_eq!(v["success"], false);
-    assert_eq!(v["error"]["exit_code"], 3);
     // The Authorization only ever went to the API origin.
     assert!(
         env.requests_on(Origin::Api)
@@ -508,50 +391,36 @@ fn license_filter_applies_to_hugging_face() {
             .license("CC0-1.0")
             .file("a.csv", "x\n"),
     );
-    let search = |args: &[&str]| -> Vec<String> {
-        let mut a = vec!["search", "lic", "--json", "--limit", "50"];
-        a.extend(args);
-        let r = env.run(&a);
-        r.expect_code(0);
+    let search = |flags: &str| -> Vec<String> {
+        let r = env.run_ok(format!("search lic --json --limit 50 {flags}"));
         let mut v = refs(&r.json());
         v.sort();
         v
     };
     assert_eq!(
-        search(&["--source", "hf", "--license", "cc"]),
+        search("--source hf --license cc"),
         vec!["hf:acme/lic-cc", "hf:acme/lic-cc0"]
     );
+    assert_eq!(search("--source hf --license gpl"), vec!["hf:acme/lic-gpl"]);
     assert_eq!(
-        search(&["--source", "hf", "--license", "gpl"]),
-        vec!["hf:acme/lic-gpl"]
-    );
-    assert_eq!(
-        search(&["--source", "hf", "--license", "odb"]),
+        search("--source hf --license odb"),
         vec!["hf:acme/lic-odbl"]
     );
     assert_eq!(
-        search(&["--source", "hf", "--license", "other"]),
+        search("--source hf --license other"),
         vec!["hf:acme/lic-apache", "hf:acme/lic-mit"]
     );
     // Both hubs: the group applies to each (Kaggle by its license field).
     assert_eq!(
-        search(&["--license", "cc"]),
+        search("--license cc"),
         vec!["hf:acme/lic-cc", "hf:acme/lic-cc0", "kaggle:wx/lic-kaggle"]
     );
     // A Hub license id goes to the Hub as a filter.
     env.hub.clear_requests();
-    assert_eq!(
-        search(&["--source", "hf", "--license", "mit"]),
-        vec!["hf:acme/lic-mit"]
-    );
-    let hf = env
-        .requests_on(Origin::Api)
-        .into_iter()
-        .find(|q| q.path() == "/api/datasets")
-        .unwrap();
+    assert_eq!(search("--source hf --license mit"), vec!["hf:acme/lic-mit"]);
+    let hf = hub_search(&env);
     assert!(hf.target.contains("filter=license%3Amit"), "{}", hf.target);
     // ... and only there: Kaggle has no such license group.
-    let r = env.run(&["search", "lic", "--license", "mit"]);
-    r.expect_code(2);
-    assert!(r.stderr().contains("--source hf"), "{}", r.stderr());
+    env.run_expect(2, "search lic --license mit")
+        .assert_stderr_contains(&["--source hf"]);
 }

@@ -51,7 +51,7 @@ fn every_numeric_setting_is_validated() {
     for (var, accepted, valid, key, shown) in vars {
         for v in probes {
             env.env(var, v);
-            let r = env.run(&["config", "--json"]);
+            let r = env.run_line("config --json");
             if accepted.contains(&v) {
                 r.expect_code(0);
                 assert_eq!(r.json()[key]["from"], format!("env {var}"));
@@ -60,9 +60,8 @@ fn every_numeric_setting_is_validated() {
             }
         }
         env.env(var, valid);
-        let r = env.run(&["config", "--json"]);
-        r.expect_code(0);
-        assert_eq!(r.json()[key]["value"], shown, "{var}={valid}");
+        let v = env.run_ok("config --json").json();
+        assert_eq!(v[key]["value"], shown, "{var}={valid}");
         // Back to the suite's defaults for the next variable.
         env.env(
             var,
@@ -74,8 +73,7 @@ fn every_numeric_setting_is_validated() {
         );
     }
     // The same checks for the config file's keys (TOML has nan and inf literals).
-    let cfg = env.path("config.toml");
-    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    env.config_file("config.toml", "");
     let toml_probes = [
         "nan",
         "inf",
@@ -108,54 +106,31 @@ fn every_numeric_setting_is_validated() {
             } else {
                 format!("[{table}]\n")
             };
-            std::fs::write(&cfg, format!("{header}{key} = {v}\n")).unwrap();
-            let r = env.run(&["config", "--json"]);
+            env.write("config.toml", format!("{header}{key} = {v}\n"));
+            let r = env.run_line("config --json");
             if accepted.contains(&v) {
                 r.expect_code(0);
             } else {
                 assert_refused(&r, &["config.toml", &shown, v]);
             }
         }
-        std::fs::write(
-            &cfg,
-            if table.is_empty() {
-                format!("{key} = 2\n")
-            } else {
-                format!("[{table}]\n{key} = 2\n")
-            },
-        )
-        .unwrap();
-        env.run(&["config"]).expect_code(0);
+        let valid = if table.is_empty() {
+            format!("{key} = 2\n")
+        } else {
+            format!("[{table}]\n{key} = 2\n")
+        };
+        env.write("config.toml", valid);
+        env.run_ok("config");
     }
     // A bad value stops any command before a request is made.
-    std::fs::write(&cfg, "").unwrap();
+    env.write("config.toml", "");
     env.hub
         .add_hf_repo(HfRepo::new("acme/x").file("a.txt", "a\n"));
     env.env("DSFETCH_TIMEOUT", "0");
-    assert_refused(
-        &env.run(&["download", "hf", "acme/x"]),
-        &["DSFETCH_TIMEOUT"],
-    );
+    assert_refused(&env.run_line("download hf acme/x"), &["DSFETCH_TIMEOUT"]);
     assert!(env.hub.requests().is_empty());
     env.env("DSFETCH_TIMEOUT", "5");
-    env.run(&["download", "hf", "acme/x"]).expect_code(0);
-}
-
-/// Asserts that stdout is exactly one JSON document, the error object with the run's exit code.
-#[track_caller]
-fn assert_json_error(r: &Run, code: i32) -> serde_json::Value {
-    r.expect_code(code);
-    let v = r.json();
-    assert_eq!(v["success"], false, "{v}");
-    assert!(v["error"]["kind"].is_string(), "{v}");
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{v}"
-    );
-    assert_eq!(v["error"]["exit_code"], code, "{v}");
-    v
+    env.run_ok("download hf acme/x");
 }
 
 #[test]
@@ -164,33 +139,23 @@ fn json_failures_always_print_one_document() {
     env.hub
         .add_hf_repo(HfRepo::new("acme/x").file("a.txt", "a\n"));
     // Bad arguments, caught by the argument parser.
-    for args in [
-        &["--json", "download", "hf", "acme/x", "--bogus"][..],
-        &["download", "--json"],
-        &["--json"],
-        &["search", "x", "--limit", "0", "--json"],
-        &["batch", "--json"],
-        &["download", "hf", "acme/x", "--jobs", "many", "--json"],
+    for line in [
+        "--json download hf acme/x --bogus",
+        "download --json",
+        "--json",
+        "search x --limit 0 --json",
+        "batch --json",
+        "download hf acme/x --jobs many --json",
     ] {
-        let v = assert_json_error(&env.run(args), 2);
-        assert_eq!(v["error"]["kind"], "usage", "{args:?}");
+        let v = env.run_line(line).json_error(2);
+        assert_eq!(v["error"]["kind"], "usage", "{line}");
     }
     // Bad arguments caught later.
-    let r = env.run(&[
-        "search",
-        "x",
-        "--min-size",
-        "10",
-        "--max-size",
-        "1",
-        "--json",
-    ]);
-    assert_json_error(&r, 2);
+    env.run_line("search x --min-size 10 --max-size 1 --json")
+        .json_error(2);
     // A bad config file, a bad environment variable.
-    let cfg = env.path("broken.toml");
-    std::fs::write(&cfg, "jobs = [").unwrap();
-    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
-    let v = assert_json_error(&env.run(&["download", "hf", "acme/x", "--json"]), 2);
+    env.config_file("broken.toml", "jobs = [");
+    let v = env.run_line("download hf acme/x --json").json_error(2);
     assert!(
         v["error"]["message"]
             .as_str()
@@ -199,39 +164,29 @@ fn json_failures_always_print_one_document() {
     );
     env.env("DSFETCH_CONFIG", "");
     env.env("DSFETCH_JOBS", "0");
-    assert_json_error(&env.run(&["config", "--json"]), 2);
+    env.run_line("config --json").json_error(2);
     env.env("DSFETCH_JOBS", "");
     // A bad manifest; --locked without a lockfile.
-    std::fs::write(env.path("bad.txt"), "not an id\n").unwrap();
-    assert_json_error(&env.run(&["batch", "bad.txt", "--json"]), 2);
-    std::fs::write(env.path("ok.txt"), "hf:acme/x\n").unwrap();
-    let v = assert_json_error(&env.run(&["batch", "ok.txt", "--locked", "--json"]), 2);
+    env.write("bad.txt", "not an id\n");
+    env.run_line("batch bad.txt --json").json_error(2);
+    env.write("ok.txt", "hf:acme/x\n");
+    let v = env.run_line("batch ok.txt --locked --json").json_error(2);
     assert!(v["error"]["message"].as_str().unwrap().contains("--locked"));
     // Search with every hub failing: the error object instead of the array.
     env.env("DSFETCH_RETRIES", "0");
-    env.hub.fault(
-        Fault::new(
-            Origin::Api,
-            FaultKind::Status {
-                code: 503,
-                retry_after: None,
-                ratelimit_reset: None,
-            },
-        )
-        .times(usize::MAX),
-    );
-    let v = assert_json_error(&env.run(&["search", "weather", "--json"]), 5);
+    env.hub.fault(always(Origin::Api, status(503)));
+    let v = env.run_line("search weather --json").json_error(5);
     assert_eq!(v["error"]["kind"], "network");
     env.hub.clear_faults();
     // A failed download keeps its download object (with the same error object).
-    let v = assert_json_error(&env.run(&["download", "hf:acme/missing", "--json"]), 4);
+    let v = env
+        .run_line("download hf:acme/missing --json")
+        .json_error(4);
     assert_eq!(v["dataset_id"], "acme/missing");
     // --help and --version are not failures and stay as they are.
-    let r = env.run(&["--json", "--help"]);
-    r.expect_code(0);
-    assert!(r.stdout().contains("Usage:"), "{}", r.stdout());
-    let r = env.run(&["--version", "--json"]);
-    r.expect_code(0);
+    env.run_ok("--json --help")
+        .assert_stdout_contains(&["Usage:"]);
+    let r = env.run_ok("--version --json");
     assert!(r.stdout().starts_with("dsfetch "), "{}", r.stdout());
 }
 
@@ -245,97 +200,68 @@ fn ids_copied_from_a_browser_download() {
     );
     env.hub
         .add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("t.csv", "kaggle\n"));
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&str, &str); 10] = [
         (
-            &[
-                "download",
-                "https://www.kaggle.com/datasets/alice/titanic/data",
-            ],
+            "download https://www.kaggle.com/datasets/alice/titanic/data",
             "t.csv",
         ),
         (
-            &[
-                "download",
-                "https://www.kaggle.com/datasets/alice/titanic/code?datasetId=1",
-            ],
+            "download https://www.kaggle.com/datasets/alice/titanic/code?datasetId=1",
             "t.csv",
         ),
         (
-            &[
-                "download",
-                "https://www.kaggle.com/datasets/alice/titanic/discussion/42#c",
-            ],
+            "download https://www.kaggle.com/datasets/alice/titanic/discussion/42#c",
             "t.csv",
         ),
-        (&["download", "kaggle", "alice/titanic/"], "t.csv"),
-        (&["download", "kaggle:alice/titanic/versions/1/"], "t.csv"),
+        ("download kaggle alice/titanic/", "t.csv"),
+        ("download kaggle:alice/titanic/versions/1/", "t.csv"),
         (
-            &[
-                "download",
-                "https://huggingface.co/datasets/acme/corpus/viewer/default/train?row=3",
-            ],
+            "download https://huggingface.co/datasets/acme/corpus/viewer/default/train?row=3",
             "README.md",
         ),
         (
-            &[
-                "download",
-                "https://huggingface.co/datasets/acme/corpus#dataset-card",
-            ],
+            "download https://huggingface.co/datasets/acme/corpus#dataset-card",
             "README.md",
         ),
-        (&["download", "hf", "acme/corpus/"], "README.md"),
+        ("download hf acme/corpus/", "README.md"),
         (
-            &[
-                "download",
-                "https://huggingface.co/datasets/acme/corpus/blob/main/data/train.csv",
-            ],
+            "download https://huggingface.co/datasets/acme/corpus/blob/main/data/train.csv",
             "data/train.csv",
         ),
         (
-            &[
-                "download",
-                "hf",
-                "https://huggingface.co/datasets/acme/corpus/resolve/main/data/train.csv?download=true",
-            ],
+            "download hf https://huggingface.co/datasets/acme/corpus/resolve/main/data/train.csv?download=true",
             "data/train.csv",
         ),
     ];
-    for (i, (args, file)) in cases.iter().enumerate() {
-        let out = format!("o{i}");
-        let mut a = args.to_vec();
-        a.extend(["-o", &out]);
-        env.run(&a).expect_code(0);
-        assert!(env.path(&format!("{out}/{file}")).exists(), "{args:?}");
+    for (i, (line, file)) in cases.iter().enumerate() {
+        env.run_ok(format!("{line} -o o{i}"));
+        assert!(env.path(&format!("o{i}/{file}")).exists(), "{line}");
     }
     // A blob URL narrows the download to that file.
-    assert_eq!(files_under(&env.path("o8")), vec!["data/train.csv"]);
+    assert_tree(env.path("o8"), &["data/train.csv"]);
     // Refusals name the closest accepted form, before any request.
     env.hub.clear_requests();
-    for (args, hint) in [
+    for (line, hint) in [
         (
-            &["download", "kaggle", "alice/titanic/data"][..],
+            "download kaggle alice/titanic/data",
             "did you mean alice/titanic?",
         ),
         (
-            &["download", "https://www.kaggle.com/alice/titanic"],
+            "download https://www.kaggle.com/alice/titanic",
             "did you mean https://www.kaggle.com/datasets/alice/titanic?",
         ),
+        ("download hf acme/corpus/data", "did you mean acme/corpus?"),
         (
-            &["download", "hf", "acme/corpus/data"],
-            "did you mean acme/corpus?",
-        ),
-        (
-            &["download", "https://huggingface.co/acme/corpus"],
+            "download https://huggingface.co/acme/corpus",
             "did you mean https://huggingface.co/datasets/acme/corpus?",
         ),
         (
-            &["download", "acme/corpus"],
+            "download acme/corpus",
             "did you mean hf:acme/corpus or kaggle:acme/corpus?",
         ),
     ] {
-        let r = env.run(args);
-        r.expect_code(2);
-        assert!(r.stderr().contains(hint), "{args:?}: {}", r.stderr());
+        let r = env.run_expect(2, line);
+        assert!(r.stderr().contains(hint), "{line}: {}", r.stderr());
     }
     assert!(env.hub.requests().is_empty());
 }
@@ -344,7 +270,7 @@ fn ids_copied_from_a_browser_download() {
 fn config_shows_the_per_hub_settings_with_their_origin() {
     let mut env = TestEnv::new();
     // Nothing configured: the defaults.
-    let v = env.run(&["config", "--json"]).json();
+    let v = env.run_line("config --json").json();
     assert_eq!(
         v["hf"]["layout"],
         serde_json::json!({"value": "folder", "from": "default"})
@@ -354,15 +280,12 @@ fn config_shows_the_per_hub_settings_with_their_origin() {
         serde_json::json!({"value": "true", "from": "default"})
     );
     assert_eq!(v["kaggle"]["jobs"]["value"], "64");
-    let cfg = env.path("config.toml");
-    std::fs::write(
-        &cfg,
+    let cfg = env.config_file(
+        "config.toml",
         "jobs = 32\n[hf]\nlayout = \"hf-cache\"\njobs = 16\n[kaggle]\nlayout = \"kagglehub\"\nunzip = false\n",
-    )
-    .unwrap();
-    env.env("DSFETCH_CONFIG", cfg.to_str().unwrap());
+    );
     let from_config = format!("config {}", cfg.display());
-    let v = env.run(&["config", "--json"]).json();
+    let v = env.run_line("config --json").json();
     assert_eq!(v["hf"]["layout"]["value"], "hf-cache");
     assert_eq!(v["hf"]["layout"]["from"], from_config.as_str());
     assert_eq!(v["hf"]["jobs"]["value"], "16");
@@ -374,13 +297,13 @@ fn config_shows_the_per_hub_settings_with_their_origin() {
     assert_eq!(v["kaggle"]["jobs"]["value"], "32");
     // DSFETCH_JOBS wins over a hub's jobs.
     env.env("DSFETCH_JOBS", "5");
-    let v = env.run(&["config", "--json"]).json();
+    let v = env.run_line("config --json").json();
     assert_eq!(
         v["hf"]["jobs"],
         serde_json::json!({"value": "5", "from": "env DSFETCH_JOBS"})
     );
     // The text form names them too.
-    let text = env.run(&["config"]).stdout();
+    let text = env.run_line("config").stdout();
     for row in [
         "hf.layout",
         "hf.jobs",

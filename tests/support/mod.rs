@@ -1,14 +1,25 @@
 //! Test support: an isolated environment (temp HOME and work folder, scrubbed env) around a
 //! fake hub, and helpers to run the binary and inspect what the hub saw.
+//!
+//! `run.rs` holds [`Run`] and its assertions, `files.rs` file contents and assertions on them,
+//! `faults.rs` fault builders, `process.rs` background runs and signals.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+mod faults;
+mod files;
+mod process;
+mod run;
+
+use std::path::PathBuf;
 
 pub use fakehub::{
     FakeHub, Fault, FaultKind, HfFile, HfRepo, KaggleDataset, Options, Origin, Recorded,
 };
+pub use faults::*;
+pub use files::*;
+pub use process::*;
+pub use run::{Run, assert_keys};
 
 /// A temp HOME, a temp working folder and a fake hub; every command runs with only these.
 pub struct TestEnv {
@@ -19,10 +30,12 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
+    /// A fresh environment around a fake hub with default options.
     pub fn new() -> TestEnv {
         TestEnv::with_options(Options::default())
     }
 
+    /// A fresh environment around a fake hub with these options.
     pub fn with_options(opts: Options) -> TestEnv {
         TestEnv {
             hub: FakeHub::start_with(opts),
@@ -37,6 +50,19 @@ impl TestEnv {
         self.extra_env.retain(|(key, _)| key != k);
         self.extra_env.push((k.into(), v.into()));
         self
+    }
+
+    /// [`TestEnv::env`] by value, to build an env in one expression.
+    pub fn with_env(mut self, k: &str, v: &str) -> Self {
+        self.env(k, v);
+        self
+    }
+
+    /// Writes `text` to `name` in the working folder and points `DSFETCH_CONFIG` at it.
+    pub fn config_file(&mut self, name: &str, text: &str) -> PathBuf {
+        let p = self.write(name, text);
+        self.env("DSFETCH_CONFIG", p.to_str().unwrap());
+        p
     }
 
     /// The dsfetch command with a scrubbed environment pointing at the fake hub.
@@ -70,9 +96,65 @@ impl TestEnv {
         Run(out)
     }
 
+    /// [`TestEnv::run`] with `line` split at whitespace (use `run` for arguments with spaces).
+    pub fn run_line(&self, line: impl AsRef<str>) -> Run {
+        self.run(&line.as_ref().split_whitespace().collect::<Vec<_>>())
+    }
+
+    /// [`TestEnv::run_line`], asserting exit code `code`.
+    #[track_caller]
+    pub fn run_expect(&self, code: i32, line: impl AsRef<str>) -> Run {
+        let r = self.run_line(line);
+        r.expect_code(code);
+        r
+    }
+
+    /// [`TestEnv::run_line`], asserting success.
+    #[track_caller]
+    pub fn run_ok(&self, line: impl AsRef<str>) -> Run {
+        self.run_expect(0, line)
+    }
+
+    /// [`TestEnv::run_line`], killed (and so failing) after `secs` seconds.
+    pub fn run_line_within(&self, secs: u64, line: &str) -> Run {
+        let mut c = self.cmd();
+        c.args(line.split_whitespace())
+            .timeout(std::time::Duration::from_secs(secs));
+        Run(c.output().expect("run dsfetch"))
+    }
+
+    /// [`TestEnv::run_line`] with `input` on stdin.
+    pub fn run_stdin(&self, line: &str, input: &str) -> Run {
+        let mut c = self.cmd();
+        c.args(line.split_whitespace()).write_stdin(input);
+        Run(c.output().expect("run dsfetch"))
+    }
+
     /// A path in the working folder.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.work.path().join(rel)
+    }
+
+    /// Writes `contents` to `rel` in the working folder (creating its folders); returns the path.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// The text of `rel` in the working folder.
+    pub fn read_text(&self, rel: &str) -> String {
+        let p = self.path(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    /// Replaces `from` with `to` in the text file `rel`, asserting `from` is there.
+    #[track_caller]
+    pub fn replace_in(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read_text(rel);
+        assert!(text.contains(from), "{from:?} not in {rel}: {text}");
+        self.write(rel, text.replace(from, to));
     }
 
     /// Requests the hub recorded on one origin.
@@ -83,125 +165,40 @@ impl TestEnv {
             .filter(|r| std::mem::discriminant(&r.origin) == std::mem::discriminant(&origin))
             .collect()
     }
-}
 
-/// A finished run.
-pub struct Run(pub Output);
+    /// Requests the hub recorded on the HF CDN.
+    pub fn cdn_requests(&self) -> Vec<Recorded> {
+        self.requests_on(Origin::Cdn)
+    }
 
-impl Run {
-    pub fn code(&self) -> i32 {
-        self.0.status.code().unwrap_or(-1)
+    /// Requests the hub recorded on Kaggle's storage.
+    pub fn storage_requests(&self) -> Vec<Recorded> {
+        self.requests_on(Origin::Storage)
     }
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
+
+    /// Requests on `origin` whose path contains `part`.
+    pub fn requests_matching(&self, origin: Origin, part: &str) -> Vec<Recorded> {
+        let mut reqs = self.requests_on(origin);
+        reqs.retain(|r| r.path().contains(part));
+        reqs
     }
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
-    }
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}): {}\nstderr: {}",
-                self.stdout(),
-                self.stderr()
-            )
-        })
-    }
-    /// Asserts the exit code, showing the output when it differs.
+
+    /// Asserts nothing was asked of the HF CDN or Kaggle's storage.
     #[track_caller]
-    pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code(),
-            code,
-            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
-            self.stdout(),
-            self.stderr()
-        );
-        self
+    pub fn assert_no_blob_requests(&self) {
+        assert!(self.cdn_requests().is_empty(), "{:?}", self.cdn_requests());
+        let storage = self.storage_requests();
+        assert!(storage.is_empty(), "{storage:?}");
     }
-}
 
-/// Deterministic pseudo-random bytes (xorshift), so content is incompressible and reproducible.
-pub fn bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
+    /// Drops the hub's faults and its recorded requests, before a clean run.
+    pub fn clear_hub(&self) {
+        self.hub.clear_faults();
+        self.hub.clear_requests();
     }
-    out.truncate(len);
-    out
-}
-
-/// Every regular file under `dir` (relative paths), skipping dsfetch's `.dsfetch` state folder.
-pub fn files_under(dir: &Path) -> Vec<String> {
-    fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
-        let Ok(rd) = std::fs::read_dir(d) else { return };
-        for e in rd.flatten() {
-            let p = e.path();
-            let rel = p
-                .strip_prefix(base)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if rel == ".dsfetch" {
-                continue;
-            }
-            let ft = e.file_type().unwrap();
-            if ft.is_dir() {
-                walk(base, &p, out);
-            } else {
-                out.push(rel);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 /// Total response body bytes the hub sent on an origin.
 pub fn bytes_sent(reqs: &[Recorded]) -> u64 {
     reqs.iter().map(|r| r.body_bytes_sent).sum()
-}
-
-/// Builds a zip archive in memory (deflated), for hostile-archive fixtures.
-pub fn zip_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        z.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        z.write_all(data).unwrap();
-    }
-    z.finish().unwrap().into_inner()
-}
-
-/// A zip with a regular file and a symlink entry pointing at `target`.
-pub fn zip_with_symlink(link_name: &str, target: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    z.start_file("ok.txt", zip::write::SimpleFileOptions::default())
-        .unwrap();
-    z.write_all(b"fine\n").unwrap();
-    z.add_symlink(link_name, target, zip::write::SimpleFileOptions::default())
-        .unwrap();
-    z.finish().unwrap().into_inner()
-}
-
-/// Writes `~/.kaggle/kaggle.json` in the test HOME with mode 0600.
-pub fn write_kaggle_json(home: &Path, username: &str, key: &str) -> PathBuf {
-    let dir = home.join(".kaggle");
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("kaggle.json");
-    std::fs::write(&p, format!(r#"{{"username":"{username}","key":"{key}"}}"#)).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    p
 }
