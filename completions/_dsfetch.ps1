@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
         }
         'dsfetch;search' {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Which hub to search')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What to search for (spaces are on the Hub only, competitions on Kaggle only)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Most results to show')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Most results to show')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Ranking')
@@ -68,8 +69,11 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
         'dsfetch;download' {
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Hugging Face: the repository type, for an id that does not say [default: dataset]')
+            [CompletionResult]::new('--repo-type', '--repo-type', [CompletionResultType]::ParameterName, 'Hugging Face: the repository type, for an id that does not say [default: dataset]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('--competition', '--competition', [CompletionResultType]::ParameterName, 'Kaggle: the data of this competition (same as the id competitions/NAME)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 64]')
@@ -92,14 +96,16 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face dataset repository')
-            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset (whole, or selected files)')
+            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face repository: a dataset, a model or a space')
+            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset, competition''s data or model (whole, or selected files)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'dsfetch;download;hf' {
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Hugging Face: the repository type, for an id that does not say [default: dataset]')
+            [CompletionResult]::new('--repo-type', '--repo-type', [CompletionResultType]::ParameterName, 'Hugging Face: the repository type, for an id that does not say [default: dataset]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 64]')
@@ -126,6 +132,7 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
         'dsfetch;download;kaggle' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped')
+            [CompletionResult]::new('--competition', '--competition', [CompletionResultType]::ParameterName, 'Kaggle: the data of this competition (same as the id competitions/NAME)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Files to download at once [default: 64]')
@@ -151,8 +158,8 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             break
         }
         'dsfetch;download;help' {
-            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face dataset repository')
-            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset (whole, or selected files)')
+            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face repository: a dataset, a model or a space')
+            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset, competition''s data or model (whole, or selected files)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -246,8 +253,8 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             break
         }
         'dsfetch;help;download' {
-            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face dataset repository')
-            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset (whole, or selected files)')
+            [CompletionResult]::new('hf', 'hf', [CompletionResultType]::ParameterValue, 'Download a Hugging Face repository: a dataset, a model or a space')
+            [CompletionResult]::new('kaggle', 'kaggle', [CompletionResultType]::ParameterValue, 'Download a Kaggle dataset, competition''s data or model (whole, or selected files)')
             break
         }
         'dsfetch;help;download;hf' {

@@ -203,7 +203,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download)
-            opts="-f -o -j -q -v -h -V --revision --token --file --no-unzip --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
+            opts="-f -o -j -q -v -h -V --revision --token --repo-type --type --file --no-unzip --competition --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,11 +217,23 @@ _dsfetch() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --type)
+                    COMPREPLY=($(compgen -W "dataset model space" -- "${cur}"))
+                    return 0
+                    ;;
+                --repo-type)
+                    COMPREPLY=($(compgen -W "dataset model space" -- "${cur}"))
+                    return 0
+                    ;;
                 --file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --competition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -325,7 +337,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__hf)
-            opts="-o -j -q -v -h -V --revision --token --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-o -j -q -v -h -V --revision --token --repo-type --type --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -337,6 +349,14 @@ _dsfetch() {
                     ;;
                 --token)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "dataset model space" -- "${cur}"))
+                    return 0
+                    ;;
+                --repo-type)
+                    COMPREPLY=($(compgen -W "dataset model space" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -383,7 +403,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__kaggle)
-            opts="-f -o -j -q -v -h -V --file --no-unzip --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-f -o -j -q -v -h -V --file --no-unzip --competition --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,6 +414,10 @@ _dsfetch() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --competition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -581,7 +605,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__search)
-            opts="-n -q -v -h -V --source --limit --sort --author --tag --file-type --license --min-size --max-size --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-n -q -v -h -V --source --type --limit --sort --author --tag --file-type --license --min-size --max-size --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,6 +613,10 @@ _dsfetch() {
             case "${prev}" in
                 --source)
                     COMPREPLY=($(compgen -W "all kaggle hf" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "dataset model space competition" -- "${cur}"))
                     return 0
                     ;;
                 --limit)

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
         }
         &'dsfetch;search'= {
             cand --source 'Which hub to search'
+            cand --type 'What to search for (spaces are on the Hub only, competitions on Kaggle only)'
             cand -n 'Most results to show'
             cand --limit 'Most results to show'
             cand --sort 'Ranking'
@@ -63,8 +64,11 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
         &'dsfetch;download'= {
             cand --revision 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]'
             cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
+            cand --type 'Hugging Face: the repository type, for an id that does not say [default: dataset]'
+            cand --repo-type 'Hugging Face: the repository type, for an id that does not say [default: dataset]'
             cand -f 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
             cand --file 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
+            cand --competition 'Kaggle: the data of this competition (same as the id competitions/NAME)'
             cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand -j 'Files to download at once [default: 64]'
@@ -87,13 +91,15 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand hf 'Download a Hugging Face dataset repository'
-            cand kaggle 'Download a Kaggle dataset (whole, or selected files)'
+            cand hf 'Download a Hugging Face repository: a dataset, a model or a space'
+            cand kaggle 'Download a Kaggle dataset, competition''s data or model (whole, or selected files)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dsfetch;download;hf'= {
             cand --revision 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]'
             cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
+            cand --type 'Hugging Face: the repository type, for an id that does not say [default: dataset]'
+            cand --repo-type 'Hugging Face: the repository type, for an id that does not say [default: dataset]'
             cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand -j 'Files to download at once [default: 64]'
@@ -119,6 +125,7 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
         &'dsfetch;download;kaggle'= {
             cand -f 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
             cand --file 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped'
+            cand --competition 'Kaggle: the data of this competition (same as the id competitions/NAME)'
             cand -o 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand --output 'Put the dataset''s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]'
             cand -j 'Files to download at once [default: 64]'
@@ -143,8 +150,8 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand --version 'Print version'
         }
         &'dsfetch;download;help'= {
-            cand hf 'Download a Hugging Face dataset repository'
-            cand kaggle 'Download a Kaggle dataset (whole, or selected files)'
+            cand hf 'Download a Hugging Face repository: a dataset, a model or a space'
+            cand kaggle 'Download a Kaggle dataset, competition''s data or model (whole, or selected files)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dsfetch;download;help;hf'= {
@@ -228,8 +235,8 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
         &'dsfetch;help;search'= {
         }
         &'dsfetch;help;download'= {
-            cand hf 'Download a Hugging Face dataset repository'
-            cand kaggle 'Download a Kaggle dataset (whole, or selected files)'
+            cand hf 'Download a Hugging Face repository: a dataset, a model or a space'
+            cand kaggle 'Download a Kaggle dataset, competition''s data or model (whole, or selected files)'
         }
         &'dsfetch;help;download;hf'= {
         }

@@ -45,6 +45,10 @@ complete -c dsfetch -n "__fish_dsfetch_needs_command" -f -a "help" -d 'Print thi
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l source -d 'Which hub to search' -r -f -a "all\t'Both'
 kaggle\t'Kaggle'
 hf\t'The Hugging Face Hub'"
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l type -d 'What to search for (spaces are on the Hub only, competitions on Kaggle only)' -r -f -a "dataset\t'Datasets (both hubs)'
+model\t'Models (both hubs; Kaggle: one row per framework and variation)'
+space\t'Spaces (Hugging Face)'
+competition\t'Competitions (Kaggle; needs credentials)'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s n -l limit -d 'Most results to show' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -l sort -d 'Ranking' -r -f -a "downloads\t'Most downloaded first'
 likes\t'Most liked (HF) / voted (Kaggle) first'
@@ -68,7 +72,11 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s h -l help -d 
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand search" -s V -l version -d 'Print version'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l revision -d 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l type -l repo-type -d 'Hugging Face: the repository type, for an id that does not say [default: dataset]' -r -f -a "dataset\t'A dataset repo'
+model\t'A model repo'
+space\t'A space'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s f -l file -d 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l competition -d 'Kaggle: the data of this competition (same as the id competitions/NAME)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s j -l jobs -d 'Files to download at once [default: 64]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
@@ -91,11 +99,14 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -l no-progress -d 'Do not show progress (same as --progress none)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -s V -l version -d 'Print version'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "hf" -d 'Download a Hugging Face dataset repository'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "hf" -d 'Download a Hugging Face repository: a dataset, a model or a space'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "kaggle" -d 'Download a Kaggle dataset, competition\'s data or model (whole, or selected files)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and not __fish_seen_subcommand_from hf kaggle help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l revision -d 'Hugging Face: branch, tag, commit, refs/convert/parquet or refs/pr/N [default: main]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l token -d 'Hugging Face token (instead of HF_TOKEN or the token file)' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l type -l repo-type -d 'Hugging Face: the repository type, for an id that does not say [default: dataset]' -r -f -a "dataset\t'A dataset repo'
+model\t'A model repo'
+space\t'A space'"
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s j -l jobs -d 'Files to download at once [default: 64]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
@@ -118,6 +129,7 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from hf" -s V -l version -d 'Print version'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s f -l file -d 'Kaggle: only this file (repeatable); a file the service sends zipped is unzipped' -r
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l competition -d 'Kaggle: the data of this competition (same as the id competitions/NAME)' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s o -l output -d 'Put the dataset\'s files directly into DIR [default: $DSFETCH_DOWNLOAD_DIR/<name>, or ./downloads/<name>]' -r -F
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s j -l jobs -d 'Files to download at once [default: 64]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l connections -d 'Most connections for one large file, fetched in parallel ranged chunks (1: one stream) [default: 16]' -r
@@ -140,8 +152,8 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -l no-progress -d 'Do not show progress (same as --progress none)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from kaggle" -s V -l version -d 'Print version'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "hf" -d 'Download a Hugging Face dataset repository'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "hf" -d 'Download a Hugging Face repository: a dataset, a model or a space'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "kaggle" -d 'Download a Kaggle dataset, competition\'s data or model (whole, or selected files)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand download; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -s j -l jobs -d 'Datasets to download at once [default: 4]' -r
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand batch" -l file-jobs -d 'Files to download at once within each dataset [default: 64, or DSFETCH_JOBS / config `jobs`]' -r
@@ -204,5 +216,5 @@ complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_see
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "config" -d 'Show the effective settings and where each comes from (flag, env, config file, default)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and not __fish_seen_subcommand_from search download batch auth config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and __fish_seen_subcommand_from download" -f -a "hf" -d 'Download a Hugging Face dataset repository'
-complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and __fish_seen_subcommand_from download" -f -a "kaggle" -d 'Download a Kaggle dataset (whole, or selected files)'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and __fish_seen_subcommand_from download" -f -a "hf" -d 'Download a Hugging Face repository: a dataset, a model or a space'
+complete -c dsfetch -n "__fish_dsfetch_using_subcommand help; and __fish_seen_subcommand_from download" -f -a "kaggle" -d 'Download a Kaggle dataset, competition\'s data or model (whole, or selected files)'

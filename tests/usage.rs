@@ -252,7 +252,7 @@ fn ids_copied_from_a_browser_download() {
         ),
         ("download hf acme/corpus/data", "did you mean acme/corpus?"),
         (
-            "download https://huggingface.co/acme/corpus",
+            "download https://huggingface.co/datasets/acme/corpus/nonsense",
             "did you mean https://huggingface.co/datasets/acme/corpus?",
         ),
         (
