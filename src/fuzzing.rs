@@ -25,10 +25,18 @@ fn assert_terminal_safe(s: &str) {
 pub fn ids(data: &[u8]) {
     let s = text(data);
     if let Ok(h) = id::parse_hf(&s) {
-        assert!(paths::check_relative(&h.folder_name()).is_ok() && !h.folder_name().contains('/'));
+        let folder = h.folder_name();
+        assert!(paths::check_relative(&folder).is_ok() && folder.matches('/').count() <= 1);
         let again = id::parse_hf(&h.to_string()).expect("a parsed HF id re-parses");
         assert_eq!(again.repo, h.repo);
         assert_eq!(again.revision, h.revision);
+        assert_eq!(again.kind, h.kind);
+    }
+    if let Ok(d) = id::parse_kaggle_ref(&s) {
+        let folder = d.folder_name();
+        assert!(paths::check_relative(&folder).is_ok() && folder.matches('/').count() <= 1);
+        let again = id::parse_kaggle_ref(&d.to_string()).expect("a Kaggle ref re-parses");
+        assert_eq!(again, d);
     }
     if let Ok(k) = id::parse_kaggle(&s) {
         assert!(paths::check_relative(&k.slug).is_ok() && !k.slug.contains('/'));
@@ -107,8 +115,39 @@ pub fn headers(data: &[u8]) {
 /// Zip extraction into a staging folder: never panics, never writes outside it, never writes
 /// more than the limits allow.
 pub fn zip(data: &[u8]) {
+    extraction(data, "a.zip", data.len() as u64, extract::extract_zip);
+}
+
+/// Gzipped tar extraction, with the zip invariants. The first byte chooses the layer fuzzed:
+/// even, the rest is a tar that the harness gzips (tar headers fuzzed directly); odd, the rest
+/// is taken as the `.tar.gz` bytes (the gzip layer fuzzed too).
+pub fn tar(data: &[u8]) {
+    use std::io::Write;
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let bytes = if mode % 2 == 0 {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(rest).expect("gzip in memory");
+        gz.finish().expect("gzip in memory")
+    } else {
+        rest.to_vec()
+    };
+    extraction(
+        &bytes,
+        "a.tar.gz",
+        bytes.len() as u64,
+        extract::extract_tar_gz,
+    );
+}
+
+type Extractor = fn(&Path, &Path, &extract::Limits) -> crate::Result<Vec<extract::Extracted>>;
+
+/// Runs one extractor over `data` in a scratch folder and checks that nothing was written
+/// outside the staging folder and that no more was written than the limits allow.
+fn extraction(data: &[u8], name: &str, archive_len: u64, extractor: Extractor) {
     let dir = ScratchDir::new();
-    let archive = dir.path().join("a.zip");
+    let archive = dir.path().join(name);
     std::fs::write(&archive, data).expect("write archive");
     let outside = dir.path().join("outside");
     std::fs::create_dir(&outside).expect("sentinel");
@@ -118,9 +157,9 @@ pub fn zip(data: &[u8]) {
         floor: 1 << 20,
         max_entries: 10_000,
     };
-    if let Ok(files) = extract::extract_zip(&archive, &staging, &limits) {
+    if let Ok(files) = extractor(&archive, &staging, &limits) {
         let total: u64 = files.iter().map(|f| f.size).sum();
-        assert!(total <= (data.len() as u64 * 50).max(1 << 20));
+        assert!(total <= (archive_len * 50).max(1 << 20));
         for f in &files {
             assert!(paths::check_relative(&f.path).is_ok());
         }
@@ -139,9 +178,20 @@ pub fn zip(data: &[u8]) {
     for e in std::fs::read_dir(dir.path()).expect("read temp").flatten() {
         let n = e.file_name();
         assert!(
-            n == "a.zip" || n == "outside",
+            n == name || n == "outside",
             "extraction wrote {n:?} outside its folder"
         );
+    }
+    // No symlink, device or FIFO inside it either.
+    let mut stack = vec![staging];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let t = e.file_type().expect("file type");
+            assert!(t.is_file() || t.is_dir(), "extraction made {:?}", e.path());
+            if t.is_dir() {
+                stack.push(e.path());
+            }
+        }
     }
 }
 

@@ -5,12 +5,13 @@
 
 type Harness = fn(&[u8]);
 
-const TARGETS: [(&str, Harness); 5] = [
+const TARGETS: [(&str, Harness); 6] = [
     ("ids", dsfetch::fuzzing::ids),
     ("manifest", dsfetch::fuzzing::manifest),
     ("hub_json", dsfetch::fuzzing::hub_json),
     ("headers", dsfetch::fuzzing::headers),
     ("zip", dsfetch::fuzzing::zip),
+    ("tar", dsfetch::fuzzing::tar),
 ];
 
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -84,7 +85,11 @@ fn fuzz_seed_corpus_and_mutations() {
         let t0 = std::time::Instant::now();
         let seeds = seeds(target);
         let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ target.len() as u64;
-        let rounds = if target == "zip" { 200 } else { 2000 };
+        let rounds = if matches!(target, "zip" | "tar") {
+            200
+        } else {
+            2000
+        };
         for (i, (name, data)) in seeds.iter().enumerate() {
             harness(data);
             let other = &seeds[(i + 1) % seeds.len()].1;

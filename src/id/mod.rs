@@ -53,7 +53,11 @@ impl HfId {
 
 impl std::fmt::Display for HfId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.kind != RepoKind::Dataset {
+        // A dataset is written bare, unless its owner reads as a kind (`datasets/models/x`).
+        let ambiguous = self
+            .owner()
+            .is_some_and(|o| RepoKind::parse(o).is_some() && o.ends_with('s'));
+        if self.kind != RepoKind::Dataset || ambiguous {
             write!(f, "{}/", self.kind.plural())?;
         }
         match &self.revision {
