@@ -1,10 +1,11 @@
-//! `fakehub`: a faithful fake of the Hugging Face Hub and Kaggle dataset APIs, with byte-level
-//! fault injection, for dsfetch's integration tests and benchmarks.
+//! `fakehub`: a faithful fake of the Hugging Face Hub (datasets, models, Spaces) and Kaggle
+//! dataset APIs, with byte-level fault injection, for dsfetch's integration tests and benchmarks.
 //!
 //! A [`FakeHub`] runs three real HTTP/1.1 listeners on loopback, each its own origin:
 //!
-//! - the **API** origin ([`FakeHub::api_url`]): Hugging Face `/api/datasets…`,
-//!   `/datasets/{repo}/resolve/…` and `/api/resolve-cache/…`, plus the Kaggle RPCs
+//! - the **API** origin ([`FakeHub::api_url`]): Hugging Face `/api/{datasets,models,spaces}…`,
+//!   `/datasets/{repo}/resolve/…`, `/{repo}/resolve/…` (models), `/spaces/{repo}/resolve/…` and
+//!   `/api/resolve-cache/…`, plus the Kaggle RPCs
 //!   `POST /v1/<service>/<Method>` and `/api/v1/<service>/<Method>` and the classic
 //!   `GET /api/v1/datasets/…` routes. Use it as both `HF_ENDPOINT` and `KAGGLE_API_ENDPOINT`;
 //! - the **HF CDN** origin ([`FakeHub::cdn_url`]): LFS blobs behind CloudFront-like signed URLs,
@@ -42,7 +43,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use faults::{Fault, FaultKind, Origin, Recorded};
-pub use hf::{HfFile, HfRepo};
+pub use hf::{HfFile, HfRepo, HfRepoType};
 pub use kaggle::KaggleDataset;
 pub use store::Blob;
 
@@ -287,11 +288,17 @@ impl FakeHub {
     }
 
     // ---- Hugging Face ----
+    //
+    // The methods below that take a `repo_id` name a dataset by its bare id (`owner/name`) and
+    // a model or a Space by its id prefixed with `models/` or `spaces/` (`datasets/` also names
+    // a dataset), as the Hub's own URLs do: `hf_commit("models/acme/bert", …)`.
 
-    /// Registers a dataset repo with one commit on `main`; returns that commit's sha.
+    /// Registers a repo (dataset, model or Space: see [`HfRepo::kind`]) with one commit on
+    /// `main`; returns that commit's sha. A model and a dataset may share an id.
     ///
     /// # Panics
-    /// On an invalid or duplicate repo id, or an unreadable disk file.
+    /// On an invalid or duplicate repo id (a model id may not start with `api`, `datasets`,
+    /// `spaces`, `models` or `v1`), or an unreadable disk file.
     pub fn add_hf_repo(&self, repo: HfRepo) -> String {
         let id = repo.id.clone();
         write(&self.shared.hf)
@@ -301,7 +308,8 @@ impl FakeHub {
 
     /// Adds a commit on top of `branch` (created from main's tree when missing) with `files`
     /// added or replaced and `deleted` paths removed; returns the new sha. The repo's
-    /// `lastModified` moves to the commit date.
+    /// `lastModified` moves to the commit date. `repo_id`: `o/n` (dataset), `models/o/n`,
+    /// `spaces/o/n`.
     ///
     /// # Panics
     /// If the repo does not exist.
@@ -317,7 +325,7 @@ impl FakeHub {
 
     /// Creates a standalone commit holding exactly `files` at `rev`: `refs/convert/NAME`,
     /// `refs/pr/N`, `refs/heads/B`, `refs/tags/T`, an existing branch name, or otherwise a tag
-    /// name. Returns its sha.
+    /// name. Returns its sha. `repo_id`: `o/n` (dataset), `models/o/n`, `spaces/o/n`.
     ///
     /// # Panics
     /// If the repo does not exist or `refs/pr/N` has a non-numeric N.
@@ -325,7 +333,8 @@ impl FakeHub {
         write(&self.shared.hf).set_ref(repo_id, rev, files)
     }
 
-    /// The commit `rev` currently resolves to in `repo_id`, if any.
+    /// The commit `rev` currently resolves to in `repo_id` (`o/n` for a dataset, `models/o/n`,
+    /// `spaces/o/n`), if any.
     pub fn hf_rev_sha(&self, repo_id: &str, rev: &str) -> Option<String> {
         read(&self.shared.hf).rev_sha(repo_id, rev)
     }
@@ -335,7 +344,8 @@ impl FakeHub {
         write(&self.shared.hf).add_token(token, user);
     }
 
-    /// Grants `user` access to a gated or private repo.
+    /// Grants `user` access to a gated or private repo (`o/n` for a dataset, `models/o/n`,
+    /// `spaces/o/n`).
     ///
     /// # Panics
     /// If the repo does not exist.

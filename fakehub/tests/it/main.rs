@@ -2,5 +2,6 @@
 
 mod faults;
 mod hf;
+mod hf_kinds;
 mod kaggle;
 mod support;
