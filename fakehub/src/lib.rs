@@ -1,26 +1,33 @@
-//! `fakehub`: a faithful fake of the Hugging Face Hub (datasets, models, Spaces) and Kaggle
-//! dataset APIs, with byte-level fault injection, for dsfetch's integration tests and benchmarks.
+//! `fakehub`: a faithful fake of the Hugging Face Hub (datasets, models, Spaces) and of Kaggle's
+//! dataset, competition and model APIs, with byte-level fault injection, for dsfetch's
+//! integration tests and benchmarks.
 //!
 //! A [`FakeHub`] runs three real HTTP/1.1 listeners on loopback, each its own origin:
 //!
 //! - the **API** origin ([`FakeHub::api_url`]): Hugging Face `/api/{datasets,models,spaces}…`,
 //!   `/datasets/{repo}/resolve/…`, `/{repo}/resolve/…` (models), `/spaces/{repo}/resolve/…` and
-//!   `/api/resolve-cache/…`, plus the Kaggle RPCs
-//!   `POST /v1/<service>/<Method>` and `/api/v1/<service>/<Method>` and the classic
-//!   `GET /api/v1/datasets/…` routes. Use it as both `HF_ENDPOINT` and `KAGGLE_API_ENDPOINT`;
+//!   `/api/resolve-cache/…`, plus the Kaggle RPCs `POST /v1/<service>/<Method>` and
+//!   `/api/v1/<service>/<Method>` and the classic `GET /api/v1/datasets/…` and
+//!   `/api/v1/competitions/data/…` routes. Use it as both `HF_ENDPOINT` and `KAGGLE_API_ENDPOINT`;
 //! - the **HF CDN** origin ([`FakeHub::cdn_url`]): LFS blobs behind CloudFront-like signed URLs,
 //!   the target of resolve's `302`;
 //! - the **Kaggle storage** origin ([`FakeHub::storage_url`]): archives and files behind GCS
-//!   V4-like signed URLs, the target of `DownloadDataset`'s `302`.
+//!   V4-like signed URLs, the target of the download RPCs' `302`.
 //!
-//! Wire behaviour follows `shared/protocol/hf.md` and `shared/protocol/kaggle.md`. Every request
-//! is recorded ([`FakeHub::requests`]) and can be disturbed by queued [`Fault`] rules.
+//! Wire behaviour follows `shared/protocol/hf.md`, `shared/protocol/kaggle.md` and
+//! `shared/protocol/kinds.md`. Every request is recorded ([`FakeHub::requests`]) and can be
+//! disturbed by queued [`Fault`] rules.
 //!
 //! ```no_run
-//! use fakehub::{FakeHub, HfRepo, KaggleDataset};
+//! use fakehub::{FakeHub, HfRepo, KaggleCompetition, KaggleDataset, KaggleModel};
 //! let hub = FakeHub::start();
 //! let sha = hub.add_hf_repo(HfRepo::new("acme/corpus").file("README.md", "hi").lfs_file("data.bin", vec![0u8; 1024]));
+//! hub.add_hf_repo(HfRepo::model("acme/bert").file("config.json", "{}").pipeline_tag("fill-mask"));
+//! hub.hf_commit("models/acme/bert", "main", vec![], &["config.json"]); // `models/…`: the model
 //! hub.add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("titanic.csv", "a,b\n1,2\n"));
+//! hub.add_kaggle_competition(KaggleCompetition::new("titanic").file("train.csv", "x").rules_required(true));
+//! hub.kaggle_accept_rules("titanic", "alice");
+//! hub.add_kaggle_model(KaggleModel::new("google/gemma/pyTorch/2b").file("model.bin", vec![0u8; 16]));
 //! println!("HF_ENDPOINT={} commit {sha}", hub.api_url());
 //! ```
 
@@ -33,6 +40,7 @@ mod kaggle;
 mod server;
 mod sign;
 mod store;
+pub mod tarball;
 mod util;
 
 use std::io;
@@ -44,7 +52,7 @@ use std::time::Duration;
 
 pub use faults::{Fault, FaultKind, Origin, Recorded};
 pub use hf::{HfFile, HfRepo, HfRepoType};
-pub use kaggle::KaggleDataset;
+pub use kaggle::{KaggleCompetition, KaggleDataset, KaggleModel};
 pub use store::Blob;
 
 use faults::{FaultState, RequestLog};
@@ -394,6 +402,89 @@ impl FakeHub {
     /// Registers a valid Bearer token for `username`.
     pub fn kaggle_add_token(&self, token: &str, username: &str) {
         write(&self.shared.kaggle).add_token(token, username);
+    }
+
+    /// Registers a competition with its data files (see [`KaggleCompetition`]).
+    ///
+    /// # Panics
+    /// On a duplicate name, an unreadable disk file, or an I/O error building archives.
+    pub fn add_kaggle_competition(&self, c: KaggleCompetition) {
+        let n = c.name.clone();
+        write(&self.shared.kaggle)
+            .add_competition(c)
+            .unwrap_or_else(|e| panic!("fakehub: cannot add Kaggle competition {n}: {e}"));
+    }
+
+    /// Records that `username` accepted the rules of competition `name` (downloads then work
+    /// for them, and `userHasEntered` is true).
+    ///
+    /// # Panics
+    /// If the competition does not exist.
+    pub fn kaggle_accept_rules(&self, name: &str, username: &str) {
+        write(&self.shared.kaggle).accept_rules(name, username);
+    }
+
+    /// Whether downloads of competition `name` need accepted rules (as
+    /// [`KaggleCompetition::rules_required`]).
+    ///
+    /// # Panics
+    /// If the competition does not exist.
+    pub fn kaggle_competition_rules_required(&self, name: &str, yes: bool) {
+        write(&self.shared.kaggle).set_rules_required(name, yes);
+    }
+
+    /// Replaces the competition's data with exactly `files` (new storage objects, a later
+    /// `Last-Modified`; URLs issued before keep serving the old data).
+    ///
+    /// # Panics
+    /// If the competition does not exist or archives cannot be built.
+    pub fn kaggle_competition_set_files(&self, name: &str, files: Vec<(String, Vec<u8>)>) {
+        let files = files
+            .into_iter()
+            .map(|(p, b)| (p, Blob::from_bytes(b)))
+            .collect();
+        write(&self.shared.kaggle)
+            .set_competition_files(name, files)
+            .unwrap_or_else(|e| panic!("fakehub: cannot replace the files of {name}: {e}"));
+    }
+
+    /// The exact bytes `DownloadDataFiles` serves now for competition `name`, if it exists.
+    pub fn kaggle_competition_archive(&self, name: &str) -> Option<Vec<u8>> {
+        let blob = read(&self.shared.kaggle).competition_archive(name)?;
+        blob.to_vec().ok()
+    }
+
+    /// Registers a model instance as version 1 (see [`KaggleModel`]); its `archive.tar.gz` is
+    /// built now.
+    ///
+    /// # Panics
+    /// On a duplicate instance, an unreadable disk file, or an I/O error building archives.
+    pub fn add_kaggle_model(&self, m: KaggleModel) {
+        write(&self.shared.kaggle)
+            .add_model(m)
+            .unwrap_or_else(|e| panic!("fakehub: cannot add a Kaggle model: {e}"));
+    }
+
+    /// Adds a version with exactly `files` to the instance `handle`
+    /// (`OWNER/MODEL/FRAMEWORK/VARIATION`, the framework in any spelling [`KaggleModel::new`]
+    /// takes) and makes it current; returns its number.
+    ///
+    /// # Panics
+    /// If the instance does not exist or the archive cannot be built.
+    pub fn kaggle_model_add_version(&self, handle: &str, files: Vec<(String, Vec<u8>)>) -> u32 {
+        let files = files
+            .into_iter()
+            .map(|(p, b)| (p, Blob::from_bytes(b)))
+            .collect();
+        write(&self.shared.kaggle)
+            .add_model_version(handle, files)
+            .unwrap_or_else(|e| panic!("fakehub: cannot add a version to {handle}: {e}"))
+    }
+
+    /// The exact bytes served as `archive.tar.gz` of `version` of the instance `handle`.
+    pub fn kaggle_model_archive(&self, handle: &str, version: u32) -> Option<Vec<u8>> {
+        let blob = read(&self.shared.kaggle).model_archive(handle, version)?;
+        blob.to_vec().ok()
     }
 
     // ---- Faults and recording ----

@@ -4,4 +4,6 @@ mod faults;
 mod hf;
 mod hf_kinds;
 mod kaggle;
+mod kaggle_competitions;
+mod kaggle_models;
 mod support;
