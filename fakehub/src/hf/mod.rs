@@ -28,5 +28,6 @@ mod tests;
 
 pub(crate) use errors::{cdn_error, injected_error, ratelimit_bucket};
 pub use kind::HfRepoType;
+pub(crate) use kind::RESERVED;
 pub use repo::{HfFile, HfRepo};
 pub(crate) use state::{HfState, valid_repo_id};

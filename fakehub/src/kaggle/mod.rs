@@ -38,9 +38,14 @@ mod view;
 mod tests;
 
 pub use competition::KaggleCompetition;
+pub(crate) use competition::valid_competition_name;
 pub use dataset::KaggleDataset;
 pub(crate) use dataset::valid_reference;
 pub use model::KaggleModel;
 
+/// Whether `handle` is `owner/model/framework/variation` with a known framework.
+pub(crate) fn valid_model_handle(handle: &str) -> bool {
+    model::parse_handle(handle).is_some()
+}
 pub(crate) use errors::{expired_error, injected_error, kaggle_error, storage_error};
 pub(crate) use state::KaggleState;

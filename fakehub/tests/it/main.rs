@@ -1,5 +1,6 @@
 //! fakehub's integration tests: one binary, talking raw HTTP (and reqwest) to a live fake.
 
+mod data_dir;
 mod faults;
 mod hf;
 mod hf_kinds;
