@@ -169,21 +169,21 @@ echo "== kaggle CLI"
 export HOME="$work/home2" KAGGLE_API_ENVIRONMENT=LOCALHOST
 mkdir -p "$HOME/.kaggle"
 kaggle="$work/venv/bin/kaggle"
-KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" datasets list -s titanic | grep -q alice/titanic
-KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" datasets files alice/titanic | grep -q sub/dir/other.txt
+KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" datasets list -s titanic | grep alice/titanic >/dev/null
+KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" datasets files alice/titanic | grep sub/dir/other.txt >/dev/null
 KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" datasets download alice/titanic -p "$work/dl" --unzip >/dev/null
 test -f "$work/dl/sub/dir/other.txt"
 KAGGLE_API_TOKEN=KGAT_x "$kaggle" datasets download alice/titanic -f titanic.csv -p "$work/dl1" >/dev/null
 test -f "$work/dl1/titanic.csv"
 echo "kaggle CLI OK"
-KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions list -s titanic | grep -q competitions/titanic
-KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions files titanic | grep -q sub/dir/x.csv
+KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions list -s titanic | grep competitions/titanic >/dev/null
+KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions files titanic | grep sub/dir/x.csv >/dev/null
 KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions download titanic -p "$work/dl2" >/dev/null
 test -f "$work/dl2/titanic.zip"
 KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions download titanic -f sub/dir/x.csv -p "$work/dl3" >/dev/null
 test -f "$work/dl3/sub/dir/x.csv"
-KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions download locked -p "$work/dl4" 2>&1 |
-    grep -q "You must accept this competition's rules" || { echo "no rules message" >&2; exit 1; }
+out=$(KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" competitions download locked -p "$work/dl4" 2>&1 || true)
+grep "You must accept this competition's rules" <<<"$out" >/dev/null || { echo "no rules message: $out" >&2; exit 1; }
 KAGGLE_USERNAME=alice KAGGLE_KEY=key1 "$kaggle" models instances versions download google/gemma/pyTorch/2b/1 \
     -p "$work/dl5" --untar >/dev/null
 test -f "$work/dl5/weights/model.bin"
