@@ -149,9 +149,9 @@ fn finish(
     transferred: u64,
     reporter: &dyn Reporter,
 ) -> Result<DownloadReport> {
-    let whole = snap.archive.is_some();
+    let whole = snap.archive.is_some() || snap.whole;
     let record = next_record(&folder.record, snap, &plan.kept, &placed);
-    let all: Vec<RemoteFile> = if whole {
+    let all: Vec<RemoteFile> = if snap.archive.is_some() {
         record
             .files
             .iter()
@@ -204,8 +204,9 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
         by_path.insert(e.path.clone(), e.clone());
     }
     rec.files = by_path.into_values().collect();
-    // Only an archive brings the whole version; a selection of files never counts as one.
-    rec.whole = snap.archive.is_some();
+    // Only an archive (or every file of the version) brings the whole version; a selection of
+    // files never counts as one.
+    rec.whole = snap.archive.is_some() || snap.whole;
     snap.pin.write(&mut rec);
     rec
 }

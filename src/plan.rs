@@ -269,6 +269,7 @@ mod tests {
             },
             files,
             archive: None,
+            whole: false,
         }
     }
 

@@ -28,6 +28,7 @@ mod files;
 mod list;
 mod model;
 mod model_api;
+mod model_list;
 mod model_store;
 mod params;
 mod rpc;

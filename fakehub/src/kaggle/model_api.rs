@@ -1,5 +1,5 @@
 //! `models.ModelApiService`: `GetModelInstance`, `ListModelInstanceVersionFiles` and
-//! `DownloadModelInstanceVersion`.
+//! `DownloadModelInstanceVersion` (`ListModels` is in `model_list.rs`).
 
 use serde_json::{Value, json};
 
@@ -83,7 +83,7 @@ impl KaggleState {
         }
     }
 
-    fn api_model_instance(m: &ModelState) -> Value {
+    pub(super) fn api_model_instance(m: &ModelState) -> Value {
         let v = m.current();
         let meta = &m.meta;
         json!({
@@ -157,6 +157,7 @@ impl KaggleState {
         let r = match method {
             "GetModelInstance" => self.model_instance(b, caller).map(Self::api_model_instance),
             "ListModelInstanceVersionFiles" => self.list_model_files(ctx, caller, b),
+            "ListModels" => self.list_models(caller, b),
             "DownloadModelInstanceVersion" => return self.download_model(ctx, caller, b),
             _ => Err(kaggle_error(404, "NotFound")),
         };

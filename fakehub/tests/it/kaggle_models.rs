@@ -439,3 +439,71 @@ fn hostile_tarballs_are_served_verbatim() {
         .to_string();
     assert_eq!(get_url(&loc, &[]).body, b"ok");
 }
+
+#[test]
+fn list_models_groups_instances_filters_and_pages() {
+    let hub = hub();
+    let api = hub.api_url();
+    let r = rpc(&api, "ListModels", &[], &json!({"search": "gemma"}));
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    let models = v["models"].as_array().unwrap();
+    assert_eq!(models.len(), 1);
+    assert_eq!(models[0]["ref"], "google/gemma");
+    assert_eq!(models[0]["author"], "google");
+    let frameworks: Vec<&str> = models[0]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["framework"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        frameworks,
+        ["MODEL_FRAMEWORK_PY_TORCH", "MODEL_FRAMEWORK_TENSOR_FLOW_2"]
+    );
+    assert_eq!(models[0]["instances"][0]["slug"], "2b");
+    // A private model shows only to its owner.
+    let all = |auth: &[(&str, &str)]| -> Vec<String> {
+        rpc(&api, "ListModels", auth, &json!({})).json()["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["ref"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(all(&[]), ["google/gemma"]);
+    let alice = basic("alice", "key");
+    assert_eq!(
+        all(&[("Authorization", alice.as_str())]),
+        ["alice/secret", "google/gemma"]
+    );
+    // owner filter, paging, a bad sortBy.
+    let r = rpc(
+        &api,
+        "ListModels",
+        &[("Authorization", alice.as_str())],
+        &json!({"owner": "alice"}),
+    );
+    assert_eq!(r.json()["models"][0]["ref"], "alice/secret");
+    let p1 = rpc(
+        &api,
+        "ListModels",
+        &[("Authorization", alice.as_str())],
+        &json!({"pageSize": 1}),
+    )
+    .json();
+    assert_eq!(p1["models"].as_array().unwrap().len(), 1);
+    let token = p1["nextPageToken"].as_str().unwrap().to_string();
+    assert!(!token.is_empty());
+    let p2 = rpc(
+        &api,
+        "ListModels",
+        &[("Authorization", alice.as_str())],
+        &json!({"pageSize": 1, "pageToken": token}),
+    )
+    .json();
+    assert_eq!(p2["models"][0]["ref"], "google/gemma");
+    assert_eq!(p2["nextPageToken"], "");
+    let r = rpc(&api, "ListModels", &[], &json!({"sortBy": "NOPE"}));
+    assert_eq!(r.status, 400);
+}

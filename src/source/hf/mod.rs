@@ -144,6 +144,7 @@ impl Source for HfSource<'_> {
             },
             files: listing.files,
             archive: None,
+            whole: false,
         })
     }
 

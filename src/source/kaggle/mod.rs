@@ -268,6 +268,7 @@ impl Source for KaggleSource<'_> {
             pin: Pin::Version(version),
             files,
             archive,
+            whole: false,
         })
     }
 
