@@ -65,6 +65,17 @@ fn run_python(py: &Path, home: &Path, env: &[(&str, String)], script: &str) -> s
         .unwrap_or_else(|e| panic!("no JSON on the last line ({e}): {stdout}"))
 }
 
+/// kagglehub's environment: this cache, and an API where nothing listens (`TEST` targets
+/// http://localhost:7777), so any request would fail.
+fn kagglehub_offline(cache: &Path) -> [(&'static str, String); 4] {
+    [
+        ("KAGGLEHUB_CACHE", cache.display().to_string()),
+        ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
+        ("DISABLE_KAGGLE_CACHE", "1".into()),
+        ("DISABLE_COLAB_CACHE", "1".into()),
+    ]
+}
+
 const TRAIN_CSV: &str = "city,temp\noslo,3\nlima,19\ncairo,25\n";
 const TEST_CSV: &str = "city,temp\nnuuk,-4\n";
 
@@ -163,18 +174,7 @@ p = kagglehub.dataset_download("alice/titanic/versions/1")
 f = kagglehub.dataset_download("alice/titanic/versions/1", path="train.csv")
 print(json.dumps({"dir": p, "file": f, "train": open(f).read()}))
 "#;
-    let v = run_python(
-        &py,
-        env.home.path(),
-        &[
-            ("KAGGLEHUB_CACHE", cache.display().to_string()),
-            // TEST targets http://localhost:7777, where nothing listens: any request would fail.
-            ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
-            ("DISABLE_KAGGLE_CACHE", "1".into()),
-            ("DISABLE_COLAB_CACHE", "1".into()),
-        ],
-        script,
-    );
+    let v = run_python(&py, env.home.path(), &kagglehub_offline(&cache), script);
     assert_eq!(v["dir"], version_dir.to_str().unwrap());
     assert_eq!(v["file"], version_dir.join("train.csv").to_str().unwrap());
     assert_eq!(v["train"], TRAIN_CSV);
@@ -273,17 +273,7 @@ print(json.dumps({"comp": c, "train": open(f).read(), "model": m, "weights": ope
 "#;
     let empty_home = env.work.path().join("py-home");
     std::fs::create_dir_all(&empty_home).unwrap();
-    let v = run_python(
-        &py,
-        &empty_home,
-        &[
-            ("KAGGLEHUB_CACHE", cache.display().to_string()),
-            ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
-            ("DISABLE_KAGGLE_CACHE", "1".into()),
-            ("DISABLE_COLAB_CACHE", "1".into()),
-        ],
-        script,
-    );
+    let v = run_python(&py, &empty_home, &kagglehub_offline(&cache), script);
     assert_eq!(
         v["comp"],
         cache.join("competitions/titanic").to_str().unwrap()
