@@ -75,6 +75,18 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<(HfId, bool)> {
         };
         (kind, explicit, parts)
     };
+    // A suggestion keeps the prefix form the input used (`hf:models/…`).
+    let prefix_form = !raw.contains("://") && url_segments(raw, HF_HOSTS).is_none();
+    let form = |r: String| -> String {
+        if !prefix_form {
+            return r;
+        }
+        let hub = if input.starts_with("hf:") { "hf:" } else { "" };
+        match explicit {
+            true => format!("{hub}{}/{r}", kind.plural()),
+            false => format!("{hub}{r}"),
+        }
+    };
 
     let segs: Vec<&str> = repo.split('/').collect();
     if segs.len() > 2 {
@@ -88,7 +100,7 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<(HfId, bool)> {
             input,
             src,
             "too many '/' in the repo id (expected OWNER/NAME; a folder inside the repo goes in --include)",
-            hint.check(input, candidate),
+            hint.check(input, form(candidate)),
         ));
     }
     if kind == RepoKind::Space && segs.len() < 2 {
@@ -97,12 +109,12 @@ fn parse_hf_with(input: &str, hint: Hint<'_>) -> Result<(HfId, bool)> {
     for s in &segs {
         check_segment(s).map_err(|r| {
             let joined: Vec<&str> = segs.iter().copied().filter(|s| !s.is_empty()).collect();
-            bad_hint(input, src, r, hint.check(input, joined.join("/")))
+            bad_hint(input, src, r, hint.check(input, form(joined.join("/"))))
         })?;
     }
     if let Some(rev) = &revision {
         check_revision(rev)
-            .map_err(|r| bad_hint(input, src, r, hint.check(input, repo.clone())))?;
+            .map_err(|r| bad_hint(input, src, r, hint.check(input, form(repo.clone()))))?;
     }
     if let Some(p) = &path {
         crate::paths::check_relative(p)
@@ -151,7 +163,7 @@ fn hf_scheme(rest: &str) -> HfParts {
     } else {
         (0, None)
     };
-    let (name, rev) = match segs[name_idx].split_once('@') {
+    let (name, mut rev) = match segs[name_idx].split_once('@') {
         Some((n, r)) => (n, Some(decode(r))),
         None => (segs[name_idx], None),
     };
@@ -159,7 +171,18 @@ fn hf_scheme(rest: &str) -> HfParts {
         Some(o) => format!("{o}/{name}"),
         None => name.to_string(),
     };
-    let path = segs[name_idx + 1..].join("/");
+    let mut rest = &segs[name_idx + 1..];
+    // Special refs span three segments, as huggingface_hub's `parse_hf_uri` reads them
+    // (`utils/_hf_uris.py` line 63: `refs/convert/<name>`, `refs/pr/<N>`).
+    if rev.as_deref() == Some("refs")
+        && let [kind, name, tail @ ..] = rest
+        && ((*kind == "convert" && !name.is_empty())
+            || (*kind == "pr" && !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit())))
+    {
+        rev = Some(format!("refs/{kind}/{}", decode(name)));
+        rest = tail;
+    }
+    let path = rest.join("/");
     (repo, rev, (!path.is_empty()).then_some(path))
 }
 
@@ -206,6 +229,17 @@ fn hf_url(input: &str, kind: RepoKind, rest: &[&str], hint: Hint<'_>) -> Result<
     let (repo, tail) = match rest {
         [] => return Err(bad(input, src, &format!("the URL names no {what}"))),
         [name] => return Ok((name.to_string(), None, None)),
+        // A legacy repo without owner followed by a revision page (`/gpt2/tree/main`), when
+        // reading `gpt2/tree` as OWNER/NAME would leave no page after it.
+        [name, page, next, ..]
+            if kind != RepoKind::Space
+                && (HF_REV_PAGES.contains(page) || matches!(*page, "commits" | "commit"))
+                && !HF_REV_PAGES.contains(next)
+                && !HF_PAGES.contains(next)
+                && !matches!(*next, "commits" | "commit") =>
+        {
+            (name.to_string(), &rest[1..])
+        }
         [owner, name, tail @ ..] => (format!("{owner}/{name}"), tail),
     };
     let Some((page, after)) = tail.split_first() else {

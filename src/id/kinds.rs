@@ -96,11 +96,34 @@ impl KaggleModelId {
         )
     }
 
-    /// The default folder: `models/OWNER_MODEL_FRAMEWORK_VARIATION` (DESIGN §4).
+    /// The framework as the API's enum reads back (`pytorch`, `PyTorch` → `pyTorch`), so that
+    /// every spelling of one instance shares a folder and a record.
+    pub fn canonical_framework(&self) -> String {
+        super::framework_enum(&self.framework)
+            .and_then(super::framework_handle)
+            .unwrap_or_else(|| self.framework.clone())
+    }
+
+    /// The handle with the canonical framework spelling, without a version.
+    pub fn canonical_handle(&self) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.owner,
+            self.model,
+            self.canonical_framework(),
+            self.variation
+        )
+    }
+
+    /// The default folder: `models/OWNER_MODEL_FRAMEWORK_VARIATION` (DESIGN §4), with the
+    /// canonical framework spelling.
     pub fn folder_name(&self) -> String {
         format!(
             "models/{}_{}_{}_{}",
-            self.owner, self.model, self.framework, self.variation
+            self.owner,
+            self.model,
+            self.canonical_framework(),
+            self.variation
         )
     }
 }
@@ -132,6 +155,20 @@ fn parse_ref_with(input: &str, hint: Hint<'_>) -> Result<DatasetId> {
     match segs.as_slice() {
         ["competitions" | "c", rest @ ..] => competition(input, rest, hint),
         ["models" | "m", rest @ ..] => model(input, rest, hint),
+        // A kagglehub model handle given without `models/`: say so, rather than suggest the
+        // dataset its first two parts would name.
+        [_, _, f, _, ..] if segs.len() <= 5 && super::framework_enum(f).is_some() => {
+            super::parse_kaggle(input)
+                .map(DatasetId::Kaggle)
+                .map_err(|_| {
+                    bad_hint(
+                        input,
+                        Hub::Kaggle,
+                        "a model handle needs the models/ prefix",
+                        hint.check(input, format!("kaggle:models/{}", segs.join("/"))),
+                    )
+                })
+        }
         _ => super::parse_kaggle(input).map(DatasetId::Kaggle),
     }
 }

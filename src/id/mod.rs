@@ -6,12 +6,14 @@
 
 use crate::error::{Error, Hub, Result};
 
+mod frameworks;
 mod hf;
 mod kaggle;
 mod kinds;
 #[cfg(test)]
 mod tests;
 
+pub use frameworks::{framework_enum, framework_handle};
 pub use hf::{parse_hf, parse_hf_as};
 pub use kaggle::parse_kaggle;
 pub use kinds::{CompetitionId, KaggleModelId, RepoKind, parse_kaggle_ref};

@@ -333,6 +333,43 @@ fn hub_kinds() {
             "{input}"
         );
     }
+    // Special refs in hf:// URIs; legacy repos without owner in web URLs.
+    let got = parse_hf("hf://datasets/acme/corpus@refs/convert/parquet/default/train").unwrap();
+    assert_eq!(got.revision.as_deref(), Some("refs/convert/parquet"));
+    assert_eq!(got.path.as_deref(), Some("default/train"));
+    let got = parse_hf("hf://acme/bert@refs/pr/1").unwrap();
+    assert_eq!(
+        (got.kind, got.revision.as_deref()),
+        (Model, Some("refs/pr/1"))
+    );
+    assert_eq!(
+        parse_hf("hf://acme/bert@refs").unwrap().revision.as_deref(),
+        Some("refs")
+    );
+    let got = parse_hf("https://huggingface.co/gpt2/tree/main").unwrap();
+    assert_eq!(
+        (got.kind, got.repo.as_str(), got.revision.as_deref()),
+        (Model, "gpt2", Some("main"))
+    );
+    let got = parse_hf("https://huggingface.co/gpt2/blob/main/config.json").unwrap();
+    assert_eq!(got.path.as_deref(), Some("config.json"));
+    let got = parse_hf("https://huggingface.co/datasets/imdb/tree/main").unwrap();
+    assert_eq!((got.kind, got.repo.as_str()), (Dataset, "imdb"));
+    // Suggestions keep the kind and prefix the input used.
+    for (bad, hint) in [
+        ("hf:models/acme/bert@", "did you mean hf:models/acme/bert?"),
+        ("models/acme/bert/extra", "did you mean models/acme/bert?"),
+        ("hf:acme/corpus@", "did you mean hf:acme/corpus?"),
+    ] {
+        let e = parse_hf(bad).unwrap_err().to_string();
+        assert!(e.contains(hint), "{bad}: {e}");
+    }
+    // OWNER/NAME still wins when a page follows it.
+    let got = parse_hf("https://huggingface.co/acme/tree/tree/v1").unwrap();
+    assert_eq!(
+        (got.repo.as_str(), got.revision.as_deref()),
+        ("acme/tree", Some("v1"))
+    );
     // --type: a bare id takes the kind; an id that names another kind is refused.
     assert_eq!(parse_hf_as("acme/bert", Model).unwrap().kind, Model);
     assert_eq!(parse_hf_as("models/acme/bert", Model).unwrap().kind, Model);
@@ -402,6 +439,19 @@ fn kaggle_kinds() {
             .folder_name(),
         "competitions/titanic"
     );
+    // A handle without models/ is pointed at the model, not at a dataset.
+    let e = parse_kaggle_ref("google/gemma/pyTorch/2b")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("did you mean kaggle:models/google/gemma/pyTorch/2b?"),
+        "{e}"
+    );
+    // Every spelling of a framework shares one folder.
+    for f in ["pytorch", "PyTorch", "py_torch", "pyTorch"] {
+        let d = parse_kaggle_ref(&format!("models/google/gemma/{f}/2b")).unwrap();
+        assert_eq!(d.folder_name(), "models/google_gemma_pyTorch_2b", "{f}");
+    }
     // Datasets are unchanged.
     assert_eq!(
         parse_kaggle_ref("alice/titanic/3").unwrap(),

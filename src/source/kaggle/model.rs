@@ -25,48 +25,7 @@ use crate::source::Source;
 /// (kagglehub 1.0.3, `http_resolver.py` line 34: `MAX_NUM_FILES_DIRECT_DOWNLOAD = 25`).
 const MAX_FILES_ONE_BY_ONE: usize = 25;
 
-/// `ModelFramework` of kagglesdk 0.1.38 (`kagglesdk/models/types/model_enums.py`, lines 21–44).
-const FRAMEWORKS: &[&str] = &[
-    "MODEL_FRAMEWORK_TENSOR_FLOW_1",
-    "MODEL_FRAMEWORK_TENSOR_FLOW_2",
-    "MODEL_FRAMEWORK_TF_LITE",
-    "MODEL_FRAMEWORK_TF_JS",
-    "MODEL_FRAMEWORK_PY_TORCH",
-    "MODEL_FRAMEWORK_JAX",
-    "MODEL_FRAMEWORK_FLAX",
-    "MODEL_FRAMEWORK_PAX",
-    "MODEL_FRAMEWORK_MAX_TEXT",
-    "MODEL_FRAMEWORK_GEMMA_CPP",
-    "MODEL_FRAMEWORK_GGML",
-    "MODEL_FRAMEWORK_GGUF",
-    "MODEL_FRAMEWORK_CORAL",
-    "MODEL_FRAMEWORK_SCIKIT_LEARN",
-    "MODEL_FRAMEWORK_MXNET",
-    "MODEL_FRAMEWORK_ONNX",
-    "MODEL_FRAMEWORK_KERAS",
-    "MODEL_FRAMEWORK_TRANSFORMERS",
-    "MODEL_FRAMEWORK_API",
-    "MODEL_FRAMEWORK_OTHER",
-    "MODEL_FRAMEWORK_TENSOR_RT_LLM",
-    "MODEL_FRAMEWORK_TRITON",
-    "MODEL_FRAMEWORK_VLLM",
-];
-
-/// The enum name the API takes for the framework of a handle, as kagglehub derives it
-/// (`kagglehub/enum.py` `to_enum`, lines 11–29): the name itself, else with the
-/// `MODEL_FRAMEWORK_` prefix, compared without underscores and case (`pyTorch`, `PyTorch`,
-/// `pytorch` and `py_torch` are all `MODEL_FRAMEWORK_PY_TORCH`).
-pub(crate) fn framework_enum(framework: &str) -> Option<&'static str> {
-    let norm: String = framework
-        .chars()
-        .filter(|c| *c != '_')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    FRAMEWORKS.iter().copied().find(|name| {
-        let flat: String = name.chars().filter(|c| *c != '_').collect();
-        flat == norm || flat == format!("MODELFRAMEWORK{norm}")
-    })
-}
+use crate::id::framework_enum;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -294,7 +253,7 @@ impl Source for ModelSource<'_> {
         };
         Ok(Snapshot {
             hub: Hub::Kaggle,
-            id: format!("models/{}", self.id.handle()),
+            id: format!("models/{}", self.id.canonical_handle()),
             label,
             pin: Pin::Version(version),
             files,

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::api::{ApiTag, KaggleClient, Service};
 use super::search::{pages, tag_name};
 use crate::error::{Hub, Result};
-use crate::id::{DatasetId, parse_kaggle_ref};
+use crate::id::{DatasetId, framework_handle, parse_kaggle_ref};
 use crate::source::search::{Hit, Query, SearchKind, SortBy, short};
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,30 +126,6 @@ fn tags_match(q: &Query, tags: &[ApiTag]) -> bool {
     })
 }
 
-/// The handle's spelling of a framework enum name: `MODEL_FRAMEWORK_PY_TORCH` is `pyTorch`,
-/// `MODEL_FRAMEWORK_TENSOR_FLOW_2` is `tensorFlow2` (kagglehub reads either back, case and
-/// underscores aside).
-pub(crate) fn framework_handle(enum_name: &str) -> Option<String> {
-    let rest = enum_name.strip_prefix("MODEL_FRAMEWORK_")?;
-    if rest.is_empty() || rest == "UNSPECIFIED" || super::model::framework_enum(rest).is_none() {
-        return None;
-    }
-    let mut out = String::new();
-    for (i, word) in rest.split('_').enumerate() {
-        let lower = word.to_ascii_lowercase();
-        if i == 0 {
-            out.push_str(&lower);
-        } else {
-            let mut c = lower.chars();
-            if let Some(f) = c.next() {
-                out.push(f.to_ascii_uppercase());
-                out.extend(c);
-            }
-        }
-    }
-    Some(out)
-}
-
 fn model_hits(m: ApiModel, q: &Query) -> Vec<Option<Hit>> {
     if !tags_match(q, &m.tags) {
         return vec![None];
@@ -261,7 +237,7 @@ mod tests {
             ("MODEL_FRAMEWORK_GEMMA_CPP", "gemmaCpp"),
         ] {
             assert_eq!(framework_handle(e).as_deref(), Some(h));
-            assert_eq!(super::super::model::framework_enum(h), Some(e));
+            assert_eq!(crate::id::framework_enum(h), Some(e));
         }
         assert_eq!(framework_handle("MODEL_FRAMEWORK_UNSPECIFIED"), None);
         assert_eq!(framework_handle("MODEL_FRAMEWORK_NO_SUCH"), None);
