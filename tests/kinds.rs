@@ -111,7 +111,12 @@ fn hf_models_and_spaces_in_every_id_form() {
     assert_exists(env.path("downloads/models/acme_bert/config.json"));
     assert_exists(env.path("downloads/spaces/acme_demo/app.py"));
     // A model asked for as a dataset is not found; --type against the id's own kind is refused.
-    env.run_expect(4, "download hf acme/bert -o nope");
+    env.run_expect(4, "download hf acme/bert -o nope")
+        .assert_stderr_contains(&[
+            "there is no dataset acme/bert, but there is a model acme/bert: download hf:models/acme/bert",
+        ]);
+    env.run_expect(4, "download hf:models/acme/nothing -o nope")
+        .assert_stderr_contains(&["not found on the Hugging Face Hub"]);
     env.run_expect(2, "download hf --type model spaces/acme/demo")
         .assert_stderr_contains(&["names a space"]);
     assert_no_file(env.path("nope/config.json"));

@@ -151,6 +151,31 @@ impl<'a> HfClient<'a> {
         }
     }
 
+    /// The other repo types under which `repo` exists (one cheap `GET /api/{type}/{repo}` each,
+    /// no retries): for a "not found" that is really a type mix-up (`acme/bert` is a model).
+    pub async fn other_kinds(&self, kind: RepoKind, repo: &str) -> Vec<RepoKind> {
+        let mut found = Vec::new();
+        for k in [RepoKind::Model, RepoKind::Dataset, RepoKind::Space] {
+            if k == kind {
+                continue;
+            }
+            let Ok(url) = endpoint_join(&self.endpoint, &format!("/api/{}/{repo}", k.plural()))
+            else {
+                continue;
+            };
+            let req = Request::get(url, "repo type check").auth(self.credential());
+            if let Ok(Ok(resp)) = self
+                .http
+                .cancellable(self.http.execute_once(&req, self.reporter))
+                .await
+                && resp.status().is_success()
+            {
+                found.push(k);
+            }
+        }
+        found
+    }
+
     /// Lists the files of `repo` at `commit` (recursive tree, all pages) that `keep` selects,
     /// validated (see [`validate_tree`]).
     pub async fn list_files(

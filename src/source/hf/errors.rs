@@ -3,6 +3,10 @@
 
 use reqwest::Url;
 
+/// What a repo-not-found message says, so that the source can add what it finds about other
+/// repo types of the same id.
+pub(crate) const REPO_NOT_FOUND: &str = "not found on the Hugging Face Hub";
+
 use crate::error::{Error, Hint, Hub};
 use crate::http::{self, ErrorMap, HttpFailure};
 use crate::id::RepoKind;
@@ -80,6 +84,7 @@ impl HfErrors {
     }
 
     /// A repo the API says does not exist: a wrong id, or a private one the token cannot see.
+    /// (Its message holds [`REPO_NOT_FOUND`].)
     fn repo_not_found(&self) -> Error {
         let what = self.what();
         let hint = match &self.token_origin {
@@ -88,7 +93,7 @@ impl HfErrors {
                 format!("check the id; the token from {o} cannot see it if it is private")
             }
         };
-        not_found(format!("{what} not found on the Hugging Face Hub: {hint}"))
+        not_found(format!("{what} {REPO_NOT_FOUND}: {hint}"))
     }
 
     /// HTTP 403: a disabled repo, or a token without the permission (`server_msg` says which).

@@ -59,6 +59,32 @@ impl<'a> HfSource<'a> {
         })
     }
 
+    /// A repo-not-found error, with the other types the id exists as (`acme/bert` asked for as
+    /// a dataset is a model): the id form that fetches it.
+    async fn with_other_kinds(&self, e: Error) -> Error {
+        let Error::NotFound { hub, message, hint } = e else {
+            return e;
+        };
+        if !message.contains(errors::REPO_NOT_FOUND) {
+            return Error::NotFound { hub, message, hint };
+        }
+        let others = self.client.other_kinds(self.id.kind, &self.id.repo).await;
+        let Some(k) = others.first() else {
+            return Error::NotFound { hub, message, hint };
+        };
+        Error::NotFound {
+            hub,
+            message: format!(
+                "there is no {} {repo}, but there is a {kind} {repo}: download hf:{plural}/{repo} (or use --type {kind})",
+                self.id.kind.singular(),
+                repo = self.id.repo,
+                kind = k.singular(),
+                plural = k.plural(),
+            ),
+            hint: None,
+        }
+    }
+
     /// Whether `path` is inside the folder or file a URL named (`/tree/main/data`).
     fn in_scope(&self, path: &str) -> bool {
         match &self.id.path {
@@ -99,9 +125,10 @@ impl Source for HfSource<'_> {
         let commit = if is_hex(&self.revision, 40) {
             self.revision.to_ascii_lowercase()
         } else {
-            self.client
-                .resolve_commit(kind, repo, &self.revision)
-                .await?
+            match self.client.resolve_commit(kind, repo, &self.revision).await {
+                Ok(c) => c,
+                Err(e) => return Err(self.with_other_kinds(e).await),
+            }
         };
         let keep = |path: &str| self.in_scope(path) && selection.matches(path);
         let listing = self
