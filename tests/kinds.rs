@@ -624,3 +624,20 @@ fn search_by_type() {
     env.run_expect(2, "search bert --type competition --source hf");
     env.run_expect(2, "search bert --type model --file-type csv");
 }
+
+#[test]
+fn an_empty_competition_file_costs_one_request_and_no_retry() {
+    let env = TestEnv::new();
+    kaggle_user(&env);
+    env.hub.add_kaggle_competition(
+        KaggleCompetition::new("tiny")
+            .file("empty.csv", "")
+            .file("a.csv", "a\n"),
+    );
+    let r = env.run_ok("download kaggle --competition tiny --file empty.csv -o e");
+    r.assert_stderr_lacks(&["retrying", "refused"]);
+    assert_file(env.path("e/empty.csv"), "");
+    let storage = env.storage_requests();
+    assert!(storage.len() <= 1, "{storage:?}");
+    assert!(storage.iter().all(|r| r.header("range").is_none()));
+}
