@@ -152,6 +152,21 @@ pub fn refuse_obstacles<'a>(
     Err(Error::conflict(message, Some(crate::error::Hint::MoveAway)))
 }
 
+/// How to leave an unsafe name out of a download: `--exclude 'NAME'` when the name can be
+/// typed as a pattern (printable, no quote, no pattern character), else the general form.
+pub fn exclude_hint(name: &str) -> String {
+    let typable = !name.is_empty()
+        && crate::sanitize::for_terminal(name) == name
+        && name
+            .chars()
+            .all(|c| !c.is_control() && !matches!(c, '\'' | '*' | '?' | '[' | ']' | '\\'));
+    if typable {
+        format!("leave it out with --exclude '{name}' to fetch the rest")
+    } else {
+        "leave it out with an --exclude pattern that matches it to fetch the rest".to_string()
+    }
+}
+
 /// Renames a verified partial file to its final path inside `root`, creating folders and refusing
 /// symlinks on the way.
 pub fn move_into_place(root: &Path, part: &Path, dest: &Path) -> Result<()> {

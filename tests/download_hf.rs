@@ -345,7 +345,8 @@ fn hostile_file_names_are_refused() {
         );
         let r = env.run_expect(1, "download hf evil/repo -o out/inner");
         assert!(
-            r.stderr().contains("refused unsafe file name"),
+            r.stderr().contains("refused unsafe file name")
+                && r.stderr().contains(&format!("--exclude '{evil}'")),
             "{evil}: {}",
             r.stderr()
         );
@@ -353,6 +354,9 @@ fn hostile_file_names_are_refused() {
         assert_no_file(env.path("out/escape.txt"));
         // Nothing is downloaded from a hostile listing.
         assert_no_file(env.path("out/inner/ok.txt"));
+        // The fix it names works.
+        env.run_ok(format!("download hf evil/repo -o out/inner --exclude {evil}"));
+        assert_file(env.path("out/inner/ok.txt"), "fine\n");
     }
 }
 

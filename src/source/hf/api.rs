@@ -253,7 +253,10 @@ pub fn validate_tree(
             return Err(Error::Unsafe {
                 what: "file name",
                 name: for_terminal(&e.path),
-                reason: format!("{reason}; nothing was downloaded"),
+                reason: format!(
+                    "{reason}; nothing was downloaded; {}",
+                    crate::paths::exclude_hint(&e.path)
+                ),
             });
         }
         if !keep(&e.path) {

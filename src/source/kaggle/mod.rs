@@ -180,7 +180,10 @@ pub(crate) fn select(
             return Err(Error::Unsafe {
                 what: "file name",
                 name: for_terminal(name),
-                reason: format!("{reason}; nothing was downloaded"),
+                reason: format!(
+                    "{reason}; nothing was downloaded; {}",
+                    crate::paths::exclude_hint(name)
+                ),
             });
         }
         if selected {
