@@ -89,6 +89,7 @@ async fn run<S: Source>(
     warn_if_short_of_space(sink.root(), plan.bytes(), reporter);
     let base = DownloadReport::of(&snap, sink.report_path(&snap.pin));
     if opts.dry_run {
+        source.check_access(&snap, hubs.http).await?;
         let contents = match plan.fetch_archive {
             true => source.archive_contents(&snap).await?,
             false => Vec::new(),

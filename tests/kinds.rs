@@ -227,7 +227,9 @@ fn competition_data_whole_by_file_and_by_pattern() {
 fn competition_rules_and_credentials_are_exit_3_with_the_fix() {
     let env = TestEnv::new();
     titanic_competition(&env.hub);
-    // Anonymous: the credential hint.
+    // Anonymous: the credential hint, from a dry run too (it asks without downloading).
+    env.run_expect(3, "download kaggle --competition titanic -o x --dry-run");
+    env.run_expect(3, "download kaggle --competition titanic --file test.csv --dry-run");
     let r = env.run_expect(3, "download kaggle --competition titanic -o x");
     assert!(
         r.error_line().to_lowercase().contains("kaggle.json"),
@@ -244,7 +246,12 @@ fn competition_rules_and_credentials_are_exit_3_with_the_fix() {
         "{msg}"
     );
     assert_no_file(env.path("x/train.csv"));
+    env.run_expect(3, "download kaggle --competition titanic -o x --dry-run")
+        .assert_stderr_contains(&["competitions/titanic/rules"]);
     env.hub.kaggle_accept_rules("titanic", "alice");
+    env.clear_hub();
+    env.run_ok("download kaggle --competition titanic -o x --dry-run");
+    assert!(env.storage_requests().is_empty(), "a dry run downloads nothing");
     env.run_ok("download kaggle --competition titanic -o x");
     assert_file(env.path("x/train.csv"), bytes(31, 120_000));
     // An unknown competition is 4.

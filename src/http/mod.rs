@@ -237,6 +237,61 @@ impl Http {
         unreachable!("the loop returns on its last hop")
     }
 
+    /// Sends `req` to its first hop only (no redirect followed, no retry) and reads at most
+    /// `limit` bytes of the answer: whether a server would serve a download, without fetching
+    /// it (a redirect to storage is the usual yes).
+    pub async fn first_hop(
+        &self,
+        req: &Request,
+        reporter: &dyn Reporter,
+        limit: usize,
+    ) -> Result<Reply> {
+        let mut rb = self
+            .client
+            .request(req.method.clone(), req.url.clone())
+            .headers(req.headers.clone());
+        if let Some(a) = &req.auth
+            && origin_of(&req.url) == a.origin
+        {
+            rb = rb.header(reqwest::header::AUTHORIZATION, a.credential.header_value());
+        }
+        if let Some(b) = &req.body {
+            rb = rb.body(b.clone());
+        }
+        let resp = self
+            .cancellable(rb.send())
+            .await?
+            .map_err(|e| Error::Network {
+                message: format!(
+                    "{} {}: {}",
+                    req.method,
+                    display_url(&req.url),
+                    describe_transport_error(&e)
+                ),
+                attempts: 1,
+            })?;
+        let (status, headers, url) = (resp.status(), resp.headers().clone(), resp.url().clone());
+        reporter.on_event(&Event::Debug(&format!(
+            "{} {} -> {status} (access check)",
+            req.method,
+            display_url(&req.url)
+        )));
+        let body = match status.is_redirection() {
+            true => Vec::new(),
+            false => self
+                .cancellable(read_limited(resp, limit))
+                .await?
+                .unwrap_or_default(),
+        };
+        Ok(Reply {
+            status,
+            headers,
+            url,
+            body,
+            attempts: 1,
+        })
+    }
+
     /// Sends `req` and reads its (small) body, with retries of everything transient: connect
     /// errors, timeouts, 408, 429, 5xx, too many redirects, a body cut short, and (when `json`)
     /// a success answer whose body is not valid JSON. Honours `Retry-After` / `RateLimit`.

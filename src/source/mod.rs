@@ -40,6 +40,34 @@ pub(crate) trait Source: Sync {
 
     /// How this hub's failures turn into errors, for transfers of this snapshot.
     fn errors(&self, snap: &Snapshot) -> Arc<dyn ErrorMap>;
+
+    /// Whether these credentials may download the snapshot, checked without downloading it,
+    /// for a dry run (which makes no download request). Most hubs already answered that while
+    /// resolving; a Kaggle competition (listing is public, downloading needs accepted rules)
+    /// asks with [`probe_download`].
+    async fn check_access(&self, _snap: &Snapshot, _http: &Http) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends the snapshot's first download request to its first hop only: a redirect or a success
+/// means the download is allowed; an error answer becomes the error a download would give.
+pub(crate) async fn probe_download<S: Source>(
+    source: &S,
+    snap: &Snapshot,
+    http: &Http,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    let req = match snap.files.first() {
+        Some(f) => source.file_request(snap, f)?,
+        None => source.archive_request(snap)?,
+    };
+    let reply = http.first_hop(&req, reporter, 64 << 10).await?;
+    if reply.status.is_success() || reply.status.is_redirection() {
+        return Ok(());
+    }
+    let f = crate::http::HttpFailure::from_reply(&reply, &crate::http::origin_of(&req.url), &req.what);
+    Err(source.errors(snap).map(&f))
 }
 
 /// The hubs of a run: clients built from one HTTP client, the environment and a reporter, with

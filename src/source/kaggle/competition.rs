@@ -219,6 +219,10 @@ impl Source for CompetitionSource<'_> {
     fn errors(&self, _snap: &Snapshot) -> Arc<dyn ErrorMap> {
         Arc::new(self.client.errors(self.subject()))
     }
+
+    async fn check_access(&self, snap: &Snapshot, http: &crate::http::Http) -> Result<()> {
+        crate::source::probe_download(self, snap, http, self.client.reporter).await
+    }
 }
 
 impl CompetitionSource<'_> {
