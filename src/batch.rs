@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::id::DatasetId;
-use crate::lockfile::{LockEntry, LockFileEntry, Lockfile};
+use crate::lockfile::{LockEntry, LockFileEntry, LockSelection, Lockfile};
 use crate::manifest::{Entry, LayoutDefaults, Manifest};
 use crate::options::{DownloadOptions, Target};
 use crate::progress::Event;
@@ -111,7 +111,7 @@ impl BatchReport {
         for o in &self.outcomes {
             let label = o.entry.label();
             match &o.result {
-                Ok(r) => datasets.push(lock_entry(&label, &o.entry.folder(root), r)),
+                Ok(r) => datasets.push(lock_entry(&o.entry, &o.entry.folder(root), r)),
                 Err(_) => {
                     if let Some(p) =
                         previous.and_then(|p| p.datasets.iter().find(|d| d.entry == label))
@@ -147,6 +147,30 @@ pub fn check_locked(
         .filter(|e| lock.find(&e.label(), &e.folder(root)).is_none())
         .map(|e| format!("line {}: {}", e.line, e.label()))
         .collect();
+    // An entry whose include / exclude / files changed since the lock was written.
+    let changed: Vec<String> = manifest
+        .entries
+        .iter()
+        .filter(|e| {
+            lock.find(&e.label(), &e.folder(root))
+                .and_then(|l| l.select.as_ref())
+                .is_some_and(|s| *s != selection_of(e))
+        })
+        .map(|e| format!("line {}: {}", e.line, e.label()))
+        .collect();
+    if missing.is_empty() && !changed.is_empty() {
+        return Err(Error::usage_with(
+            format!(
+                "{} manifest entr{} select{} other files (include, exclude or files) than when {} was written ({})",
+                changed.len(),
+                if changed.len() == 1 { "y" } else { "ies" },
+                if changed.len() == 1 { "s" } else { "" },
+                lock_path.display(),
+                changed.join(", "),
+            ),
+            Hint::UpdateLock,
+        ));
+    }
     if missing.is_empty() {
         return Ok(());
     }
@@ -314,7 +338,7 @@ fn pin(target: &mut Target, p: &LockEntry, label: &str) -> Result<()> {
 
 /// Builds a lock entry from a successful download of the manifest entry `entry` (whose
 /// folder, as the manifest names it, is `folder`).
-fn lock_entry(entry: &str, folder: &Path, report: &DownloadReport) -> LockEntry {
+fn lock_entry(entry: &Entry, folder: &Path, report: &DownloadReport) -> LockEntry {
     let mut files: Vec<LockFileEntry> = report
         .files
         .iter()
@@ -326,7 +350,7 @@ fn lock_entry(entry: &str, folder: &Path, report: &DownloadReport) -> LockEntry 
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     LockEntry {
-        entry: entry.to_string(),
+        entry: entry.label(),
         folder: folder.to_path_buf(),
         source: report.source,
         id: report.dataset_id.clone(),
@@ -334,5 +358,15 @@ fn lock_entry(entry: &str, folder: &Path, report: &DownloadReport) -> LockEntry 
         commit: report.commit.clone(),
         version: report.version,
         files,
+        select: Some(selection_of(entry)),
+    }
+}
+
+/// What a manifest entry selects, as its lock entry records it.
+fn selection_of(e: &Entry) -> LockSelection {
+    LockSelection {
+        include: e.include.clone(),
+        exclude: e.exclude.clone(),
+        files: e.files.clone(),
     }
 }

@@ -30,6 +30,24 @@ pub struct LockEntry {
     pub version: Option<u32>,
     /// Every file.
     pub files: Vec<LockFileEntry>,
+    /// The manifest entry's selection when the lock was written (`None` in locks from before
+    /// it was recorded): `--locked` with another selection is refused, not blamed on upstream.
+    #[serde(default)]
+    pub select: Option<LockSelection>,
+}
+
+/// What a manifest entry selected: its `include`, `exclude` and `files`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct LockSelection {
+    /// `include` patterns.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// `exclude` patterns.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// `files`.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// A pinned file.
@@ -103,8 +121,8 @@ impl Lockfile {
         let mut datasets = self.datasets.clone();
         datasets.sort_by(|a, b| (&a.entry, &a.folder).cmp(&(&b.entry, &b.folder)));
         let mut out = String::from(
-            "# dsfetch.lock: written by `dsfetch batch`. It pins every dataset of the manifest\n\
-             # (Hugging Face commit, Kaggle version, every file's size and sha256).\n\
+            "# Written by `dsfetch batch`. It pins every dataset of the manifest (Hugging Face\n\
+             # commit, Kaggle version, every file's size and sha256) and what each entry selected.\n\
              # Commit it; `dsfetch batch --locked` fetches exactly this and verifies every file.\n\
              format = 1\n",
         );
@@ -122,6 +140,15 @@ impl Lockfile {
             }
             if let Some(v) = d.version {
                 out.push_str(&format!("version = {v}\n"));
+            }
+            if let Some(sel) = &d.select {
+                let list = |v: &[String]| v.iter().map(|x| q(x)).collect::<Vec<_>>().join(", ");
+                out.push_str(&format!(
+                    "select = {{ include = [{}], exclude = [{}], files = [{}] }}\n",
+                    list(&sel.include),
+                    list(&sel.exclude),
+                    list(&sel.files)
+                ));
             }
             out.push_str("files = [\n");
             let mut files = d.files.clone();
@@ -262,6 +289,11 @@ mod tests {
                     revision: None,
                     commit: None,
                     version: Some(3),
+                    select: Some(LockSelection {
+                        include: vec!["*.csv".into(), "a \"q\"".into()],
+                        exclude: vec![],
+                        files: vec![],
+                    }),
                     files: vec![
                         LockFileEntry {
                             path: "z.csv".into(),
@@ -283,6 +315,7 @@ mod tests {
                     revision: Some("main".into()),
                     commit: Some("c".repeat(40)),
                     version: None,
+                    select: None,
                     files: vec![],
                 },
             ],

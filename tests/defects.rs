@@ -586,3 +586,45 @@ fn something_in_the_way_is_refused_before_anything_is_placed() {
     );
     assert_file(env.path("u3/images/1.png"), "png");
 }
+
+#[test]
+fn a_changed_selection_under_locked_is_named_as_such_before_anything_runs() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::model("acme/bert")
+            .file("config.json", "{}\n")
+            .file("shards/s1.txt", "1\n")
+            .file("big.bin", "b\n"),
+    );
+    let manifest = |exclude: &str| {
+        format!("[[dataset]]\nid = \"hf:models/acme/bert\"\nexclude = [{exclude}]\n")
+    };
+    env.write("m.toml", manifest("\"big.bin\", \"shards/\""));
+    env.run_ok("batch m.toml");
+    assert!(
+        env.read_text("m.lock")
+            .contains("select = { include = [], exclude = [\"big.bin\", \"shards/\"]")
+    );
+    env.write("m.toml", manifest("\"big.bin\""));
+    env.clear_hub();
+    let r = env.run_expect(2, "batch m.toml --locked");
+    let line = r.error_line();
+    assert!(
+        line.contains("selects other files (include, exclude or files) than when")
+            && line.contains("without --locked"),
+        "{line}"
+    );
+    assert!(env.hub.requests().is_empty(), "refused before any request");
+    // The unchanged selection still runs locked.
+    env.write("m.toml", manifest("\"big.bin\", \"shards/\""));
+    env.run_ok("batch m.toml --locked");
+    // A lock written before selections were recorded is still accepted.
+    let old = env.read_text("m.lock");
+    let without: String = old
+        .lines()
+        .filter(|l| !l.starts_with("select = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    env.write("m.lock", without);
+    env.run_ok("batch m.toml --locked");
+}

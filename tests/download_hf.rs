@@ -355,7 +355,9 @@ fn hostile_file_names_are_refused() {
         // Nothing is downloaded from a hostile listing.
         assert_no_file(env.path("out/inner/ok.txt"));
         // The fix it names works.
-        env.run_ok(format!("download hf evil/repo -o out/inner --exclude {evil}"));
+        env.run_ok(format!(
+            "download hf evil/repo -o out/inner --exclude {evil}"
+        ));
         assert_file(env.path("out/inner/ok.txt"), "fine\n");
     }
 }

@@ -229,7 +229,10 @@ fn competition_rules_and_credentials_are_exit_3_with_the_fix() {
     titanic_competition(&env.hub);
     // Anonymous: the credential hint, from a dry run too (it asks without downloading).
     env.run_expect(3, "download kaggle --competition titanic -o x --dry-run");
-    env.run_expect(3, "download kaggle --competition titanic --file test.csv --dry-run");
+    env.run_expect(
+        3,
+        "download kaggle --competition titanic --file test.csv --dry-run",
+    );
     let r = env.run_expect(3, "download kaggle --competition titanic -o x");
     assert!(
         r.error_line().to_lowercase().contains("kaggle.json"),
@@ -251,7 +254,10 @@ fn competition_rules_and_credentials_are_exit_3_with_the_fix() {
     env.hub.kaggle_accept_rules("titanic", "alice");
     env.clear_hub();
     env.run_ok("download kaggle --competition titanic -o x --dry-run");
-    assert!(env.storage_requests().is_empty(), "a dry run downloads nothing");
+    assert!(
+        env.storage_requests().is_empty(),
+        "a dry run downloads nothing"
+    );
     env.run_ok("download kaggle --competition titanic -o x");
     assert_file(env.path("x/train.csv"), bytes(31, 120_000));
     // An unknown competition is 4.

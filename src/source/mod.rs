@@ -66,7 +66,8 @@ pub(crate) async fn probe_download<S: Source>(
     if reply.status.is_success() || reply.status.is_redirection() {
         return Ok(());
     }
-    let f = crate::http::HttpFailure::from_reply(&reply, &crate::http::origin_of(&req.url), &req.what);
+    let f =
+        crate::http::HttpFailure::from_reply(&reply, &crate::http::origin_of(&req.url), &req.what);
     Err(source.errors(snap).map(&f))
 }
 
