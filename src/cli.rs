@@ -15,7 +15,7 @@ use dsfetch::settings::{LayoutKind, ProgressStyle};
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 network, 6 integrity, 130 interrupted."
+    after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 auth, 4 not found, 5 network, 6 integrity, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
 )]
 pub struct Cli {
     /// Options for every command.
@@ -104,7 +104,7 @@ pub struct CompletionsArgs {
 /// `dsfetch batch`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Manifest: a text file with one id per line (kaggle:..., hf:...@rev, or a URL; # comments), or TOML with [[dataset]] tables (source, id, version, revision, include, exclude, files, output, unzip). See README."
+    after_help = "Manifest: a text file with one id per line (kaggle:..., hf:...@rev, or a URL; # comments), or TOML with [[dataset]] tables (source, type, id, version, revision, include, exclude, files, output, unzip, layout). See README."
 )]
 pub struct BatchArgs {
     /// The manifest file, or - for stdin

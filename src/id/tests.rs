@@ -333,43 +333,6 @@ fn hub_kinds() {
             "{input}"
         );
     }
-    // Special refs in hf:// URIs; legacy repos without owner in web URLs.
-    let got = parse_hf("hf://datasets/acme/corpus@refs/convert/parquet/default/train").unwrap();
-    assert_eq!(got.revision.as_deref(), Some("refs/convert/parquet"));
-    assert_eq!(got.path.as_deref(), Some("default/train"));
-    let got = parse_hf("hf://acme/bert@refs/pr/1").unwrap();
-    assert_eq!(
-        (got.kind, got.revision.as_deref()),
-        (Model, Some("refs/pr/1"))
-    );
-    assert_eq!(
-        parse_hf("hf://acme/bert@refs").unwrap().revision.as_deref(),
-        Some("refs")
-    );
-    let got = parse_hf("https://huggingface.co/gpt2/tree/main").unwrap();
-    assert_eq!(
-        (got.kind, got.repo.as_str(), got.revision.as_deref()),
-        (Model, "gpt2", Some("main"))
-    );
-    let got = parse_hf("https://huggingface.co/gpt2/blob/main/config.json").unwrap();
-    assert_eq!(got.path.as_deref(), Some("config.json"));
-    let got = parse_hf("https://huggingface.co/datasets/imdb/tree/main").unwrap();
-    assert_eq!((got.kind, got.repo.as_str()), (Dataset, "imdb"));
-    // Suggestions keep the kind and prefix the input used.
-    for (bad, hint) in [
-        ("hf:models/acme/bert@", "did you mean hf:models/acme/bert?"),
-        ("models/acme/bert/extra", "did you mean models/acme/bert?"),
-        ("hf:acme/corpus@", "did you mean hf:acme/corpus?"),
-    ] {
-        let e = parse_hf(bad).unwrap_err().to_string();
-        assert!(e.contains(hint), "{bad}: {e}");
-    }
-    // OWNER/NAME still wins when a page follows it.
-    let got = parse_hf("https://huggingface.co/acme/tree/tree/v1").unwrap();
-    assert_eq!(
-        (got.repo.as_str(), got.revision.as_deref()),
-        ("acme/tree", Some("v1"))
-    );
     // --type: a bare id takes the kind; an id that names another kind is refused.
     assert_eq!(parse_hf_as("acme/bert", Model).unwrap().kind, Model);
     assert_eq!(parse_hf_as("models/acme/bert", Model).unwrap().kind, Model);
@@ -473,4 +436,46 @@ fn kaggle_kinds() {
         let err = parse_kaggle_ref(bad).unwrap_err();
         assert_eq!(err.kind().exit_code(), 2, "{bad}");
     }
+}
+
+#[test]
+fn hub_uri_refs_legacy_urls_and_suggestions() {
+    use RepoKind::{Dataset, Model};
+    // Special refs in hf:// URIs; legacy repos without owner in web URLs.
+    let got = parse_hf("hf://datasets/acme/corpus@refs/convert/parquet/default/train").unwrap();
+    assert_eq!(got.revision.as_deref(), Some("refs/convert/parquet"));
+    assert_eq!(got.path.as_deref(), Some("default/train"));
+    let got = parse_hf("hf://acme/bert@refs/pr/1").unwrap();
+    assert_eq!(
+        (got.kind, got.revision.as_deref()),
+        (Model, Some("refs/pr/1"))
+    );
+    assert_eq!(
+        parse_hf("hf://acme/bert@refs").unwrap().revision.as_deref(),
+        Some("refs")
+    );
+    let got = parse_hf("https://huggingface.co/gpt2/tree/main").unwrap();
+    assert_eq!(
+        (got.kind, got.repo.as_str(), got.revision.as_deref()),
+        (Model, "gpt2", Some("main"))
+    );
+    let got = parse_hf("https://huggingface.co/gpt2/blob/main/config.json").unwrap();
+    assert_eq!(got.path.as_deref(), Some("config.json"));
+    let got = parse_hf("https://huggingface.co/datasets/imdb/tree/main").unwrap();
+    assert_eq!((got.kind, got.repo.as_str()), (Dataset, "imdb"));
+    // Suggestions keep the kind and prefix the input used.
+    for (bad, hint) in [
+        ("hf:models/acme/bert@", "did you mean hf:models/acme/bert?"),
+        ("models/acme/bert/extra", "did you mean models/acme/bert?"),
+        ("hf:acme/corpus@", "did you mean hf:acme/corpus?"),
+    ] {
+        let e = parse_hf(bad).unwrap_err().to_string();
+        assert!(e.contains(hint), "{bad}: {e}");
+    }
+    // OWNER/NAME still wins when a page follows it.
+    let got = parse_hf("https://huggingface.co/acme/tree/tree/v1").unwrap();
+    assert_eq!(
+        (got.repo.as_str(), got.revision.as_deref()),
+        ("acme/tree", Some("v1"))
+    );
 }

@@ -11,8 +11,13 @@ use crate::settings::LayoutKind;
 pub(super) fn check_conflicts(
     entries: &[Entry],
     defaults: &LayoutDefaults,
+    toml: bool,
     errors: &mut Vec<(usize, String)>,
 ) {
+    let fix = match toml {
+        true => "give one of them `output = \"...\"`",
+        false => "keep one, or write a TOML manifest that gives one of them `output = \"...\"`",
+    };
     // Exact duplicates first; they are not reported again as folder conflicts.
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut dup = vec![false; entries.len()];
@@ -50,7 +55,7 @@ pub(super) fn check_conflicts(
         let target = match (defaults.layout_of(e), &e.id) {
             (LayoutKind::HfCache, DatasetId::Hf(h)) => Target::Cache(
                 LayoutKind::HfCache,
-                h.repo.clone(),
+                format!("{}/{}", h.kind.plural(), h.repo),
                 h.revision.clone().unwrap_or_else(|| "main".into()),
             ),
             (LayoutKind::Kagglehub, DatasetId::Kaggle(k)) => Target::Cache(
@@ -66,7 +71,7 @@ pub(super) fn check_conflicts(
                 e.line,
                 match &target {
                     Target::Folder(_) => format!(
-                        "{} would write into the same folder as {label} (line {line}); give one of them `output = \"...\"`",
+                        "{} would write into the same folder as {label} (line {line}); {fix}",
                         e.label()
                     ),
                     Target::Cache(layout, _, rev) => format!(

@@ -143,7 +143,7 @@ pub fn parse_with(name: &str, text: &str, defaults: &LayoutDefaults) -> Result<M
     } else {
         parse_text(text, &mut errors)
     };
-    check_conflicts(&entries, defaults, &mut errors);
+    check_conflicts(&entries, defaults, is_toml, &mut errors);
     if errors.is_empty() && entries.is_empty() {
         errors.push((0, "the manifest lists no dataset".into()));
     }

@@ -97,8 +97,8 @@ pub(crate) fn check(
             "the {kind} layout does not apply to this dataset ({} is for {})",
             kind,
             match kind {
-                LayoutKind::HfCache => "Hugging Face repos",
-                _ => "Kaggle datasets",
+                LayoutKind::HfCache => "Hugging Face datasets, models and spaces",
+                _ => "Kaggle datasets, competitions and models",
             }
         )));
     }
