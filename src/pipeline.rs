@@ -79,7 +79,15 @@ async fn run<S: Source>(
         reporter,
     )
     .await?;
-    let plan = plan::make(&snap, &sink, &folder, opts, reporter).await?;
+    let mut plan = plan::make(&snap, &sink, &folder, opts, reporter).await?;
+    // A dry run lists what the archive holds; its sizes stand in for a size the API did not give.
+    let contents = match plan.fetch_archive && opts.dry_run {
+        true => source.archive_contents(&snap).await?,
+        false => Vec::new(),
+    };
+    if plan.archive_bytes.is_none() && !contents.is_empty() {
+        plan.archive_bytes = Some(contents.iter().filter_map(|f| f.size).sum());
+    }
     reporter.on_event(&Event::Plan {
         dataset: &snap.label,
         files: plan.files(),
@@ -89,10 +97,6 @@ async fn run<S: Source>(
     warn_if_short_of_space(sink.root(), plan.bytes(), reporter);
     let base = DownloadReport::of(&snap, sink.report_path(&snap.pin));
     if opts.dry_run {
-        let contents = match plan.fetch_archive {
-            true => source.archive_contents(&snap).await?,
-            false => Vec::new(),
-        };
         let zipped = snap
             .archive
             .as_ref()

@@ -170,6 +170,7 @@ impl Source for CompetitionSource<'_> {
                 name: format!("{}.zip", self.id.name),
                 keep_zipped: self.keep_zipped,
                 format: ArchiveFormat::Zip,
+                size: Some(listed.iter().filter_map(|f| f.total_bytes).sum()),
             };
             (Vec::new(), Some(archive))
         };

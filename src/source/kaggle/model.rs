@@ -284,6 +284,7 @@ impl Source for ModelSource<'_> {
                     name: "archive.tar.gz".into(),
                     keep_zipped: self.keep_zipped,
                     format: ArchiveFormat::TarGz,
+                    size: Some(listed.iter().filter_map(|(_, s)| *s).sum()),
                 };
                 (Vec::new(), Some(archive))
             }
