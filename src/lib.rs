@@ -24,6 +24,7 @@ pub mod error;
 mod extract;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod history;
 mod http;
 pub mod id;
 pub mod lockfile;

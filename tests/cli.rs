@@ -11,6 +11,7 @@ mod download_kaggle;
 mod ecosystem;
 mod faults;
 mod generative;
+mod history;
 mod parallel;
 mod python_interop;
 mod reliability;

@@ -155,6 +155,17 @@ pub(super) async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     )
     .await;
     ctx.ui.finish();
+    if !a.dry_run {
+        let lines: Vec<_> = report
+            .outcomes
+            .iter()
+            .filter(|o| !o.not_run)
+            .map(|o| {
+                super::history::entry_after("batch", &o.entry.label(), o.result.as_ref(), o.elapsed)
+            })
+            .collect();
+        super::history::record(ctx, &lines);
+    }
     // The lockfile pins what this run fetched (a --locked run verifies it and leaves it as is).
     let mut lock_error = None;
     if !a.dry_run && !a.locked && report.succeeded() > 0 {

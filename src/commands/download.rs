@@ -37,15 +37,22 @@ pub(super) async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
             None,
         ),
     };
+    let started = std::time::Instant::now();
     let parsed = parse_target(raw, forced_hub, hf, kaggle);
     let (hub, label) = match &parsed {
         Ok(id) => (id.source(), id.reference()),
         Err(_) => (forced_hub.unwrap_or(Hub::HuggingFace), raw.to_string()),
     };
+    let named = parsed.as_ref().ok().map(|id| id.to_string());
     let result = match parsed {
         Ok(id) => run(ctx, id, hf, kaggle, common).await,
         Err(e) => Err(e),
     };
+    // Every download that named a dataset is recorded, whatever its outcome (not dry runs).
+    if let (Some(named), false) = (named, common.dry_run) {
+        let line = super::history::entry("download", &named, result.as_ref(), started);
+        super::history::record(ctx, &[line]);
+    }
     finish_download(ctx, result, hub, &label)
 }
 

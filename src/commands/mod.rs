@@ -6,6 +6,7 @@ mod auth;
 mod batch;
 mod config;
 mod download;
+mod history;
 mod search;
 
 use std::io::Write;
@@ -236,6 +237,12 @@ async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>,
             None => &d.common,
         }),
         Command::Search(_)
+        | Command::List(_)
+        | Command::Info(_)
+        | Command::Verify(_)
+        | Command::Rm(_)
+        | Command::Prune(_)
+        | Command::History(_)
         | Command::Auth(_)
         | Command::Batch(_)
         | Command::Config
@@ -276,6 +283,12 @@ async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>,
             Command::Auth(a) => auth::auth(&ctx, a).await,
             Command::Batch(a) => batch::batch(&ctx, a).await,
             Command::Config => config::config(&ctx),
+            Command::History(a) => history::history(&ctx, a),
+            Command::List(_)
+            | Command::Info(_)
+            | Command::Verify(_)
+            | Command::Rm(_)
+            | Command::Prune(_) => Outcome::failed(Error::usage("not yet")),
             Command::Completions(a) => Outcome {
                 json: None,
                 text: Some(completion_script(a.shell)),
