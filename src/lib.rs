@@ -27,6 +27,7 @@ pub mod fuzzing;
 pub mod history;
 mod http;
 pub mod id;
+pub mod local;
 pub mod lockfile;
 pub mod manifest;
 mod options;

@@ -199,6 +199,10 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
         rec = old.clone();
     }
     let same_pin = snap.pin.matches(&rec);
+    // A whole version stays whole when some of its files are fetched again at the same pin (a
+    // repair).
+    let was_whole: Option<Vec<String>> =
+        (same_pin && rec.whole).then(|| rec.files.iter().map(|e| e.path.clone()).collect());
     let selected: HashSet<&str> = snap.files.iter().map(|f| f.path.as_str()).collect();
     rec.files
         .retain(|e| same_pin && snap.archive.is_none() && !selected.contains(e.path.as_str()));
@@ -207,9 +211,11 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
     for e in kept.iter().chain(placed) {
         by_path.insert(e.path.clone(), e.clone());
     }
+    // Only an archive brings the whole version; a selection of files never counts as one,
+    // unless it completes a version that was whole.
+    rec.whole = snap.archive.is_some()
+        || was_whole.is_some_and(|all| all.iter().all(|p| by_path.contains_key(p)));
     rec.files = by_path.into_values().collect();
-    // Only an archive brings the whole version; a selection of files never counts as one.
-    rec.whole = snap.archive.is_some();
     snap.pin.write(&mut rec);
     rec
 }

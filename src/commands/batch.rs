@@ -165,6 +165,14 @@ pub(super) async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
             })
             .collect();
         super::history::record(ctx, &lines);
+        let fetched: Vec<_> = report
+            .outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().ok().map(|r| r.file_path.clone()))
+            .collect();
+        if !fetched.is_empty() {
+            super::remove::auto_prune(ctx, fetched).await;
+        }
     }
     // The lockfile pins what this run fetched (a --locked run verifies it and leaves it as is).
     let mut lock_error = None;

@@ -53,6 +53,11 @@ pub(super) async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
         let line = super::history::entry("download", &named, result.as_ref(), started);
         super::history::record(ctx, &[line]);
     }
+    if let Ok(r) = &result
+        && !r.dry_run
+    {
+        super::remove::auto_prune(ctx, vec![r.file_path.clone()]).await;
+    }
     finish_download(ctx, result, hub, &label)
 }
 

@@ -7,7 +7,10 @@ mod batch;
 mod config;
 mod download;
 mod history;
+mod list;
+mod remove;
 mod search;
+mod verify;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -284,11 +287,11 @@ async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>,
             Command::Batch(a) => batch::batch(&ctx, a).await,
             Command::Config => config::config(&ctx),
             Command::History(a) => history::history(&ctx, a),
-            Command::List(_)
-            | Command::Info(_)
-            | Command::Verify(_)
-            | Command::Rm(_)
-            | Command::Prune(_) => Outcome::failed(Error::usage("not yet")),
+            Command::List(a) => list::list(&ctx, a).await,
+            Command::Verify(a) => verify::verify(&ctx, a).await,
+            Command::Rm(a) => remove::rm(&ctx, a).await,
+            Command::Prune(a) => remove::prune(&ctx, a).await,
+            Command::Info(_) => Outcome::failed(Error::usage("not yet")),
             Command::Completions(a) => Outcome {
                 json: None,
                 text: Some(completion_script(a.shell)),

@@ -80,7 +80,9 @@ impl ProgressStyle {
 
 /// Where a download's files go: the kind of layout (its cache root is resolved from the
 /// environment when it is used).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum LayoutKind {
     /// A plain folder, with dsfetch's record in `.dsfetch/`.
