@@ -187,3 +187,97 @@ fn cache_layouts_apply_to_their_own_hub_only() {
     env.run_expect(2, "download kaggle a/b --layout hf-cache");
     env.run_expect(2, "download hf a/b --layout hf-cache -o x");
 }
+
+/// Fills both caches with the real Python libraries (from the fake hub), then reads them with
+/// `list` (no dsfetch record anywhere) and `verify` (huggingface_hub's blobs against their names).
+#[test]
+fn list_and_verify_read_caches_the_python_libraries_wrote() {
+    let Some(py) = python() else { return };
+    let mut env = TestEnv::new();
+    let commit = env.hub.add_hf_repo(
+        HfRepo::new("acme/weather")
+            .file("README.md", "# weather\n")
+            .lfs_file("data/train.csv", TRAIN_CSV)
+            .file("data/test.csv", TEST_CSV),
+    );
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", TRAIN_CSV)
+            .file("sub/notes.txt", "notes\n"),
+    );
+    let hub_cache = env.work.path().join("hub");
+    let kh_cache = env.work.path().join("kh");
+    let script = r#"
+import json, os
+from huggingface_hub import snapshot_download
+import kagglesdk.kaggle_env as ke
+# kagglehub reaches a local server only in its TEST environment; point that at the fake hub.
+ke._env_to_endpoint[ke.KaggleEnv.TEST] = os.environ["FAKEHUB"]
+import kagglehub
+p = snapshot_download("acme/weather", repo_type="dataset")
+k = kagglehub.dataset_download("alice/titanic")
+print(json.dumps({"hf": p, "kaggle": k}))
+"#;
+    let v = run_python(
+        &py,
+        env.home.path(),
+        &[
+            ("HF_HUB_CACHE", hub_cache.display().to_string()),
+            ("HF_ENDPOINT", env.hub.api_url()),
+            ("HF_HUB_DISABLE_TELEMETRY", "1".into()),
+            ("HF_HUB_DISABLE_XET", "1".into()),
+            ("KAGGLEHUB_CACHE", kh_cache.display().to_string()),
+            ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
+            ("FAKEHUB", env.hub.api_url()),
+            ("DISABLE_KAGGLE_CACHE", "1".into()),
+            ("DISABLE_COLAB_CACHE", "1".into()),
+        ],
+        script,
+    );
+    let snapshot = hub_cache
+        .join("datasets--acme--weather/snapshots")
+        .join(&commit);
+    assert_eq!(v["hf"], snapshot.to_str().unwrap());
+    env.env("HF_HUB_CACHE", hub_cache.to_str().unwrap());
+    env.env("KAGGLEHUB_CACHE", kh_cache.to_str().unwrap());
+    let items = env.run_ok("list --json").json();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 2, "{items:#?}");
+    let hf = &items[0];
+    assert_eq!(hf["ref"], format!("hf:acme/weather@{commit}"));
+    assert_eq!(hf["layout"], "hf-cache");
+    assert_eq!(hf["refs"], serde_json::json!(["main"]));
+    assert_eq!(hf["files"], 3);
+    assert_eq!(hf["state"], "complete");
+    assert_eq!(hf["by_dsfetch"], false);
+    let size = "# weather\n".len() + TRAIN_CSV.len() + TEST_CSV.len();
+    assert_eq!(hf["size"], size);
+    let k = &items[1];
+    assert_eq!(k["ref"], "kaggle:alice/titanic/versions/1");
+    assert_eq!(k["path"], v["kaggle"]);
+    assert_eq!(
+        (k["files"].as_u64(), k["state"].as_str()),
+        (Some(2), Some("complete"))
+    );
+    assert_eq!(k["by_dsfetch"], false);
+    // huggingface_hub's blobs are checked against their names; kagglehub keeps no checksums.
+    let r = env.run_ok("verify --json").json();
+    assert_eq!(r["results"][0]["checked"], 3);
+    assert!(r["results"][1]["unverifiable"].is_string(), "{r:#}");
+    let blob = std::fs::canonicalize(snapshot.join("data/train.csv")).unwrap();
+    let mut b = std::fs::read(&blob).unwrap();
+    b[0] ^= 1;
+    std::fs::write(&blob, b).unwrap();
+    let r = env.run_expect(6, "verify hf:acme/weather --json").json();
+    assert_eq!(
+        r["results"][0]["modified"],
+        serde_json::json!(["data/train.csv"])
+    );
+    env.run_ok("verify hf:acme/weather --repair");
+    assert_file(snapshot.join("data/train.csv"), TRAIN_CSV);
+    env.run_ok("verify hf:acme/weather");
+    // And `rm` removes what the libraries wrote.
+    env.run_ok("rm kaggle:alice/titanic hf:acme/weather --yes");
+    assert_no_file(hub_cache.join("datasets--acme--weather"));
+    assert_no_file(kh_cache.join("datasets/alice/titanic/versions/1"));
+}

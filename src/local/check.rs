@@ -78,7 +78,7 @@ pub fn verify(item: &Item) -> Findings {
             let rec = record.filter(|r| r.commit.as_deref() == Some(commit.as_str()));
             let want: Option<Vec<Want>> = rec.map(|r| wants(&r.files));
             let listed = hf_cache::listed_files(repo, commit);
-            check_snapshot(&mut out, repo, &item.path, want.as_deref(), &listed);
+            check_snapshot(&mut out, repo, &item.path, want.as_deref(), &listed, false);
         }
         Place::Folder { root, .. } => match record {
             Some(r) => check_folder(&mut out, root, &wants(&r.files), &[STATE_DIR]),
@@ -107,7 +107,9 @@ pub fn verify_against(item: &Item, lock: &LockEntry) -> Findings {
         .map(|f| (f.path.clone(), f.size, Some(f.sha256.clone())))
         .collect();
     match &item.place {
-        Place::HfCache { repo, .. } => check_snapshot(&mut out, repo, &item.path, Some(&want), &[]),
+        Place::HfCache { repo, .. } => {
+            check_snapshot(&mut out, repo, &item.path, Some(&want), &[], true)
+        }
         Place::Folder { root, .. } => check_folder(&mut out, root, &want, &[STATE_DIR]),
         Place::Kagglehub { .. } => check_folder(&mut out, &item.path, &want, &[]),
     }
@@ -153,21 +155,23 @@ fn check_folder(out: &mut Findings, root: &Path, want: &[Want], skip: &[&str]) {
 }
 
 /// A huggingface_hub snapshot: each entry's blob (inside the repo) hashed against the record, or
-/// against the blob's own name (sha256, or git blob sha1) when there is no record. What the
-/// record (or `trees/COMMIT.json`) lists and the snapshot lacks is missing; entries the record
-/// does not list are extra.
+/// against the blob's own name (sha256, or git blob sha1) when the record does not list it. What
+/// the record (or `trees/COMMIT.json`) lists and the snapshot lacks is missing. With `extras`
+/// (a lockfile pins exactly the files), entries it does not list are extra; otherwise they are
+/// the cache's own (another selection, the Python library) and checked by name.
 fn check_snapshot(
     out: &mut Findings,
     repo: &Path,
     snap: &Path,
     want: Option<&[Want]>,
     listed: &[(String, u64)],
+    extras: bool,
 ) {
     let entries = walk::files(snap, &[]);
     let present: HashSet<&str> = entries.iter().map(|e| e.rel.as_str()).collect();
     for e in &entries {
-        let recorded = want.map(|w| w.iter().find(|x| x.0 == e.rel));
-        if let Some(None) = recorded {
+        let recorded = want.and_then(|w| w.iter().find(|x| x.0 == e.rel));
+        if extras && recorded.is_none() {
             out.extra.push(e.rel.clone());
             continue;
         }
@@ -180,7 +184,7 @@ fn check_snapshot(
             continue;
         };
         let name = blob.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ok = match recorded.flatten() {
+        let ok = match recorded {
             Some((_, size, sha)) => {
                 md.len() == *size && content_matches(&blob, *size, sha.as_deref(), None)
             }
