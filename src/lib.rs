@@ -53,5 +53,5 @@ pub use options::{DownloadOptions, Target};
 pub use pipeline::download;
 pub use report::{DownloadReport, ReportFile};
 pub use sink::{Layout, hf_hub_cache, kagglehub_cache};
-pub use source::{Hubs, search};
+pub use source::{Hubs, about, search};
 pub use transfer::ParallelConfig;

@@ -12,6 +12,7 @@ mod ecosystem;
 mod faults;
 mod generative;
 mod history;
+mod info;
 mod local;
 mod parallel;
 mod python_interop;

@@ -7,6 +7,7 @@ mod batch;
 mod config;
 mod download;
 mod history;
+mod info;
 mod list;
 mod remove;
 mod search;
@@ -291,7 +292,7 @@ async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>,
             Command::Verify(a) => verify::verify(&ctx, a).await,
             Command::Rm(a) => remove::rm(&ctx, a).await,
             Command::Prune(a) => remove::prune(&ctx, a).await,
-            Command::Info(_) => Outcome::failed(Error::usage("not yet")),
+            Command::Info(a) => info::info(&ctx, a).await,
             Command::Completions(a) => Outcome {
                 json: None,
                 text: Some(completion_script(a.shell)),

@@ -11,8 +11,8 @@ mod model;
 pub(crate) mod search;
 mod search_kinds;
 
-pub(crate) use competition::CompetitionSource;
-pub(crate) use model::ModelSource;
+pub(crate) use competition::{CompetitionSource, about as about_competition};
+pub(crate) use model::{ModelSource, about as about_model};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
