@@ -8,6 +8,7 @@ mod batch;
 mod defects;
 mod download_hf;
 mod download_kaggle;
+mod dry_run;
 mod ecosystem;
 mod faults;
 mod generative;

@@ -227,11 +227,22 @@ fn finish_download(
             if !ctx.json {
                 ctx.ui.info(&summary(&r));
             }
+            // A dry run lists its files (as `hf download --dry-run` does); a download prints
+            // its folder.
+            let text = match r.dry_run {
+                true => {
+                    use std::io::IsTerminal;
+                    let files: Vec<_> = r.files.iter().map(|f| (None, f)).collect();
+                    let terminal = std::io::stdout().is_terminal();
+                    crate::ui::table::dry_run_files(&files, terminal)
+                }
+                false => r.file_path.display().to_string(),
+            };
             Outcome {
                 json: ctx
                     .json
                     .then(|| download_json(Some(&r), source, dataset_id, None)),
-                text: Some(r.file_path.display().to_string()),
+                text: Some(text),
                 error: None,
                 exit: None,
             }

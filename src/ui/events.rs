@@ -344,3 +344,71 @@ impl Ui {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar_ui() -> Ui {
+        Ui::new(Mode::Bar, false, 0)
+    }
+
+    #[test]
+    fn nothing_to_transfer_draws_no_bar() {
+        let ui = bar_ui();
+        ui.on_event(&Event::Plan {
+            dataset: "hf:a/b",
+            files: 0,
+            bytes: 0,
+            skipped: 3,
+        });
+        let st = ui.state.lock().unwrap();
+        assert!(st.total_bar.is_none() && st.files.is_empty());
+    }
+
+    #[test]
+    fn an_archive_of_unknown_size_spins_then_takes_its_length() {
+        let ui = bar_ui();
+        ui.on_event(&Event::Plan {
+            dataset: "kaggle:a/b/versions/1",
+            files: 1,
+            bytes: 0,
+            skipped: 0,
+        });
+        assert!(
+            ui.state.lock().unwrap().total_bar.is_none(),
+            "one transfer, no total"
+        );
+        let start = |total| Event::FileStart {
+            id: 7,
+            dataset: "kaggle:a/b/versions/1",
+            name: "b.zip",
+            total,
+            resumed_from: 0,
+        };
+        ui.on_event(&start(None));
+        ui.on_event(&Event::Bytes { id: 7, delta: 255 });
+        let length = |ui: &Ui| {
+            let st = ui.state.lock().unwrap();
+            st.files[&7].bar.as_ref().unwrap().length()
+        };
+        // A spinner: no length to be full against.
+        assert_eq!(length(&ui), Some(0));
+        // The first answer gives the length: the bar takes it.
+        ui.on_event(&start(Some(10_000)));
+        assert_eq!(length(&ui), Some(10_000));
+    }
+
+    #[test]
+    fn several_transfers_get_a_total_bar_of_their_sum() {
+        let ui = bar_ui();
+        ui.on_event(&Event::Plan {
+            dataset: "hf:a/b",
+            files: 2,
+            bytes: 300,
+            skipped: 0,
+        });
+        let st = ui.state.lock().unwrap();
+        assert_eq!(st.total_bar.as_ref().unwrap().length(), Some(300));
+    }
+}

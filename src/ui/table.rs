@@ -148,6 +148,46 @@ pub fn tsv(hits: &[Hit]) -> String {
         .collect()
 }
 
+/// A dry run's files, one per line: on a terminal a table (`ENTRY` first when `entry` names the
+/// batch entry of each file), else tab-separated `[entry]`, path, size in bytes, and `download`
+/// or `present`.
+pub fn dry_run_files(files: &[(Option<String>, &dsfetch::ReportFile)], terminal: bool) -> String {
+    let action = |f: &dsfetch::ReportFile| if f.skipped { "present" } else { "download" };
+    let with_entry = files.iter().any(|(e, _)| e.is_some());
+    if !terminal {
+        let clean = |s: &str| for_terminal(s).replace('\t', " ");
+        return files
+            .iter()
+            .map(|(e, f)| {
+                let entry = e.as_deref().map(|e| format!("{}\t", clean(e)));
+                format!(
+                    "{}{}\t{}\t{}",
+                    entry.unwrap_or_default(),
+                    clean(&f.path),
+                    f.size,
+                    action(f)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let rows: Vec<Vec<String>> = files
+        .iter()
+        .map(|(e, f)| {
+            let mut row = vec![for_terminal(&f.path), human_bytes(f.size), action(f).into()];
+            if with_entry {
+                row.insert(0, for_terminal(e.as_deref().unwrap_or("")));
+            }
+            row
+        })
+        .collect();
+    let header: &[&str] = match with_entry {
+        true => &["ENTRY", "FILE", "SIZE", "ACTION"],
+        false => &["FILE", "SIZE", "ACTION"],
+    };
+    render(header, &rows)
+}
+
 /// Renders rows under a header, columns padded to their widest cell.
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
