@@ -247,11 +247,20 @@ pub fn plan_prune(roots: &Roots, opts: &PruneOptions) -> Result<Vec<Removal>> {
     let keep = |i: &Item| opts.keep.iter().any(|k| same_place(k, &i.path));
     let mut out = Vec::new();
     if let Some(age) = opts.partials {
-        out.extend(stale_partials(
-            roots,
-            &all,
-            opts.now.checked_sub(age).unwrap_or(SystemTime::UNIX_EPOCH),
-        ));
+        let before = opts.now.checked_sub(age).unwrap_or(SystemTime::UNIX_EPOCH);
+        // Another hub's caches are left out when a hub is named.
+        let scoped = Roots {
+            download: roots.download.clone(),
+            hf_cache: roots
+                .hf_cache
+                .clone()
+                .filter(|_| opts.source != Some(Hub::Kaggle)),
+            kagglehub: roots
+                .kagglehub
+                .clone()
+                .filter(|_| opts.source != Some(Hub::HuggingFace)),
+        };
+        out.extend(stale_partials(&scoped, &all, before));
     }
     if opts.old_versions {
         let old: Vec<Item> = old_versions(&all)
