@@ -151,6 +151,9 @@ impl Ui {
 
     /// A bar's look: a bar when its length is known, else a spinner with the bytes so far.
     fn set_bar_style(&self, bar: &ProgressBar, length: Option<u64>, per_file: bool) {
+        if length.is_some() {
+            bar.disable_steady_tick();
+        }
         match length {
             Some(_) if per_file => bar.set_style(file_style(self.color)),
             Some(_) => bar.set_style(total_style(self.color)),
@@ -180,7 +183,6 @@ impl Ui {
                 // A dataset planned without a size (an archive) takes the size once known.
                 if let (Some(t), Some(0)) = (total, b.length()) {
                     b.set_length(t);
-                    b.disable_steady_tick();
                     self.set_bar_style(b, Some(t), true);
                 }
                 if first {
@@ -205,7 +207,6 @@ impl Ui {
                     && b.length() != Some(t)
                 {
                     b.set_length(t);
-                    b.disable_steady_tick();
                     self.set_bar_style(&b, Some(t), true);
                 }
                 b.set_position(resumed_from);
