@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{Error, Hint, Result};
+use crate::error::{Error, Result};
 use crate::extract::{self, Limits};
 use crate::options::DownloadOptions;
 use crate::progress::{Event, Reporter};
@@ -211,19 +211,13 @@ async fn check_placeable(
         .map(|f| (f.path.clone(), f.sha256.clone()))
         .collect();
     check_foreign(folder, &found, opts, reporter).await?;
-    for f in files {
-        let dest = crate::paths::join_safe(&folder.root, &f.path, "zip entry")?;
-        if dest.is_dir() {
-            return Err(Error::conflict(
-                format!(
-                    "{} is a folder, but the dataset has a file there (the verified archive is kept for the next run)",
-                    dest.display()
-                ),
-                Some(Hint::MoveAwayOrOverwrite),
-            ));
-        }
-    }
-    Ok(())
+    // Something in the way of any file stops them all, the verified archive kept for the next run.
+    crate::paths::refuse_obstacles(
+        &folder.root,
+        files.iter().map(|f| f.path.as_str()),
+        false,
+        reporter,
+    )
 }
 
 /// Moves every extracted file from `staging` to its place under `root`.

@@ -104,6 +104,8 @@ pub enum Hint {
     ReplaceOrChooseOutput,
     /// A file the user put there is in the way: move it away, or overwrite it explicitly.
     MoveAwayOrOverwrite,
+    /// Something the user owns is in the way and will not be deleted: move it away.
+    MoveAway,
     /// Upstream no longer matches the lockfile: update the lock (a run that does not enforce it).
     UpdateLock,
     /// The lockfile is missing or lacks entries: write it first (a run that does not enforce it).

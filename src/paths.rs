@@ -92,6 +92,66 @@ pub fn ensure_no_symlink_between(root: &Path, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What stands in the way of a file at `rel` under `root`, as (local path, reason): something
+/// that is not a folder where one of its folders must be, or a folder where the file must be.
+/// `seen` holds folders already found clear, so that many files in one folder cost one check.
+pub fn obstacle(
+    root: &Path,
+    rel: &str,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Option<(PathBuf, &'static str)> {
+    let dest = join_safe(root, rel, "file name").ok()?;
+    let mut cur = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        cur.push(part);
+        if seen.contains(&cur) {
+            continue;
+        }
+        match std::fs::symlink_metadata(&cur) {
+            Ok(md) if md.is_dir() => {
+                seen.insert(cur.clone());
+            }
+            Ok(_) => return Some((cur, "is a file, but the dataset needs a folder there")),
+            // Missing: nothing below it exists either.
+            Err(_) => return None,
+        }
+    }
+    match std::fs::symlink_metadata(&dest) {
+        Ok(md) if md.is_dir() => Some((dest, "is a folder, but the dataset has a file there")),
+        _ => None,
+    }
+}
+
+/// Refuses files that something in the folder stands in the way of ([`obstacle`]), before
+/// anything is fetched or placed; a dry run only warns. `--force` does not apply: dsfetch never
+/// deletes a folder, or a file it would have to replace by a folder, that it did not write.
+pub fn refuse_obstacles<'a>(
+    root: &Path,
+    rels: impl Iterator<Item = &'a str>,
+    dry_run: bool,
+    reporter: &dyn crate::progress::Reporter,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let found: Vec<(PathBuf, &str)> = rels.filter_map(|r| obstacle(root, r, &mut seen)).collect();
+    let Some((first, reason)) = found.first() else {
+        return Ok(());
+    };
+    let more = match found.len() {
+        1 => String::new(),
+        n => format!(" ({} more path(s) are in the way too)", n - 1),
+    };
+    let message = format!(
+        "{} {reason}{more}",
+        crate::sanitize::for_terminal(&first.display().to_string())
+    );
+    if dry_run {
+        reporter.on_event(&crate::progress::Event::Warn(&message));
+        return Ok(());
+    }
+    Err(Error::conflict(message, Some(crate::error::Hint::MoveAway)))
+}
+
 /// Renames a verified partial file to its final path inside `root`, creating folders and refusing
 /// symlinks on the way.
 pub fn move_into_place(root: &Path, part: &Path, dest: &Path) -> Result<()> {

@@ -153,9 +153,9 @@ fn finish(
     transferred: u64,
     reporter: &dyn Reporter,
 ) -> Result<DownloadReport> {
-    let whole = snap.archive.is_some();
+    let whole = snap.archive.is_some() || snap.whole;
     let record = next_record(&folder.record, snap, &plan.kept, &placed);
-    let all: Vec<RemoteFile> = if whole {
+    let all: Vec<RemoteFile> = if snap.archive.is_some() {
         record
             .files
             .iter()
@@ -211,9 +211,10 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
     for e in kept.iter().chain(placed) {
         by_path.insert(e.path.clone(), e.clone());
     }
-    // Only an archive brings the whole version; a selection of files never counts as one,
-    // unless it completes a version that was whole.
+    // Only an archive (or every file of the version) brings the whole version; a selection of
+    // files never counts as one, unless it completes a version that was whole (a repair).
     rec.whole = snap.archive.is_some()
+        || snap.whole
         || was_whole.is_some_and(|all| all.iter().all(|p| by_path.contains_key(p)));
     rec.files = by_path.into_values().collect();
     snap.pin.write(&mut rec);

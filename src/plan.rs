@@ -95,6 +95,14 @@ pub(crate) async fn make(
     plan.todo.extend(refused);
     plan.todo.extend(unknown);
     plan.todo.sort_by(|a, b| a.path.cmp(&b.path));
+    if sink.is_user_folder() {
+        crate::paths::refuse_obstacles(
+            sink.root(),
+            plan.todo.iter().map(|f| f.path.as_str()),
+            opts.dry_run,
+            reporter,
+        )?;
+    }
     Ok(plan)
 }
 
@@ -277,6 +285,7 @@ mod tests {
             },
             files,
             archive: None,
+            whole: false,
         }
     }
 

@@ -128,6 +128,9 @@ pub(crate) struct Snapshot {
     /// The whole dataset as one archive: the name it is kept under without extraction
     /// (`SLUG.zip`), and whether to keep it zipped.
     pub archive: Option<Archive>,
+    /// `files` are every file of the version (fetched one by one, not as an archive), so that
+    /// the download counts as the whole version (kagglehub's whole-version marker).
+    pub whole: bool,
 }
 
 /// A snapshot fetched as one archive (a whole Kaggle version).

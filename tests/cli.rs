@@ -14,6 +14,7 @@ mod faults;
 mod generative;
 mod history;
 mod info;
+mod kinds;
 mod local;
 mod parallel;
 mod python_interop;

@@ -533,3 +533,56 @@ fn an_api_answering_with_a_web_page_is_named_as_such() {
         "{err}"
     );
 }
+
+#[test]
+fn something_in_the_way_is_refused_before_anything_is_placed() {
+    let env = TestEnv::new();
+    env.hub.add_hf_repo(
+        HfRepo::model("acme/bert")
+            .file("config.json", "{}\n")
+            .file("data/train.txt", "t\n")
+            .file("zz/last.txt", "z\n"),
+    );
+    // A file of the user's where the repo needs a folder.
+    env.write("u1/data", "mine\n");
+    let r = env.run_expect(1, "download hf:models/acme/bert -o u1");
+    let line = r.error_line();
+    assert!(
+        line.contains("u1/data is a file, but the dataset needs a folder there")
+            && line.contains("move it away"),
+        "{line}"
+    );
+    assert_eq!(files_under(&env.path("u1")), ["data"]);
+    assert_file(env.path("u1/data"), "mine\n");
+    // A folder of the user's where the repo has a file; nothing else is placed either.
+    env.write("u2/zz/last.txt/keep", "mine\n");
+    env.run_expect(1, "download hf:models/acme/bert -o u2")
+        .assert_stderr_contains(&["is a folder, but the dataset has a file there"]);
+    assert_eq!(files_under(&env.path("u2")), ["zz/last.txt/keep"]);
+    // --force does not delete what the user owns.
+    env.run_expect(1, "download hf:models/acme/bert -o u2 --force");
+    // A dry run names it as a warning.
+    env.run_ok("download hf:models/acme/bert -o u1 --dry-run")
+        .assert_stderr_contains(&["needs a folder there"]);
+    // An archive: nothing moves in, the verified archive is kept for the next run.
+    env.hub
+        .kaggle_add_user("alice", "0123456789abcdef0123456789abcdef");
+    write_kaggle_json(env.home.path(), "alice", "0123456789abcdef0123456789abcdef");
+    env.hub.add_kaggle_competition(
+        fakehub::KaggleCompetition::new("titanic")
+            .file("a.csv", "a\n")
+            .file("images/1.png", "png"),
+    );
+    env.write("u3/images", "mine\n");
+    env.run_expect(1, "download kaggle --competition titanic -o u3")
+        .assert_stderr_contains(&["u3/images is a file"]);
+    assert_eq!(files_under(&env.path("u3")), ["images"]);
+    std::fs::remove_file(env.path("u3/images")).unwrap();
+    env.clear_hub();
+    env.run_ok("download kaggle --competition titanic -o u3");
+    assert!(
+        env.storage_requests().is_empty(),
+        "the verified archive is reused"
+    );
+    assert_file(env.path("u3/images/1.png"), "png");
+}

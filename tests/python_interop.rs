@@ -65,6 +65,17 @@ fn run_python(py: &Path, home: &Path, env: &[(&str, String)], script: &str) -> s
         .unwrap_or_else(|e| panic!("no JSON on the last line ({e}): {stdout}"))
 }
 
+/// kagglehub's environment: this cache, and an API where nothing listens (`TEST` targets
+/// http://localhost:7777), so any request would fail.
+fn kagglehub_offline(cache: &Path) -> [(&'static str, String); 4] {
+    [
+        ("KAGGLEHUB_CACHE", cache.display().to_string()),
+        ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
+        ("DISABLE_KAGGLE_CACHE", "1".into()),
+        ("DISABLE_COLAB_CACHE", "1".into()),
+    ]
+}
+
 const TRAIN_CSV: &str = "city,temp\noslo,3\nlima,19\ncairo,25\n";
 const TEST_CSV: &str = "city,temp\nnuuk,-4\n";
 
@@ -163,18 +174,7 @@ p = kagglehub.dataset_download("alice/titanic/versions/1")
 f = kagglehub.dataset_download("alice/titanic/versions/1", path="train.csv")
 print(json.dumps({"dir": p, "file": f, "train": open(f).read()}))
 "#;
-    let v = run_python(
-        &py,
-        env.home.path(),
-        &[
-            ("KAGGLEHUB_CACHE", cache.display().to_string()),
-            // TEST targets http://localhost:7777, where nothing listens: any request would fail.
-            ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
-            ("DISABLE_KAGGLE_CACHE", "1".into()),
-            ("DISABLE_COLAB_CACHE", "1".into()),
-        ],
-        script,
-    );
+    let v = run_python(&py, env.home.path(), &kagglehub_offline(&cache), script);
     assert_eq!(v["dir"], version_dir.to_str().unwrap());
     assert_eq!(v["file"], version_dir.join("train.csv").to_str().unwrap());
     assert_eq!(v["train"], TRAIN_CSV);
@@ -186,6 +186,107 @@ fn cache_layouts_apply_to_their_own_hub_only() {
     env.run_expect(2, "download hf a/b --layout kagglehub");
     env.run_expect(2, "download kaggle a/b --layout hf-cache");
     env.run_expect(2, "download hf a/b --layout hf-cache -o x");
+}
+
+#[test]
+fn huggingface_hub_reads_model_and_space_caches_offline() {
+    let Some(py) = python() else { return };
+    let mut env = TestEnv::new();
+    let model = env.hub.add_hf_repo(
+        HfRepo::model("acme/bert")
+            .file("config.json", "{\"hidden\": 8}\n")
+            .lfs_file("model.safetensors", TRAIN_CSV),
+    );
+    let space = env.hub.add_hf_repo(
+        HfRepo::space("acme/demo")
+            .sdk("gradio")
+            .file("app.py", "print('hi')\n"),
+    );
+    let cache = env.work.path().join("hub");
+    env.env("HF_HUB_CACHE", cache.to_str().unwrap());
+    env.run_ok("download hf:models/acme/bert --layout hf-cache");
+    env.run_ok("download hf --type space acme/demo --layout hf-cache");
+    let script = r#"
+import json
+from huggingface_hub import snapshot_download, hf_hub_download
+m = snapshot_download("acme/bert", repo_type="model")
+w = hf_hub_download("acme/bert", "model.safetensors")
+s = snapshot_download("acme/demo", repo_type="space")
+a = hf_hub_download("acme/demo", "app.py", repo_type="space")
+print(json.dumps({"model": m, "weights": open(w).read(), "space": s, "app": open(a).read()}))
+"#;
+    let v = run_python(
+        &py,
+        env.home.path(),
+        &[
+            ("HF_HUB_CACHE", cache.display().to_string()),
+            ("HF_HUB_OFFLINE", "1".into()),
+            ("HF_ENDPOINT", "http://127.0.0.1:9".into()),
+            ("HF_HUB_DISABLE_TELEMETRY", "1".into()),
+        ],
+        script,
+    );
+    let snap = |dir: &str, sha: &str| cache.join(dir).join("snapshots").join(sha);
+    assert_eq!(
+        v["model"],
+        snap("models--acme--bert", &model).to_str().unwrap()
+    );
+    assert_eq!(v["weights"], TRAIN_CSV);
+    assert_eq!(
+        v["space"],
+        snap("spaces--acme--demo", &space).to_str().unwrap()
+    );
+    assert_eq!(v["app"], "print('hi')\n");
+}
+
+#[test]
+fn kagglehub_reads_competition_and_model_caches_without_a_request() {
+    let Some(py) = python() else { return };
+    let mut env = TestEnv::new();
+    env.hub
+        .kaggle_add_user("alice", "0123456789abcdef0123456789abcdef");
+    write_kaggle_json(env.home.path(), "alice", "0123456789abcdef0123456789abcdef");
+    env.hub.add_kaggle_competition(
+        fakehub::KaggleCompetition::new("titanic")
+            .file("train.csv", TRAIN_CSV)
+            .file("sub/notes.txt", "notes\n"),
+    );
+    env.hub.add_kaggle_model(
+        fakehub::KaggleModel::new("google/gemma/pyTorch/2b")
+            .file("config.json", "{}\n")
+            .file("weights/model.bin", TEST_CSV),
+    );
+    let cache = env.work.path().join("kh");
+    env.env("KAGGLEHUB_CACHE", cache.to_str().unwrap());
+    env.run_ok("download kaggle --competition titanic --layout kagglehub");
+    env.run_ok("download kaggle:models/google/gemma/pyTorch/2b --layout kagglehub");
+    // kagglehub re-asks the server about a competition when it has credentials; without any (its
+    // HOME has no kaggle.json) it returns the cached folder. A pinned model version is read from
+    // the cache without a request.
+    let script = r#"
+import json, kagglehub
+c = kagglehub.competition_download("titanic")
+f = kagglehub.competition_download("titanic", path="train.csv")
+m = kagglehub.model_download("google/gemma/pyTorch/2b/1")
+w = kagglehub.model_download("google/gemma/pyTorch/2b/1", path="weights/model.bin")
+print(json.dumps({"comp": c, "train": open(f).read(), "model": m, "weights": open(w).read()}))
+"#;
+    let empty_home = env.work.path().join("py-home");
+    std::fs::create_dir_all(&empty_home).unwrap();
+    let v = run_python(&py, &empty_home, &kagglehub_offline(&cache), script);
+    assert_eq!(
+        v["comp"],
+        cache.join("competitions/titanic").to_str().unwrap()
+    );
+    assert_eq!(v["train"], TRAIN_CSV);
+    assert_eq!(
+        v["model"],
+        cache
+            .join("models/google/gemma/pyTorch/2b/1")
+            .to_str()
+            .unwrap()
+    );
+    assert_eq!(v["weights"], TEST_CSV);
 }
 
 /// Fills both caches with the real Python libraries (from the fake hub), then reads them with

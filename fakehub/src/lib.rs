@@ -1,25 +1,33 @@
-//! `fakehub`: a faithful fake of the Hugging Face Hub and Kaggle dataset APIs, with byte-level
-//! fault injection, for dsfetch's integration tests and benchmarks.
+//! `fakehub`: a faithful fake of the Hugging Face Hub (datasets, models, Spaces) and of Kaggle's
+//! dataset, competition and model APIs, with byte-level fault injection, for dsfetch's
+//! integration tests and benchmarks.
 //!
 //! A [`FakeHub`] runs three real HTTP/1.1 listeners on loopback, each its own origin:
 //!
-//! - the **API** origin ([`FakeHub::api_url`]): Hugging Face `/api/datasets…`,
-//!   `/datasets/{repo}/resolve/…` and `/api/resolve-cache/…`, plus the Kaggle RPCs
-//!   `POST /v1/<service>/<Method>` and `/api/v1/<service>/<Method>` and the classic
-//!   `GET /api/v1/datasets/…` routes. Use it as both `HF_ENDPOINT` and `KAGGLE_API_ENDPOINT`;
+//! - the **API** origin ([`FakeHub::api_url`]): Hugging Face `/api/{datasets,models,spaces}…`,
+//!   `/datasets/{repo}/resolve/…`, `/{repo}/resolve/…` (models), `/spaces/{repo}/resolve/…` and
+//!   `/api/resolve-cache/…`, plus the Kaggle RPCs `POST /v1/<service>/<Method>` and
+//!   `/api/v1/<service>/<Method>` and the classic `GET /api/v1/datasets/…` and
+//!   `/api/v1/competitions/data/…` routes. Use it as both `HF_ENDPOINT` and `KAGGLE_API_ENDPOINT`;
 //! - the **HF CDN** origin ([`FakeHub::cdn_url`]): LFS blobs behind CloudFront-like signed URLs,
 //!   the target of resolve's `302`;
 //! - the **Kaggle storage** origin ([`FakeHub::storage_url`]): archives and files behind GCS
-//!   V4-like signed URLs, the target of `DownloadDataset`'s `302`.
+//!   V4-like signed URLs, the target of the download RPCs' `302`.
 //!
-//! Wire behaviour follows `shared/protocol/hf.md` and `shared/protocol/kaggle.md`. Every request
-//! is recorded ([`FakeHub::requests`]) and can be disturbed by queued [`Fault`] rules.
+//! Wire behaviour follows `shared/protocol/hf.md`, `shared/protocol/kaggle.md` and
+//! `shared/protocol/kinds.md`. Every request is recorded ([`FakeHub::requests`]) and can be
+//! disturbed by queued [`Fault`] rules.
 //!
 //! ```no_run
-//! use fakehub::{FakeHub, HfRepo, KaggleDataset};
+//! use fakehub::{FakeHub, HfRepo, KaggleCompetition, KaggleDataset, KaggleModel};
 //! let hub = FakeHub::start();
 //! let sha = hub.add_hf_repo(HfRepo::new("acme/corpus").file("README.md", "hi").lfs_file("data.bin", vec![0u8; 1024]));
+//! hub.add_hf_repo(HfRepo::model("acme/bert").file("config.json", "{}").pipeline_tag("fill-mask"));
+//! hub.hf_commit("models/acme/bert", "main", vec![], &["config.json"]); // `models/…`: the model
 //! hub.add_kaggle_dataset(KaggleDataset::new("alice/titanic").file("titanic.csv", "a,b\n1,2\n"));
+//! hub.add_kaggle_competition(KaggleCompetition::new("titanic").file("train.csv", "x").rules_required(true));
+//! hub.kaggle_accept_rules("titanic", "alice");
+//! hub.add_kaggle_model(KaggleModel::new("google/gemma/pyTorch/2b").file("model.bin", vec![0u8; 16]));
 //! println!("HF_ENDPOINT={} commit {sha}", hub.api_url());
 //! ```
 
@@ -32,18 +40,18 @@ mod kaggle;
 mod server;
 mod sign;
 mod store;
+pub mod tarball;
 mod util;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener as StdListener};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use faults::{Fault, FaultKind, Origin, Recorded};
-pub use hf::{HfFile, HfRepo};
-pub use kaggle::KaggleDataset;
+pub use hf::{HfFile, HfRepo, HfRepoType};
+pub use kaggle::{KaggleCompetition, KaggleDataset, KaggleModel};
 pub use store::Blob;
 
 use faults::{FaultState, RequestLog};
@@ -287,11 +295,17 @@ impl FakeHub {
     }
 
     // ---- Hugging Face ----
+    //
+    // The methods below that take a `repo_id` name a dataset by its bare id (`owner/name`) and
+    // a model or a Space by its id prefixed with `models/` or `spaces/` (`datasets/` also names
+    // a dataset), as the Hub's own URLs do: `hf_commit("models/acme/bert", …)`.
 
-    /// Registers a dataset repo with one commit on `main`; returns that commit's sha.
+    /// Registers a repo (dataset, model or Space: see [`HfRepo::kind`]) with one commit on
+    /// `main`; returns that commit's sha. A model and a dataset may share an id.
     ///
     /// # Panics
-    /// On an invalid or duplicate repo id, or an unreadable disk file.
+    /// On an invalid or duplicate repo id (a model id may not start with `api`, `datasets`,
+    /// `spaces`, `models` or `v1`), or an unreadable disk file.
     pub fn add_hf_repo(&self, repo: HfRepo) -> String {
         let id = repo.id.clone();
         write(&self.shared.hf)
@@ -301,7 +315,8 @@ impl FakeHub {
 
     /// Adds a commit on top of `branch` (created from main's tree when missing) with `files`
     /// added or replaced and `deleted` paths removed; returns the new sha. The repo's
-    /// `lastModified` moves to the commit date.
+    /// `lastModified` moves to the commit date. `repo_id`: `o/n` (dataset), `models/o/n`,
+    /// `spaces/o/n`.
     ///
     /// # Panics
     /// If the repo does not exist.
@@ -317,7 +332,7 @@ impl FakeHub {
 
     /// Creates a standalone commit holding exactly `files` at `rev`: `refs/convert/NAME`,
     /// `refs/pr/N`, `refs/heads/B`, `refs/tags/T`, an existing branch name, or otherwise a tag
-    /// name. Returns its sha.
+    /// name. Returns its sha. `repo_id`: `o/n` (dataset), `models/o/n`, `spaces/o/n`.
     ///
     /// # Panics
     /// If the repo does not exist or `refs/pr/N` has a non-numeric N.
@@ -325,7 +340,8 @@ impl FakeHub {
         write(&self.shared.hf).set_ref(repo_id, rev, files)
     }
 
-    /// The commit `rev` currently resolves to in `repo_id`, if any.
+    /// The commit `rev` currently resolves to in `repo_id` (`o/n` for a dataset, `models/o/n`,
+    /// `spaces/o/n`), if any.
     pub fn hf_rev_sha(&self, repo_id: &str, rev: &str) -> Option<String> {
         read(&self.shared.hf).rev_sha(repo_id, rev)
     }
@@ -335,7 +351,8 @@ impl FakeHub {
         write(&self.shared.hf).add_token(token, user);
     }
 
-    /// Grants `user` access to a gated or private repo.
+    /// Grants `user` access to a gated or private repo (`o/n` for a dataset, `models/o/n`,
+    /// `spaces/o/n`).
     ///
     /// # Panics
     /// If the repo does not exist.
@@ -384,6 +401,89 @@ impl FakeHub {
     /// Registers a valid Bearer token for `username`.
     pub fn kaggle_add_token(&self, token: &str, username: &str) {
         write(&self.shared.kaggle).add_token(token, username);
+    }
+
+    /// Registers a competition with its data files (see [`KaggleCompetition`]).
+    ///
+    /// # Panics
+    /// On a duplicate name, an unreadable disk file, or an I/O error building archives.
+    pub fn add_kaggle_competition(&self, c: KaggleCompetition) {
+        let n = c.name.clone();
+        write(&self.shared.kaggle)
+            .add_competition(c)
+            .unwrap_or_else(|e| panic!("fakehub: cannot add Kaggle competition {n}: {e}"));
+    }
+
+    /// Records that `username` accepted the rules of competition `name` (downloads then work
+    /// for them, and `userHasEntered` is true).
+    ///
+    /// # Panics
+    /// If the competition does not exist.
+    pub fn kaggle_accept_rules(&self, name: &str, username: &str) {
+        write(&self.shared.kaggle).accept_rules(name, username);
+    }
+
+    /// Whether downloads of competition `name` need accepted rules (as
+    /// [`KaggleCompetition::rules_required`]).
+    ///
+    /// # Panics
+    /// If the competition does not exist.
+    pub fn kaggle_competition_rules_required(&self, name: &str, yes: bool) {
+        write(&self.shared.kaggle).set_rules_required(name, yes);
+    }
+
+    /// Replaces the competition's data with exactly `files` (new storage objects, a later
+    /// `Last-Modified`; URLs issued before keep serving the old data).
+    ///
+    /// # Panics
+    /// If the competition does not exist or archives cannot be built.
+    pub fn kaggle_competition_set_files(&self, name: &str, files: Vec<(String, Vec<u8>)>) {
+        let files = files
+            .into_iter()
+            .map(|(p, b)| (p, Blob::from_bytes(b)))
+            .collect();
+        write(&self.shared.kaggle)
+            .set_competition_files(name, files)
+            .unwrap_or_else(|e| panic!("fakehub: cannot replace the files of {name}: {e}"));
+    }
+
+    /// The exact bytes `DownloadDataFiles` serves now for competition `name`, if it exists.
+    pub fn kaggle_competition_archive(&self, name: &str) -> Option<Vec<u8>> {
+        let blob = read(&self.shared.kaggle).competition_archive(name)?;
+        blob.to_vec().ok()
+    }
+
+    /// Registers a model instance as version 1 (see [`KaggleModel`]); its `archive.tar.gz` is
+    /// built now.
+    ///
+    /// # Panics
+    /// On a duplicate instance, an unreadable disk file, or an I/O error building archives.
+    pub fn add_kaggle_model(&self, m: KaggleModel) {
+        write(&self.shared.kaggle)
+            .add_model(m)
+            .unwrap_or_else(|e| panic!("fakehub: cannot add a Kaggle model: {e}"));
+    }
+
+    /// Adds a version with exactly `files` to the instance `handle`
+    /// (`OWNER/MODEL/FRAMEWORK/VARIATION`, the framework in any spelling [`KaggleModel::new`]
+    /// takes) and makes it current; returns its number.
+    ///
+    /// # Panics
+    /// If the instance does not exist or the archive cannot be built.
+    pub fn kaggle_model_add_version(&self, handle: &str, files: Vec<(String, Vec<u8>)>) -> u32 {
+        let files = files
+            .into_iter()
+            .map(|(p, b)| (p, Blob::from_bytes(b)))
+            .collect();
+        write(&self.shared.kaggle)
+            .add_model_version(handle, files)
+            .unwrap_or_else(|e| panic!("fakehub: cannot add a version to {handle}: {e}"))
+    }
+
+    /// The exact bytes served as `archive.tar.gz` of `version` of the instance `handle`.
+    pub fn kaggle_model_archive(&self, handle: &str, version: u32) -> Option<Vec<u8>> {
+        let blob = read(&self.shared.kaggle).model_archive(handle, version)?;
+        blob.to_vec().ok()
     }
 
     // ---- Faults and recording ----
@@ -449,136 +549,4 @@ impl std::fmt::Debug for FakeHub {
     }
 }
 
-/// Loading a data directory for the standalone server (see `fakehub --help`).
-pub mod data_dir {
-    use super::*;
-
-    /// Extensions stored as LFS when loading `DIR/hf/...`.
-    pub const LFS_EXTENSIONS: &[&str] = &[
-        ".parquet",
-        ".arrow",
-        ".bin",
-        ".zip",
-        ".gz",
-        ".tar",
-        ".npy",
-        ".npz",
-        ".safetensors",
-        ".h5",
-        ".pt",
-        ".pkl",
-        ".7z",
-        ".bz2",
-        ".xz",
-        ".zst",
-        ".tgz",
-        ".jpg",
-        ".png",
-        ".wav",
-        ".mp3",
-    ];
-
-    /// Files larger than this are LFS whatever their extension.
-    pub const LFS_THRESHOLD: u64 = 10 * 1024 * 1024;
-
-    fn walk(root: &std::path::Path) -> io::Result<Vec<(String, PathBuf)>> {
-        let mut out = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            for e in std::fs::read_dir(&dir)? {
-                let e = e?;
-                let p = e.path();
-                let ft = e.file_type()?;
-                if ft.is_dir() {
-                    stack.push(p);
-                } else if ft.is_file() || (ft.is_symlink() && p.is_file()) {
-                    let rel = p
-                        .strip_prefix(root)
-                        .map_err(io::Error::other)?
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    out.push((rel, p));
-                }
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-
-    fn two_level(dir: &std::path::Path) -> io::Result<Vec<(String, PathBuf)>> {
-        let mut out = Vec::new();
-        if !dir.is_dir() {
-            return Ok(out);
-        }
-        for owner in std::fs::read_dir(dir)? {
-            let owner = owner?;
-            if !owner.file_type()?.is_dir() {
-                continue;
-            }
-            for name in std::fs::read_dir(owner.path())? {
-                let name = name?;
-                if name.file_type()?.is_dir() {
-                    out.push((
-                        format!(
-                            "{}/{}",
-                            owner.file_name().to_string_lossy(),
-                            name.file_name().to_string_lossy()
-                        ),
-                        name.path(),
-                    ));
-                }
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-
-    /// Loads `DIR/hf/<owner>/<name>/**` as HF dataset repos (one commit on main; files with a
-    /// data extension or larger than 10 MiB are LFS and streamed from disk) and
-    /// `DIR/kaggle/<owner>/<slug>/**` as Kaggle datasets (version 1). Returns the ids loaded.
-    ///
-    /// # Errors
-    /// I/O errors reading the directory or files.
-    pub fn load(hub: &FakeHub, dir: &std::path::Path) -> io::Result<(Vec<String>, Vec<String>)> {
-        let mut hf_ids = Vec::new();
-        for (id, path) in two_level(&dir.join("hf"))? {
-            if !hf::valid_repo_id(&id) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("not a valid HF repo id: {id:?}"),
-                ));
-            }
-            let mut repo = HfRepo::new(&id);
-            for (rel, p) in walk(&path)? {
-                let len = std::fs::metadata(&p)?.len();
-                let lower = rel.to_ascii_lowercase();
-                let lfs = len > LFS_THRESHOLD || LFS_EXTENSIONS.iter().any(|e| lower.ends_with(e));
-                repo = if lfs {
-                    repo.lfs_file_from_disk(&rel, p)
-                } else {
-                    repo.file(&rel, store::read_file(&p)?)
-                };
-            }
-            write(&hub.shared.hf).add_repo(repo)?;
-            hf_ids.push(id);
-        }
-        let mut kg_ids = Vec::new();
-        for (id, path) in two_level(&dir.join("kaggle"))? {
-            if !kaggle::valid_reference(&id) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("not a valid Kaggle owner/slug: {id:?}"),
-                ));
-            }
-            let mut ds = KaggleDataset::new(&id);
-            for (rel, p) in walk(&path)? {
-                ds = ds.file_from_disk(&rel, p);
-            }
-            write(&hub.shared.kaggle).add_dataset(ds)?;
-            kg_ids.push(id);
-        }
-        Ok((hf_ids, kg_ids))
-    }
-}
+pub mod data_dir;

@@ -11,15 +11,23 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use fakehub::data_dir::Loaded;
 use fakehub::{FakeHub, Options};
 
 /// Fake Hugging Face Hub + Kaggle API server.
 ///
-/// DIR layout: DIR/hf/<owner>/<name>/** becomes an HF dataset repo (one commit on main; files
-/// with data extensions such as .parquet .arrow .bin .zip .gz .tar .npy, or larger than 10 MiB,
-/// are LFS); DIR/kaggle/<owner>/<slug>/** becomes a Kaggle dataset (version 1). Optional
+/// DIR layout: DIR/hf/<owner>/<name>/** becomes an HF dataset repo, DIR/hf-models/<owner>/<name>/**
+/// an HF model repo, DIR/hf-spaces/<owner>/<name>/** an HF Space (each with one commit on main;
+/// files with data extensions such as .parquet .arrow .bin .safetensors .zip .gz .tar .npy, or
+/// larger than 10 MiB, are LFS); DIR/kaggle/<owner>/<slug>/** becomes a Kaggle dataset (version 1),
+/// DIR/kaggle-competitions/<name>/** a Kaggle competition (no rules to accept),
+/// DIR/kaggle-models/<owner>/<model>/<framework>/<variation>/** a Kaggle model instance (version
+/// 1; framework as in handles: pyTorch, tensorFlow2, keras, jax, transformers...). Optional
 /// DIR/users.json: {"hf_tokens":{"TOKEN":"USER"}, "kaggle_users":{"USER":"KEY"},
-/// "kaggle_tokens":{"TOKEN":"USER"}, "hf_grants":{"owner/name":["USER"]}}.
+/// "kaggle_tokens":{"TOKEN":"USER"}, "hf_grants":{"owner/name":["USER"]},
+/// "kaggle_rules":{"competition":["USER"]}}; in hf_grants, "models/owner/name" and
+/// "spaces/owner/name" name a model and a Space; a competition in kaggle_rules needs its rules
+/// accepted, and the users listed have accepted them.
 #[derive(Parser, Debug)]
 #[command(name = "fakehub", version)]
 struct Args {
@@ -61,7 +69,7 @@ struct Args {
     threads: Option<usize>,
 }
 
-fn load_users(hub: &FakeHub, path: &Path) -> Result<(), String> {
+fn load_users(hub: &FakeHub, path: &Path, loaded: &Loaded) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let v: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -83,6 +91,22 @@ fn load_users(hub: &FakeHub, path: &Path) -> Result<(), String> {
     }
     for (t, u) in pairs("kaggle_tokens") {
         hub.kaggle_add_token(&t, &u);
+    }
+    if let Some(g) = v.get("kaggle_rules").and_then(|o| o.as_object()) {
+        for (name, users) in g {
+            if !loaded.kaggle_competitions.iter().any(|c| c == name) {
+                continue;
+            }
+            hub.kaggle_competition_rules_required(name, true);
+            for u in users
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|u| u.as_str())
+            {
+                hub.kaggle_accept_rules(name, u);
+            }
+        }
     }
     if let Some(g) = v.get("hf_grants").and_then(|o| o.as_object()) {
         for (repo, users) in g {
@@ -120,10 +144,11 @@ fn run(args: Args) -> Result<(), String> {
     };
     let hub = FakeHub::try_start_with(opts).map_err(|e| format!("cannot start: {e}"))?;
     if let Some(dir) = &args.data {
-        fakehub::data_dir::load(&hub, dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let loaded = fakehub::data_dir::load_all(&hub, dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         let users = dir.join("users.json");
         if users.is_file() {
-            load_users(&hub, &users)?;
+            load_users(&hub, &users, &loaded)?;
         }
     }
     for t in &args.hf_token {

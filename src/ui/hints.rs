@@ -19,6 +19,7 @@ pub fn advice(e: &Error) -> Option<&'static str> {
             "use --force to replace it, or choose another folder with -o"
         }
         Hint::MoveAwayOrOverwrite => "move it away, or use --force to overwrite it",
+        Hint::MoveAway => "move it away (or download into another folder with -o) and run again",
         Hint::UpdateLock => "update the lock by running without --locked",
         Hint::WriteLock => "run once without --locked to write it",
         Hint::RewriteLock => "delete it and run without --locked to write a fresh one",

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::errors::{hf_error, invalid_credentials, rev_not_found};
-use super::state::{Commit, HfState, RepoState};
+use super::state::{Commit, HfState, RepoId, RepoState, key};
 use crate::http::{Request, Response};
 
 /// The caller a request's `Authorization` header names.
@@ -54,7 +54,7 @@ impl HfState {
     /// Access checks common to every repo route. `gate` applies the gated-repo check.
     fn check_repo(
         &self,
-        id: &str,
+        (kind, id): RepoId,
         caller: &Caller,
         gate: bool,
         base: &str,
@@ -62,7 +62,10 @@ impl HfState {
         if let Caller::Invalid = caller {
             return Err(invalid_credentials());
         }
-        let repo = self.repos.get(id).filter(|r| r.visible_to(caller));
+        let repo = self
+            .repos
+            .get(&key(kind, id))
+            .filter(|r| r.visible_to(caller));
         let Some(repo) = repo else {
             return Err(match caller {
                 Caller::User(_) => hf_error(404, Some("RepoNotFound"), "Repository not found"),
@@ -73,19 +76,20 @@ impl HfState {
             return Err(hf_error(403, None, "Access to this resource is disabled."));
         }
         if gate && !repo.gate_open_for(caller) {
+            let (what, page) = (kind.singular(), format!("{base}/{}{id}", kind.url_prefix()));
             return Err(match caller {
                 Caller::User(_) => hf_error(
                     403,
                     Some("GatedRepo"),
                     &format!(
-                        "Access to dataset {id} is restricted and you are not in the authorized list. Visit {base}/datasets/{id} to ask for access."
+                        "Access to {what} {id} is restricted and you are not in the authorized list. Visit {page} to ask for access."
                     ),
                 ),
                 _ => hf_error(
                     401,
                     Some("GatedRepo"),
                     &format!(
-                        "Access to dataset {id} is restricted. You must have access to it and be authenticated to access it. Please log in. Visit {base}/datasets/{id} to ask for access."
+                        "Access to {what} {id} is restricted. You must have access to it and be authenticated to access it. Please log in. Visit {page} to ask for access."
                     ),
                 ),
             });
@@ -98,7 +102,7 @@ impl HfState {
     pub(super) fn visible_repo(
         &self,
         req: &Request,
-        id: &str,
+        id: RepoId,
         gate: bool,
         base: &str,
     ) -> Result<&RepoState, Response> {
@@ -109,7 +113,7 @@ impl HfState {
     pub(super) fn commit_at(
         &self,
         req: &Request,
-        id: &str,
+        id: RepoId,
         rev: &str,
         base: &str,
     ) -> Result<&Arc<Commit>, Response> {

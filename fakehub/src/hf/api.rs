@@ -7,9 +7,8 @@ use sha1::{Digest, Sha1};
 
 use super::access::Caller;
 use super::errors::{bad_request, hf_error, invalid_credentials, rev_not_found};
-use super::fields::INFO_DEFAULT;
 use super::query::is_true;
-use super::state::HfState;
+use super::state::{HfState, RepoId};
 use crate::Ctx;
 use crate::http::{Request, Response};
 use crate::util::parse_query;
@@ -43,7 +42,7 @@ impl HfState {
         &self,
         _ctx: &Ctx,
         req: &Request,
-        id: &str,
+        id: RepoId,
         rev: Option<&str>,
         base: &str,
     ) -> Response {
@@ -54,7 +53,7 @@ impl HfState {
         let Some(q) = parse_query(req.query()) else {
             return bad_request("Invalid query string");
         };
-        let expand = match Self::expand_props(&q) {
+        let expand = match Self::expand_props(id.0, &q) {
             Ok(e) => e,
             Err(r) => return r,
         };
@@ -72,14 +71,14 @@ impl HfState {
             return rev_not_found(rev.unwrap_or("main"));
         };
         let props: Vec<&str> = if expand.is_empty() {
-            INFO_DEFAULT.to_vec()
+            id.0.info_default().to_vec()
         } else {
             expand
         };
         Response::json(200, &self.item(repo, commit, &props, blobs))
     }
 
-    pub(super) fn refs(&self, req: &Request, id: &str, base: &str) -> Response {
+    pub(super) fn refs(&self, req: &Request, id: RepoId, base: &str) -> Response {
         let repo = match self.visible_repo(req, id, false, base) {
             Ok(r) => r,
             Err(e) => return e,

@@ -1,81 +1,41 @@
-//! Repo JSON: the fields `expand` may name, the default sets, and each field's value.
+//! Repo JSON: each field's value (the field sets per type are in `kind`).
 
 use serde_json::{Map, Value, json};
 
 use super::errors::hf_error;
+use super::kind::HfRepoType;
 use super::state::{Commit, HfState, RepoState};
 use crate::http::Response;
 use crate::util::iso8601;
 
-fn too_many_expand(v: &str) -> Response {
+fn bad_expand(kind: HfRepoType, v: &str) -> Response {
     hf_error(
         400,
         None,
         &format!(
             "\"expand\" must be one of {} (got {v:?})",
-            EXPANDABLE.join(", ")
+            kind.expandable().join(", ")
         ),
     )
 }
 
-const EXPANDABLE: &[&str] = &[
-    "author",
-    "cardData",
-    "citation",
-    "createdAt",
-    "description",
-    "disabled",
-    "downloads",
-    "downloadsAllTime",
-    "gated",
-    "lastModified",
-    "likes",
-    "mainSize",
-    "paperswithcode_id",
-    "private",
-    "resourceGroup",
-    "sha",
-    "siblings",
-    "tags",
-    "trendingScore",
-    "usedStorage",
-    "xetEnabled",
-];
-
-pub(super) const LIST_DEFAULT: &[&str] = &[
-    "author",
-    "disabled",
-    "gated",
-    "lastModified",
-    "likes",
-    "trendingScore",
-    "private",
-    "sha",
-    "downloads",
-    "tags",
-    "createdAt",
-    "description",
-];
-
-pub(super) const INFO_DEFAULT: &[&str] = &[
-    "author",
-    "sha",
-    "createdAt",
-    "lastModified",
-    "private",
-    "gated",
-    "disabled",
-    "downloads",
-    "likes",
-    "tags",
-    "description",
-    "citation",
-    "cardData",
-    "siblings",
-    "usedStorage",
-];
-
 impl RepoState {
+    /// A Space's host name, `owner-name.hf.space`.
+    fn subdomain(&self) -> String {
+        let slug: String = self
+            .id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("{slug}.hf.space")
+    }
+
     fn gated_json(&self) -> Value {
         match &self.gated {
             None => Value::Bool(false),
@@ -143,6 +103,40 @@ impl HfState {
             "tags" => json!(r.tags),
             "trendingScore" => json!(r.trending_score),
             "xetEnabled" => Value::Bool(false),
+            _ => Self::kind_prop(r, name),
+        }
+    }
+
+    /// The model and Space fields.
+    fn kind_prop(r: &RepoState, name: &str) -> Value {
+        let opt = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
+        match name {
+            "modelId" => Value::String(r.id.clone()),
+            "pipeline_tag" => opt(&r.meta.pipeline_tag),
+            "library_name" => opt(&r.meta.library_name),
+            "config" => r.meta.config.clone().unwrap_or(Value::Null),
+            "safetensors" if r.meta.safetensors.is_empty() => Value::Null,
+            "safetensors" => {
+                let params: Map<String, Value> = r
+                    .meta
+                    .safetensors
+                    .iter()
+                    .map(|(d, n)| (d.clone(), json!(n)))
+                    .collect();
+                let total: u64 = r.meta.safetensors.iter().map(|(_, n)| n).sum();
+                json!({"parameters": params, "total": total})
+            }
+            "spaces" | "models" | "datasets" => json!([]),
+            "sdk" => Value::String(r.meta.sdk.clone().unwrap_or_else(|| "gradio".into())),
+            "runtime" => {
+                let stage = r.meta.stage.clone().unwrap_or_else(|| "RUNNING".into());
+                json!({"stage": stage, "hardware": {"current": "cpu-basic", "requested": "cpu-basic"},
+                       "storage": null, "gcTimeout": 172800, "replicas": {"current": 1, "requested": 1},
+                       "devMode": false, "domains": [{"domain": r.subdomain(), "stage": "READY"}]})
+            }
+            "subdomain" => Value::String(r.subdomain()),
+            "host" => Value::String(format!("https://{}", r.subdomain())),
+            "region" => Value::String("us".into()),
             _ => Value::Null,
         }
     }
@@ -154,12 +148,7 @@ impl HfState {
         for p in props {
             let v = self.prop(r, c, p, blobs);
             // Like the Hub, leave out absent optional fields unless explicitly expanded.
-            if v.is_null()
-                && !matches!(
-                    *p,
-                    "paperswithcode_id" | "resourceGroup" | "citation" | "description" | "author"
-                )
-            {
+            if v.is_null() && !r.kind.keeps_null(p) {
                 continue;
             }
             m.insert((*p).to_string(), v);
@@ -168,17 +157,20 @@ impl HfState {
     }
 
     /// Reads `expand`/`expand[]` values; `Err` is the 400 for an unknown one.
-    pub(super) fn expand_props(q: &[(String, String)]) -> Result<Vec<&str>, Response> {
+    pub(super) fn expand_props(
+        kind: HfRepoType,
+        q: &[(String, String)],
+    ) -> Result<Vec<&'static str>, Response> {
         let mut out = Vec::new();
         for (k, v) in q {
             if k == "expand" || k == "expand[]" {
-                match EXPANDABLE.iter().find(|e| **e == v) {
+                match kind.expandable().iter().find(|e| **e == v) {
                     Some(e) => {
                         if !out.contains(e) {
                             out.push(*e);
                         }
                     }
-                    None => return Err(too_many_expand(v)),
+                    None => return Err(bad_expand(kind, v)),
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::kind::HfRepoType;
 use crate::store::Blob;
 use crate::util::parse_iso8601;
 
@@ -45,10 +46,13 @@ impl HfFile {
     }
 }
 
-/// Builder for a Hugging Face dataset repo, registered with [`crate::FakeHub::add_hf_repo`].
+/// Builder for a Hugging Face repo (a dataset, a model or a Space), registered with
+/// [`crate::FakeHub::add_hf_repo`].
 #[derive(Clone, Debug)]
 pub struct HfRepo {
     pub(crate) id: String,
+    pub(crate) kind: HfRepoType,
+    pub(crate) meta: KindMeta,
     pub(crate) files: Vec<HfFile>,
     pub(crate) disk_files: Vec<(String, PathBuf)>,
     pub(crate) private: bool,
@@ -71,10 +75,12 @@ fn parse_date_arg(iso: &str) -> i64 {
 }
 
 impl HfRepo {
-    /// A public, ungated repo `owner/name` (or a canonical `name`) with no files yet.
+    /// A public, ungated **dataset** repo `owner/name` (or a canonical `name`) with no files yet.
     pub fn new(id: &str) -> HfRepo {
         HfRepo {
             id: id.to_string(),
+            kind: HfRepoType::Dataset,
+            meta: KindMeta::default(),
             files: Vec::new(),
             disk_files: Vec::new(),
             private: false,
@@ -91,6 +97,68 @@ impl HfRepo {
             created_at: None,
             owner_user: None,
         }
+    }
+
+    /// A public, ungated **model** repo `owner/name` (or a canonical `name`), served under
+    /// `/api/models/…` with its files at `/{id}/resolve/…`.
+    pub fn model(id: &str) -> HfRepo {
+        HfRepo::new(id).kind(HfRepoType::Model)
+    }
+
+    /// A public, ungated **Space** `owner/name`, served under `/api/spaces/…` with its files at
+    /// `/spaces/{id}/resolve/…`. Its `sdk` defaults to `gradio` and its runtime stage to `RUNNING`.
+    pub fn space(id: &str) -> HfRepo {
+        HfRepo::new(id).kind(HfRepoType::Space)
+    }
+
+    /// Sets the repo type ([`HfRepo::new`] makes a dataset).
+    pub fn kind(mut self, kind: HfRepoType) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Model `pipeline_tag`, e.g. `text-classification` (the `pipeline_tag` search filter
+    /// matches it).
+    pub fn pipeline_tag(mut self, tag: &str) -> Self {
+        self.meta.pipeline_tag = Some(tag.to_string());
+        self
+    }
+
+    /// Model `library_name`, e.g. `transformers`.
+    pub fn library_name(mut self, name: &str) -> Self {
+        self.meta.library_name = Some(name.to_string());
+        self
+    }
+
+    /// Model `config`, as a JSON object text (e.g. `{"model_type":"bert"}`).
+    ///
+    /// # Panics
+    /// If `json` is not valid JSON.
+    pub fn config(mut self, json: &str) -> Self {
+        self.meta.config = Some(
+            serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("fakehub: model config is not JSON ({e}): {json:?}")),
+        );
+        self
+    }
+
+    /// Model `safetensors`: parameter counts per dtype, e.g. `&[("F32", 109_482_240)]`;
+    /// `total` is their sum.
+    pub fn safetensors(mut self, params: &[(&str, u64)]) -> Self {
+        self.meta.safetensors = params.iter().map(|(d, n)| (d.to_string(), *n)).collect();
+        self
+    }
+
+    /// Space `sdk`: `gradio` (default), `streamlit`, `docker` or `static`.
+    pub fn sdk(mut self, sdk: &str) -> Self {
+        self.meta.sdk = Some(sdk.to_string());
+        self
+    }
+
+    /// Space runtime `stage`, e.g. `RUNNING` (default), `SLEEPING`, `BUILDING`.
+    pub fn space_stage(mut self, stage: &str) -> Self {
+        self.meta.stage = Some(stage.to_string());
+        self
     }
 
     /// Adds a regular (git) file to the first commit on `main`.
@@ -200,4 +268,15 @@ impl HfRepo {
         self.owner_user = Some(user.to_string());
         self
     }
+}
+
+/// What only some repo types have: model and Space metadata.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KindMeta {
+    pub(crate) pipeline_tag: Option<String>,
+    pub(crate) library_name: Option<String>,
+    pub(crate) config: Option<serde_json::Value>,
+    pub(crate) safetensors: Vec<(String, u64)>,
+    pub(crate) sdk: Option<String>,
+    pub(crate) stage: Option<String>,
 }

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::errors::{cdn_error, cdn_xml, hf_error, rev_not_found};
-use super::state::{Commit, Entry, HfState, RepoState};
+use super::state::{Commit, Entry, HfState, RepoId, RepoState};
 use crate::Ctx;
 use crate::http::{Request, Response, serve_blob};
 use crate::sign::SigError;
@@ -19,7 +19,7 @@ impl HfState {
         &self,
         ctx: &Ctx,
         req: &Request,
-        id: &str,
+        id: RepoId,
         rev: &str,
         file: &str,
         base: &str,
@@ -130,7 +130,7 @@ fn lfs_redirect(
     basename: &str,
 ) -> Response {
     let mut rh = Sha256::new();
-    rh.update(format!("datasets/{}", repo.id).as_bytes());
+    rh.update(format!("{}/{}", repo.kind.plural(), repo.id).as_bytes());
     let rhash = hex::encode(rh.finalize());
     let cdn_path = format!("/repos/{}/{}/{rhash}/{sha}", &rhash[..2], &rhash[2..4]);
     let loc = ctx.signer.cdn_url(ctx.cdn_url, &cdn_path, basename);
@@ -147,14 +147,20 @@ fn lfs_redirect(
         )
 }
 
-/// The 307 to the `resolve-cache` hop, for small files of public namespaced repos.
+/// The 307 to the `resolve-cache` hop, for small files of public namespaced repos (the hop is
+/// `/api/resolve-cache/{datasets,models,spaces}/…` whatever the repo type).
 fn cache_redirect(repo: &RepoState, commit: &Commit, e: &Entry, rev: &str, file: &str) -> Response {
     let loc = format!(
-        "/api/resolve-cache/datasets/{}/{}/{}?{}=&etag=%22{}%22",
+        "/api/resolve-cache/{}/{}/{}/{}?{}=&etag=%22{}%22",
+        repo.kind.plural(),
         repo.id,
         commit.sha,
         enc_path(file),
-        enc_component(&format!("/datasets/{}/resolve/{rev}/{file}", repo.id)),
+        enc_component(&format!(
+            "/{}{}/resolve/{rev}/{file}",
+            repo.kind.url_prefix(),
+            repo.id
+        )),
         e.oid
     );
     Response::new(307)

@@ -1,11 +1,12 @@
-//! `GET /api/datasets`: search with `search` / `author` / `filter` / `gated`, `sort` and
-//! `direction`, `expand` or `full`, and cursor paging.
+//! `GET /api/datasets`, `/api/models`, `/api/spaces`: search with `search` / `author` / `filter`
+//! / `gated` (and `pipeline_tag` for models), `sort` and `direction`, `expand` or `full`, and
+//! cursor paging.
 
 use std::sync::Arc;
 
 use super::access::Caller;
 use super::errors::{bad_request, invalid_credentials};
-use super::fields::LIST_DEFAULT;
+use super::kind::HfRepoType;
 use super::query::{cursor_offset, is_true, paged, qall};
 use super::state::{Commit, HfState, RepoState};
 use crate::Ctx;
@@ -40,6 +41,8 @@ struct Search<'q> {
     /// Tags that must all be on the repo.
     filters: Vec<&'q str>,
     gated: Option<bool>,
+    /// Models only: the `pipeline_tag` the repo must have.
+    pipeline_tag: Option<&'q str>,
     /// The sort key, and whether ascending.
     sort: Option<(&'q str, bool)>,
 }
@@ -47,10 +50,10 @@ struct Search<'q> {
 impl<'q> Search<'q> {
     /// Reads the query; `Err` is the 400 for a bad `expand`, `limit`, `cursor` or `sort`, checked
     /// in that order.
-    fn parse(q: &'q [(String, String)]) -> Result<Search<'q>, Response> {
+    fn parse(kind: HfRepoType, q: &'q [(String, String)]) -> Result<Search<'q>, Response> {
         let all = |k: &'static str| qall(q, k).filter(|s| !s.is_empty()).collect::<Vec<_>>();
         let one = |k: &'static str| qall(q, k).last();
-        let expand = HfState::expand_props(q)?;
+        let expand = HfState::expand_props(kind, q)?;
         let full = is_true(one("full"));
         let limit = match one("limit") {
             None | Some("") => None,
@@ -69,13 +72,15 @@ impl<'q> Search<'q> {
             Some(s) => Some((s, one("direction").is_some_and(|d| d != "-1"))),
         };
         Ok(Search {
-            props: list_props(expand, full),
+            props: list_props(kind, expand, full),
             limit,
             offset,
             searches: all("search"),
             authors: all("author"),
             filters: all("filter"),
             gated: one("gated").map(|g| is_true(Some(g))),
+            pipeline_tag: one("pipeline_tag")
+                .filter(|p| !p.is_empty() && kind == HfRepoType::Model),
             sort,
         })
     }
@@ -89,25 +94,30 @@ impl<'q> Search<'q> {
                         .as_deref()
                         .is_some_and(|n| n.eq_ignore_ascii_case(a))
                 }))
-            && self
-                .filters
-                .iter()
-                .all(|f| r.tags.iter().any(|t| t.eq_ignore_ascii_case(f)))
+            && self.filters.iter().all(|f| {
+                r.tags.iter().any(|t| t.eq_ignore_ascii_case(f))
+                    || [&r.meta.library_name, &r.meta.pipeline_tag]
+                        .iter()
+                        .any(|v| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(f)))
+            })
             && self.gated.is_none_or(|g| g == r.gated.is_some())
+            && self
+                .pipeline_tag
+                .is_none_or(|p| r.meta.pipeline_tag.as_deref() == Some(p))
     }
 }
 
 /// The fields of each item: those expanded, else the list defaults (plus `cardData` and
 /// `siblings` with `full`).
-fn list_props(expand: Vec<&str>, full: bool) -> Vec<&str> {
+fn list_props(kind: HfRepoType, expand: Vec<&'static str>, full: bool) -> Vec<&'static str> {
     if !expand.is_empty() {
         expand
     } else if full {
-        let mut p = LIST_DEFAULT.to_vec();
+        let mut p = kind.list_default().to_vec();
         p.extend(["cardData", "siblings"]);
         p
     } else {
-        LIST_DEFAULT.to_vec()
+        kind.list_default().to_vec()
     }
 }
 
@@ -139,8 +149,14 @@ fn sort_items(items: &mut [Item], sort: &str, asc: bool) {
 }
 
 impl HfState {
-    /// `GET /api/datasets`.
-    pub(super) fn search(&self, ctx: &Ctx, req: &Request, base: &str) -> Response {
+    /// `GET /api/datasets`, `/api/models` or `/api/spaces`.
+    pub(super) fn search(
+        &self,
+        ctx: &Ctx,
+        req: &Request,
+        kind: HfRepoType,
+        base: &str,
+    ) -> Response {
         let caller = self.caller(req);
         if let Caller::Invalid = caller {
             return invalid_credentials();
@@ -148,14 +164,15 @@ impl HfState {
         let Some(q) = parse_query(req.query()) else {
             return bad_request("Invalid query string");
         };
-        let search = match Search::parse(&q) {
+        let search = match Search::parse(kind, &q) {
             Ok(s) => s,
             Err(r) => return r,
         };
         let mut items: Vec<Item> = self
             .order
             .iter()
-            .filter_map(|id| self.repos.get(id))
+            .filter(|k| k.0 == kind)
+            .filter_map(|k| self.repos.get(k))
             .filter(|r| r.visible_to(&caller) && search.matches(r))
             .filter_map(|r| r.main_commit().map(|c| (r, c)))
             .collect();

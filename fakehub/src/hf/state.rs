@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use sha1::{Digest, Sha1};
 
-use super::repo::{HfFile, HfRepo};
+use super::kind::{HfRepoType, RESERVED};
+use super::repo::{HfFile, HfRepo, KindMeta};
 use crate::store::Blob;
 use crate::util::now_ms;
 
@@ -44,7 +45,9 @@ impl Commit {
 
 /// A registered repo: its metadata, who may see it, its commits and refs.
 pub(super) struct RepoState {
+    pub(super) kind: HfRepoType,
     pub(super) id: String,
+    pub(super) meta: KindMeta,
     pub(super) namespace: Option<String>,
     pub(super) object_id: String,
     pub(super) private: bool,
@@ -96,11 +99,21 @@ impl RepoState {
     }
 }
 
+/// A repo's identity: its type and its id.
+pub(super) type RepoKey = (HfRepoType, String);
+
+/// A repo named by a request: its type and its id.
+pub(super) type RepoId<'a> = (HfRepoType, &'a str);
+
+pub(super) fn key(kind: HfRepoType, id: &str) -> RepoKey {
+    (kind, id.to_string())
+}
+
 /// All Hugging Face state.
 #[derive(Default)]
 pub(crate) struct HfState {
-    pub(super) repos: HashMap<String, RepoState>,
-    pub(super) order: Vec<String>,
+    pub(super) repos: HashMap<RepoKey, RepoState>,
+    pub(super) order: Vec<RepoKey>,
     pub(super) tokens: HashMap<String, String>,
     /// LFS content by sha256, as served by the CDN.
     pub(super) cdn_blobs: HashMap<String, Blob>,
@@ -145,10 +158,23 @@ pub(crate) fn valid_repo_id(id: &str) -> bool {
         })
 }
 
-fn validate_repo_id(id: &str) {
+/// What commit shas and object ids are derived from: the id, prefixed for models and Spaces.
+fn hash_name(kind: HfRepoType, id: &str) -> String {
+    match kind {
+        HfRepoType::Dataset => id.to_string(),
+        _ => format!("{}/{id}", kind.plural()),
+    }
+}
+
+fn validate_repo_id(kind: HfRepoType, id: &str) {
     assert!(
         valid_repo_id(id),
         "fakehub: invalid HF repo id {id:?} (want owner/name or name)"
+    );
+    let first = id.split('/').next().unwrap_or("");
+    assert!(
+        kind != HfRepoType::Model || !RESERVED.contains(&first),
+        "fakehub: model id {id:?} starts with a reserved name ({RESERVED:?})"
     );
 }
 
@@ -157,12 +183,16 @@ impl HfState {
         self.tokens.insert(token.to_string(), user.to_string());
     }
 
-    pub(crate) fn grant(&mut self, repo: &str, user: &str) {
-        let r = self
-            .repos
-            .get_mut(repo)
-            .unwrap_or_else(|| panic!("fakehub: no HF repo {repo:?}"));
-        r.grants.insert(user.to_string());
+    /// The repo a fixture key (`o/n`, `datasets/o/n`, `models/o/n`, `spaces/o/n`) names.
+    fn repo_mut(&mut self, repo_key: &str) -> &mut RepoState {
+        let (kind, id) = HfRepoType::parse_key(repo_key);
+        self.repos
+            .get_mut(&key(kind, id))
+            .unwrap_or_else(|| panic!("fakehub: no HF {} {id:?}", kind.singular()))
+    }
+
+    pub(crate) fn grant(&mut self, repo_key: &str, user: &str) {
+        self.repo_mut(repo_key).grants.insert(user.to_string());
     }
 
     fn new_commit(
@@ -205,10 +235,12 @@ impl HfState {
 
     /// Registers a repo; returns the sha of its first commit on `main`.
     pub(crate) fn add_repo(&mut self, repo: HfRepo) -> io::Result<String> {
-        validate_repo_id(&repo.id);
+        validate_repo_id(repo.kind, &repo.id);
+        let k = key(repo.kind, &repo.id);
         assert!(
-            !self.repos.contains_key(&repo.id),
-            "fakehub: HF repo {:?} already exists",
+            !self.repos.contains_key(&k),
+            "fakehub: HF {} {:?} already exists",
+            repo.kind.singular(),
             repo.id
         );
         let mut files = repo.files.clone();
@@ -218,13 +250,16 @@ impl HfState {
         let now = now_ms();
         let last = repo.last_modified.unwrap_or(now);
         let entries = Self::entries(&files);
-        let commit = self.new_commit(&repo.id, entries, last, "initial commit");
+        let name = hash_name(repo.kind, &repo.id);
+        let commit = self.new_commit(&name, entries, last, "initial commit");
         let sha = commit.sha.clone();
         let mut h = Sha1::new();
-        h.update(repo.id.as_bytes());
+        h.update(name.as_bytes());
         let object_id = hex::encode(h.finalize())[..24].to_string();
         let st = RepoState {
+            kind: repo.kind,
             id: repo.id.clone(),
+            meta: repo.meta.clone(),
             namespace: repo.id.split_once('/').map(|(o, _)| o.to_string()),
             object_id,
             private: repo.private,
@@ -247,23 +282,20 @@ impl HfState {
             converts: BTreeMap::new(),
             prs: BTreeMap::new(),
         };
-        self.order.push(repo.id.clone());
-        self.repos.insert(repo.id, st);
+        self.order.push(k.clone());
+        self.repos.insert(k, st);
         Ok(sha)
     }
 
     /// New commit on `branch` (created from main if missing). Returns its sha.
     pub(crate) fn commit(
         &mut self,
-        repo_id: &str,
+        repo_key: &str,
         branch: &str,
         files: Vec<HfFile>,
         deleted: &[&str],
     ) -> String {
-        let r = self
-            .repos
-            .get(repo_id)
-            .unwrap_or_else(|| panic!("fakehub: no HF repo {repo_id:?}"));
+        let r = self.repo_mut(repo_key);
         let base = r
             .branches
             .get(branch)
@@ -277,9 +309,10 @@ impl HfState {
         }
         tree.extend(Self::entries(&files));
         let now = now_ms().max(r.last_modified_ms + 1);
-        let c = self.new_commit(repo_id, tree, now, &format!("Update {branch}"));
+        let name = hash_name(r.kind, &r.id);
+        let c = self.new_commit(&name, tree, now, &format!("Update {branch}"));
         let sha = c.sha.clone();
-        let r = self.repos.get_mut(repo_id).expect("checked above");
+        let r = self.repo_mut(repo_key);
         r.commits.insert(sha.clone(), c);
         r.branches.insert(branch.to_string(), sha.clone());
         r.last_modified_ms = now;
@@ -287,19 +320,17 @@ impl HfState {
     }
 
     /// Standalone commit at `rev` (a tag, branch, `refs/convert/x`, `refs/pr/N`).
-    pub(crate) fn set_ref(&mut self, repo_id: &str, rev: &str, files: Vec<HfFile>) -> String {
-        assert!(
-            self.repos.contains_key(repo_id),
-            "fakehub: no HF repo {repo_id:?}"
-        );
+    pub(crate) fn set_ref(&mut self, repo_key: &str, rev: &str, files: Vec<HfFile>) -> String {
+        let r = self.repo_mut(repo_key);
+        let name = hash_name(r.kind, &r.id);
         let c = self.new_commit(
-            repo_id,
+            &name,
             Self::entries(&files),
             now_ms(),
             &format!("Update {rev}"),
         );
         let sha = c.sha.clone();
-        let r = self.repos.get_mut(repo_id).expect("checked above");
+        let r = self.repo_mut(repo_key);
         r.commits.insert(sha.clone(), c);
         if let Some(b) = rev.strip_prefix("refs/heads/") {
             r.branches.insert(b.to_string(), sha.clone());
@@ -321,9 +352,10 @@ impl HfState {
     }
 
     /// Sha the revision resolves to, if any.
-    pub(crate) fn rev_sha(&self, repo_id: &str, rev: &str) -> Option<String> {
+    pub(crate) fn rev_sha(&self, repo_key: &str, rev: &str) -> Option<String> {
+        let (kind, id) = HfRepoType::parse_key(repo_key);
         self.repos
-            .get(repo_id)?
+            .get(&key(kind, id))?
             .resolve_rev(rev)
             .map(|c| c.sha.clone())
     }

@@ -1,3 +1,4 @@
+use super::kind::HfRepoType;
 use super::query::{decode_cursor, encode_cursor, next_link};
 use super::repo::HfFile;
 use super::routes::{split_repo, take_rev};
@@ -30,9 +31,21 @@ fn rev_and_repo_splitting() {
     let (rev, rest) = take_rev(&segs).unwrap();
     assert_eq!((rev.as_str(), rest), ("refs/pr/3", &["x"][..]));
     let st = HfState::default();
-    let rp = split_repo(&st, &["squad", "resolve", "main", "x"], &["resolve"]).unwrap();
+    let rp = split_repo(
+        &st,
+        HfRepoType::Dataset,
+        &["squad", "resolve", "main", "x"],
+        &["resolve"],
+    )
+    .unwrap();
     assert_eq!(rp.repo, "squad");
-    let rp = split_repo(&st, &["o", "n", "resolve", "main"], &["resolve"]).unwrap();
+    let rp = split_repo(
+        &st,
+        HfRepoType::Dataset,
+        &["o", "n", "resolve", "main"],
+        &["resolve"],
+    )
+    .unwrap();
     assert_eq!((rp.repo.as_str(), rp.rest.len()), ("o/n", 2));
 }
 
@@ -45,4 +58,29 @@ fn lfs_pointer_entry() {
     );
     // version line (43) + oid line (76) + "size 5\n" (7); the Hub reports 127 for 22 bytes
     assert_eq!(e.pointer_size, 126);
+}
+
+#[test]
+fn fixture_keys_name_the_type() {
+    assert_eq!(
+        HfRepoType::parse_key("models/acme/bert"),
+        (HfRepoType::Model, "acme/bert")
+    );
+    assert_eq!(
+        HfRepoType::parse_key("spaces/a/b"),
+        (HfRepoType::Space, "a/b")
+    );
+    assert_eq!(
+        HfRepoType::parse_key("datasets/a/b"),
+        (HfRepoType::Dataset, "a/b")
+    );
+    assert_eq!(HfRepoType::parse_key("a/b"), (HfRepoType::Dataset, "a/b"));
+    assert_eq!(
+        HfRepoType::parse_key("models/gpt2"),
+        (HfRepoType::Model, "gpt2")
+    );
+    assert_eq!(
+        HfRepoType::parse_key("squad"),
+        (HfRepoType::Dataset, "squad")
+    );
 }

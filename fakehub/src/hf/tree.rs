@@ -7,7 +7,7 @@ use sha1::{Digest, Sha1};
 
 use super::errors::{bad_request, hf_error};
 use super::query::{cursor_offset, is_true, paged};
-use super::state::{Commit, HfState, normalize_path};
+use super::state::{Commit, HfState, RepoId, normalize_path};
 use crate::Ctx;
 use crate::http::{Request, Response};
 use crate::util::{iso8601, parse_query};
@@ -53,7 +53,7 @@ impl HfState {
         &self,
         ctx: &Ctx,
         req: &Request,
-        id: &str,
+        id: RepoId,
         rev: &str,
         dir: &str,
         base: &str,
@@ -124,7 +124,7 @@ impl HfState {
         )
     }
 
-    pub(super) fn paths_info(&self, req: &Request, id: &str, rev: &str, base: &str) -> Response {
+    pub(super) fn paths_info(&self, req: &Request, id: RepoId, rev: &str, base: &str) -> Response {
         let commit = match self.commit_at(req, id, rev, base) {
             Ok(c) => c,
             Err(e) => return e,

@@ -1,4 +1,5 @@
-//! `DownloadDataset` (a 302 to a signed storage URL) and the GCS-like storage origin.
+//! `DownloadDataset` (a 302 to a signed storage URL), the redirect every download RPC answers
+//! with, and the GCS-like storage origin.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -29,17 +30,7 @@ impl KaggleState {
             }
         })();
         match r {
-            Ok(key) => {
-                let path = format!(
-                    "/{}",
-                    key.split('/')
-                        .map(crate::util::enc_component)
-                        .collect::<Vec<_>>()
-                        .join("/")
-                );
-                let loc = ctx.signer.gcs_url(ctx.storage_url, &path);
-                Response::new(302).header("Location", loc)
-            }
+            Ok(key) => redirect(ctx, &key),
             Err(e) => e,
         }
     }
@@ -117,6 +108,19 @@ impl KaggleState {
             },
         )
     }
+}
+
+/// The 302 to the signed storage URL of the object `key`.
+pub(super) fn redirect(ctx: &Ctx, key: &str) -> Response {
+    let path = format!(
+        "/{}",
+        key.split('/')
+            .map(crate::util::enc_component)
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let loc = ctx.signer.gcs_url(ctx.storage_url, &path);
+    Response::new(302).header("Location", loc)
 }
 
 /// GCS's answer to a missing, wrong or expired signature.

@@ -1,5 +1,6 @@
 //! The RPC routes, `POST /v1/<service>/<Method>` and `/api/v1/<service>/<Method>`, with the
-//! auth RPCs (`Hello`, `IntrospectToken`).
+//! auth RPCs (`Hello`, `IntrospectToken`); competition and model RPCs go to `competition_api`
+//! and `model_api`.
 
 use serde_json::{Map, Value, json};
 
@@ -38,6 +39,9 @@ impl KaggleState {
         if let Some(rest) = path.strip_prefix("/api/v1/datasets/") {
             return self.classic(ctx, req, rest);
         }
+        if let Some(rest) = path.strip_prefix("/api/v1/competitions/") {
+            return self.competition_classic(ctx, req, rest);
+        }
         kaggle_error(404, "NotFound")
     }
 
@@ -48,6 +52,13 @@ impl KaggleState {
         let caller = self.caller(req);
         if let KCaller::Invalid = caller {
             return kaggle_error(401, "Unauthenticated");
+        }
+        match service {
+            "competitions.CompetitionApiService" => {
+                return self.competition_rpc(ctx, &caller, method, b);
+            }
+            "models.ModelApiService" => return self.model_rpc(ctx, &caller, method, b),
+            _ => {}
         }
         let r = match (service, method) {
             ("api.v1.DiagnosticsService", "Hello") => match &caller {

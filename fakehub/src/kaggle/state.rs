@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 
 use super::archive::build_zip;
+use super::competition_store::CompState;
 use super::dataset::{Hashes, KaggleDataset};
+use super::model_store::ModelState;
 use crate::store::Blob;
 use crate::util::now_ms;
 
@@ -74,6 +76,11 @@ pub(super) struct StorageObject {
 pub(crate) struct KaggleState {
     pub(super) datasets: HashMap<String, DsState>,
     pub(super) order: Vec<String>,
+    /// Competitions by lower-cased name, and their order of registration.
+    pub(super) competitions: HashMap<String, CompState>,
+    pub(super) comp_order: Vec<String>,
+    /// Model instances by lower-cased `owner/model/FRAMEWORK_ENUM/variation`.
+    pub(super) models: HashMap<String, ModelState>,
     pub(super) users: HashMap<String, String>,
     pub(super) tokens: HashMap<String, String>,
     pub(super) objects: HashMap<String, StorageObject>,
@@ -106,7 +113,7 @@ impl KaggleState {
         self.tokens.insert(token.to_string(), user.to_string());
     }
 
-    fn put_object(&mut self, key: String, blob: Blob, created_ms: i64, hashes: Hashes) {
+    pub(super) fn put_object(&mut self, key: String, blob: Blob, created_ms: i64, hashes: Hashes) {
         // Digests are computed once, now, rather than on the first download.
         if hashes == Hashes::Full {
             blob.md5();
@@ -124,20 +131,19 @@ impl KaggleState {
         );
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn make_version(
+    /// Stores a databundle under `prefix`: its whole archive at `{prefix}/bundle/archive.zip`
+    /// (`raw_archive` verbatim, or a zip of `files`), and each file at `{prefix}/{path}`, or as
+    /// `{prefix}/compressed/{path}.zip` (one member, its basename) when in `zipped`. Returns the
+    /// archive's key and the files.
+    pub(super) fn put_bundle(
         &mut self,
-        ds_id: u64,
-        number: u32,
+        prefix: &str,
         files: Vec<(String, Blob)>,
         zipped: &BTreeSet<String>,
         raw_archive: Option<Vec<u8>>,
         created_ms: i64,
         hashes: Hashes,
-    ) -> io::Result<KVersion> {
-        self.next_version_id += 1;
-        let vid = 1_000_000 + self.next_version_id;
-        let prefix = format!("kaggle-data-sets/{ds_id}/{vid}");
+    ) -> io::Result<(String, BTreeMap<String, KFile>)> {
         let files: Vec<(String, Blob)> = files
             .into_iter()
             .map(|(p, b)| (p.trim_matches('/').to_string(), b))
@@ -150,8 +156,7 @@ impl KaggleState {
         self.put_object(bundle_key.clone(), archive, created_ms, hashes);
         let mut map = BTreeMap::new();
         for (path, blob) in files {
-            let is_zipped = zipped.contains(&path);
-            let key = if is_zipped {
+            let key = if zipped.contains(&path) {
                 let base = path.rsplit('/').next().unwrap_or(&path).to_string();
                 let z = build_zip(&[(base, blob.clone())])?;
                 let key = format!("{prefix}/compressed/{path}.zip");
@@ -164,9 +169,33 @@ impl KaggleState {
             };
             map.insert(path, KFile { blob, key });
         }
+        Ok((bundle_key, map))
+    }
+
+    /// A new version id (the second number of storage paths).
+    pub(super) fn new_version_id(&mut self) -> u64 {
+        self.next_version_id += 1;
+        1_000_000 + self.next_version_id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn make_version(
+        &mut self,
+        ds_id: u64,
+        number: u32,
+        files: Vec<(String, Blob)>,
+        zipped: &BTreeSet<String>,
+        raw_archive: Option<Vec<u8>>,
+        created_ms: i64,
+        hashes: Hashes,
+    ) -> io::Result<KVersion> {
+        let vid = self.new_version_id();
+        let prefix = format!("kaggle-data-sets/{ds_id}/{vid}");
+        let (bundle_key, files) =
+            self.put_bundle(&prefix, files, zipped, raw_archive, created_ms, hashes)?;
         Ok(KVersion {
             number,
-            files: map,
+            files,
             created_ms,
             bundle_key,
         })

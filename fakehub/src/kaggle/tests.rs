@@ -40,3 +40,32 @@ fn zip_has_members() {
     std::io::Read::read_to_string(&mut f, &mut s).unwrap();
     assert_eq!(s, "x,y\n1,2\n");
 }
+
+#[test]
+fn framework_spellings_map_like_kagglehub_to_enum() {
+    use super::model::{FRAMEWORKS, framework_enum, framework_url_name};
+    for (s, want) in [
+        ("pyTorch", "MODEL_FRAMEWORK_PY_TORCH"),
+        ("PyTorch", "MODEL_FRAMEWORK_PY_TORCH"),
+        ("pytorch", "MODEL_FRAMEWORK_PY_TORCH"),
+        ("MODEL_FRAMEWORK_PY_TORCH", "MODEL_FRAMEWORK_PY_TORCH"),
+        ("tensorFlow2", "MODEL_FRAMEWORK_TENSOR_FLOW_2"),
+        ("tfLite", "MODEL_FRAMEWORK_TF_LITE"),
+        ("gemmaCpp", "MODEL_FRAMEWORK_GEMMA_CPP"),
+        ("tensorRtLlm", "MODEL_FRAMEWORK_TENSOR_RT_LLM"),
+        ("scikitLearn", "MODEL_FRAMEWORK_SCIKIT_LEARN"),
+        ("keras", "MODEL_FRAMEWORK_KERAS"),
+    ] {
+        assert_eq!(framework_enum(s), Some(want), "{s}");
+    }
+    assert_eq!(framework_enum("unspecified"), None);
+    assert_eq!(framework_enum("torch"), None);
+    assert_eq!(framework_url_name("MODEL_FRAMEWORK_PY_TORCH"), "pyTorch");
+    assert_eq!(
+        framework_url_name("MODEL_FRAMEWORK_TENSOR_FLOW_2"),
+        "tensorFlow2"
+    );
+    for (n, _) in &FRAMEWORKS[1..] {
+        assert_eq!(framework_enum(&framework_url_name(n)), Some(*n));
+    }
+}

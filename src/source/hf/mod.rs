@@ -146,6 +146,7 @@ impl Source for HfSource<'_> {
             },
             files: listing.files,
             archive: None,
+            whole: false,
         })
     }
 

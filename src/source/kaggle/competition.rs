@@ -182,6 +182,7 @@ impl Source for CompetitionSource<'_> {
             pin: Pin::Listing(digest(&listed)),
             files,
             archive,
+            whole: false,
         })
     }
 

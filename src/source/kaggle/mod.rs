@@ -266,6 +266,7 @@ impl Source for KaggleSource<'_> {
             pin: Pin::Version(version),
             files,
             archive,
+            whole: false,
         })
     }
 

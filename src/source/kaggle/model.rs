@@ -280,8 +280,12 @@ impl Source for ModelSource<'_> {
             }
         );
         let listed = self.list(version).await?;
+        let mut whole = false;
         let (files, archive) = match self.pick(&listed, selection, &label, version)? {
-            Some(files) => (files, None),
+            Some(files) => {
+                whole = self.files.is_empty() && selection.is_all();
+                (files, None)
+            }
             None => {
                 let archive = Archive {
                     name: "archive.tar.gz".into(),
@@ -299,6 +303,7 @@ impl Source for ModelSource<'_> {
             pin: Pin::Version(version),
             files,
             archive,
+            whole,
         })
     }
 
