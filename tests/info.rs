@@ -172,3 +172,74 @@ fn a_kaggle_dataset_its_versions_and_the_files_of_each() {
     env.run_expect(4, "info kaggle:alice/nothing");
     env.run_expect(2, "info alice/titanic");
 }
+
+#[test]
+fn models_spaces_competitions_and_kaggle_models() {
+    use fakehub::{KaggleCompetition, KaggleModel};
+    let env = TestEnv::with_options(small_pages());
+    env.hub.add_hf_repo(
+        HfRepo::model("acme/bert")
+            .tags(&["license:apache-2.0"])
+            .file("config.json", "{}\n")
+            .lfs_file("model.safetensors", bytes(2, 4000))
+            .file("tokenizer.json", "{\"t\": 1}\n"),
+    );
+    env.hub.add_hf_repo(
+        HfRepo::space("acme/demo")
+            .sdk("gradio")
+            .file("app.py", "print()\n"),
+    );
+    env.hub.add_kaggle_competition(
+        KaggleCompetition::new("titanic")
+            .title("Titanic - Machine Learning from Disaster")
+            .file("train.csv", "a,b\n1,2\n")
+            .file("test.csv", "a\n1\n")
+            .file("sub/gender.csv", "g\n"),
+    );
+    env.hub.add_kaggle_model(
+        KaggleModel::new("google/gemma/pyTorch/2b")
+            .license("Apache 2.0")
+            .file("model.bin", bytes(3, 1000))
+            .file("config.json", "{}\n")
+            .file("tokenizer/vocab.txt", "a\nb\n"),
+    );
+    let m = env.run_ok("info hf:models/acme/bert --json").json();
+    assert_eq!(
+        (m["kind"].as_str(), m["id"].as_str()),
+        (Some("model"), Some("models/acme/bert"))
+    );
+    assert_eq!(m["license"], "apache-2.0");
+    assert_eq!(m["url"], "https://huggingface.co/acme/bert");
+    assert_eq!(files(&m).len(), 3, "every page: {m:#}");
+    let s = env
+        .run_ok("info https://huggingface.co/spaces/acme/demo --json")
+        .json();
+    assert_eq!(
+        (s["kind"].as_str(), s["id"].as_str()),
+        (Some("space"), Some("spaces/acme/demo"))
+    );
+    let c = env.run_ok("info kaggle:competitions/titanic --json").json();
+    assert_eq!(c["kind"], "competition");
+    assert_eq!(c["title"], "Titanic - Machine Learning from Disaster");
+    assert!(c["deadline"].is_string(), "{c:#}");
+    assert_eq!(files(&c).len(), 3, "every page: {c:#}");
+    assert_eq!(c["total_bytes"], 8 + 4 + 2);
+    let k = env
+        .run_ok("info kaggle:models/google/gemma/pyTorch/2b --json")
+        .json();
+    assert_eq!(
+        (k["kind"].as_str(), k["version"].as_u64()),
+        (Some("model"), Some(1))
+    );
+    assert_eq!(k["license"], "Apache 2.0");
+    assert_eq!(k["ref"], "kaggle:models/google/gemma/pyTorch/2b/1");
+    assert_eq!(files(&k).len(), 3, "every page: {k:#}");
+    // Read-only: nothing was asked to be downloaded.
+    let asked: Vec<_> = env
+        .requests_on(Origin::Api)
+        .into_iter()
+        .filter(|r| r.path().contains("Download") || r.path().contains("/resolve/"))
+        .collect();
+    assert!(asked.is_empty(), "{asked:#?}");
+    env.assert_no_blob_requests();
+}

@@ -289,8 +289,9 @@ print(json.dumps({"comp": c, "train": open(f).read(), "model": m, "weights": ope
     assert_eq!(v["weights"], TEST_CSV);
 }
 
-/// Fills both caches with the real Python libraries (from the fake hub), then reads them with
-/// `list` (no dsfetch record anywhere) and `verify` (huggingface_hub's blobs against their names).
+/// Fills both caches with the real Python libraries (from the fake hub; every kind), then reads
+/// them with `list` (no dsfetch record anywhere) and `verify` (huggingface_hub's blobs against
+/// their names).
 #[test]
 fn list_and_verify_read_caches_the_python_libraries_wrote() {
     let Some(py) = python() else { return };
@@ -306,6 +307,21 @@ fn list_and_verify_read_caches_the_python_libraries_wrote() {
             .file("train.csv", TRAIN_CSV)
             .file("sub/notes.txt", "notes\n"),
     );
+    env.hub.add_hf_repo(
+        HfRepo::model("acme/bert")
+            .file("config.json", "{}\n")
+            .lfs_file("model.safetensors", TRAIN_CSV),
+    );
+    env.hub
+        .add_hf_repo(HfRepo::space("acme/demo").file("app.py", "print()\n"));
+    env.hub.add_kaggle_model(
+        fakehub::KaggleModel::new("google/gemma/pyTorch/2b").file("model.bin", TEST_CSV),
+    );
+    env.hub.add_kaggle_competition(
+        fakehub::KaggleCompetition::new("spaceship").file("train.csv", TRAIN_CSV),
+    );
+    env.hub.kaggle_add_token("KGAT_interop", "alice");
+    env.hub.kaggle_accept_rules("spaceship", "alice");
     let hub_cache = env.work.path().join("hub");
     let kh_cache = env.work.path().join("kh");
     let script = r#"
@@ -316,7 +332,11 @@ import kagglesdk.kaggle_env as ke
 ke._env_to_endpoint[ke.KaggleEnv.TEST] = os.environ["FAKEHUB"]
 import kagglehub
 p = snapshot_download("acme/weather", repo_type="dataset")
+snapshot_download("acme/bert", repo_type="model")
+snapshot_download("acme/demo", repo_type="space")
 k = kagglehub.dataset_download("alice/titanic")
+kagglehub.model_download("google/gemma/pyTorch/2b")
+kagglehub.competition_download("spaceship")
 print(json.dumps({"hf": p, "kaggle": k}))
 "#;
     let v = run_python(
@@ -330,6 +350,7 @@ print(json.dumps({"hf": p, "kaggle": k}))
             ("KAGGLEHUB_CACHE", kh_cache.display().to_string()),
             ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
             ("FAKEHUB", env.hub.api_url()),
+            ("KAGGLE_API_TOKEN", "KGAT_interop".into()),
             ("DISABLE_KAGGLE_CACHE", "1".into()),
             ("DISABLE_COLAB_CACHE", "1".into()),
         ],
@@ -343,7 +364,38 @@ print(json.dumps({"hf": p, "kaggle": k}))
     env.env("KAGGLEHUB_CACHE", kh_cache.to_str().unwrap());
     let items = env.run_ok("list --json").json();
     let items = items.as_array().unwrap();
-    assert_eq!(items.len(), 2, "{items:#?}");
+    let refs: Vec<&str> = items.iter().map(|i| i["ref"].as_str().unwrap()).collect();
+    assert_eq!(refs.len(), 6, "{items:#?}");
+    assert!(
+        refs[1].starts_with("hf:models/acme/bert@") && refs[2].starts_with("hf:spaces/acme/demo@"),
+        "{refs:?}"
+    );
+    assert_eq!(
+        &refs[3..],
+        [
+            "kaggle:alice/titanic/versions/1",
+            "kaggle:competitions/spaceship",
+            "kaggle:models/google/gemma/pyTorch/2b/1"
+        ]
+    );
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "dataset",
+            "model",
+            "space",
+            "dataset",
+            "competition",
+            "model"
+        ]
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i["state"] == "complete" && i["by_dsfetch"] == false),
+        "{items:#?}"
+    );
     let hf = &items[0];
     assert_eq!(hf["ref"], format!("hf:acme/weather@{commit}"));
     assert_eq!(hf["layout"], "hf-cache");
@@ -353,7 +405,7 @@ print(json.dumps({"hf": p, "kaggle": k}))
     assert_eq!(hf["by_dsfetch"], false);
     let size = "# weather\n".len() + TRAIN_CSV.len() + TEST_CSV.len();
     assert_eq!(hf["size"], size);
-    let k = &items[1];
+    let k = &items[3];
     assert_eq!(k["ref"], "kaggle:alice/titanic/versions/1");
     assert_eq!(k["path"], v["kaggle"]);
     assert_eq!(
@@ -364,7 +416,7 @@ print(json.dumps({"hf": p, "kaggle": k}))
     // huggingface_hub's blobs are checked against their names; kagglehub keeps no checksums.
     let r = env.run_ok("verify --json").json();
     assert_eq!(r["results"][0]["checked"], 3);
-    assert!(r["results"][1]["unverifiable"].is_string(), "{r:#}");
+    assert!(r["results"][3]["unverifiable"].is_string(), "{r:#}");
     let blob = std::fs::canonicalize(snapshot.join("data/train.csv")).unwrap();
     let mut b = std::fs::read(&blob).unwrap();
     b[0] ^= 1;
