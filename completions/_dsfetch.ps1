@@ -35,6 +35,12 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search Kaggle and the Hugging Face Hub at once')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a dataset from Kaggle or the Hugging Face Hub')
             [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Download every dataset of a manifest, concurrently, and pin them in a lockfile')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show what is on disk: dataset folders and the huggingface_hub / kagglehub caches')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show what a dataset is (size, licence, versions, files) without downloading it')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the files on disk against their record (or a lockfile); --repair fetches the bad ones')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete datasets from disk (only under the download root and the caches)')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Free space: stale partial downloads, old cache versions, least recently used datasets')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the download history')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Show which credentials would be used for each hub, and check them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each comes from (flag, env, config file, default)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -196,6 +202,108 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'dsfetch;list' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this hub''s datasets')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;info' {
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Hugging Face token (instead of HF_TOKEN or the token file)')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;verify' {
+            [CompletionResult]::new('--lock', '--lock', [CompletionResultType]::ParameterName, 'Verify against this lockfile instead of the folders'' records')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this hub''s datasets')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--repair', '--repair', [CompletionResultType]::ParameterName, 'Fetch again the files that are missing or modified (only those)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;rm' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Delete without asking (required when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking (required when not on a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted and the space it frees; delete nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;prune' {
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Days a partial download must be untouched to be stale')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'The least recently used datasets, until everything fits in SIZE (e.g. 200GB, 500MiB)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this hub''s datasets')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('--partials', '--partials', [CompletionResultType]::ParameterName, 'Partial downloads not touched for --older-than days')
+            [CompletionResult]::new('--old-versions', '--old-versions', [CompletionResultType]::ParameterName, 'huggingface_hub cache revisions no ref points to, kagglehub versions older than the newest')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Delete without asking (required when not on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking (required when not on a terminal)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted and the space it frees; delete nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dsfetch;history' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many of the last entries to show')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many of the last entries to show')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but errors (and the result on stdout)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail on stderr (-vv: every HTTP request)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON document on stdout')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Do not show progress (same as --progress none)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'dsfetch;auth' {
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Make one cheap authenticated call per hub and report whether the credential is accepted')
@@ -243,6 +351,12 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search Kaggle and the Hugging Face Hub at once')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a dataset from Kaggle or the Hugging Face Hub')
             [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Download every dataset of a manifest, concurrently, and pin them in a lockfile')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show what is on disk: dataset folders and the huggingface_hub / kagglehub caches')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show what a dataset is (size, licence, versions, files) without downloading it')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the files on disk against their record (or a lockfile); --repair fetches the bad ones')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete datasets from disk (only under the download root and the caches)')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Free space: stale partial downloads, old cache versions, least recently used datasets')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show the download history')
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Show which credentials would be used for each hub, and check them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the effective settings and where each comes from (flag, env, config file, default)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -264,6 +378,24 @@ Register-ArgumentCompleter -Native -CommandName 'dsfetch' -ScriptBlock {
             break
         }
         'dsfetch;help;batch' {
+            break
+        }
+        'dsfetch;help;list' {
+            break
+        }
+        'dsfetch;help;info' {
+            break
+        }
+        'dsfetch;help;verify' {
+            break
+        }
+        'dsfetch;help;rm' {
+            break
+        }
+        'dsfetch;help;prune' {
+            break
+        }
+        'dsfetch;help;history' {
             break
         }
         'dsfetch;help;auth' {

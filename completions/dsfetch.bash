@@ -34,8 +34,26 @@ _dsfetch() {
             dsfetch,help)
                 cmd="dsfetch__subcmd__help"
                 ;;
+            dsfetch,history)
+                cmd="dsfetch__subcmd__history"
+                ;;
+            dsfetch,info)
+                cmd="dsfetch__subcmd__info"
+                ;;
+            dsfetch,list)
+                cmd="dsfetch__subcmd__list"
+                ;;
+            dsfetch,prune)
+                cmd="dsfetch__subcmd__prune"
+                ;;
+            dsfetch,rm)
+                cmd="dsfetch__subcmd__rm"
+                ;;
             dsfetch,search)
                 cmd="dsfetch__subcmd__search"
+                ;;
+            dsfetch,verify)
+                cmd="dsfetch__subcmd__verify"
                 ;;
             dsfetch__subcmd__download,help)
                 cmd="dsfetch__subcmd__download__subcmd__help"
@@ -73,8 +91,26 @@ _dsfetch() {
             dsfetch__subcmd__help,help)
                 cmd="dsfetch__subcmd__help__subcmd__help"
                 ;;
+            dsfetch__subcmd__help,history)
+                cmd="dsfetch__subcmd__help__subcmd__history"
+                ;;
+            dsfetch__subcmd__help,info)
+                cmd="dsfetch__subcmd__help__subcmd__info"
+                ;;
+            dsfetch__subcmd__help,list)
+                cmd="dsfetch__subcmd__help__subcmd__list"
+                ;;
+            dsfetch__subcmd__help,prune)
+                cmd="dsfetch__subcmd__help__subcmd__prune"
+                ;;
+            dsfetch__subcmd__help,rm)
+                cmd="dsfetch__subcmd__help__subcmd__rm"
+                ;;
             dsfetch__subcmd__help,search)
                 cmd="dsfetch__subcmd__help__subcmd__search"
+                ;;
+            dsfetch__subcmd__help,verify)
+                cmd="dsfetch__subcmd__help__subcmd__verify"
                 ;;
             dsfetch__subcmd__help__subcmd__download,hf)
                 cmd="dsfetch__subcmd__help__subcmd__download__subcmd__hf"
@@ -89,7 +125,7 @@ _dsfetch() {
 
     case "${cmd}" in
         dsfetch)
-            opts="-q -v -h -V --quiet --verbose --json --no-progress --progress --help --version search download batch auth config completions help"
+            opts="-q -v -h -V --quiet --verbose --json --no-progress --progress --help --version search download batch list info verify rm prune history auth config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,7 +501,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__help)
-            opts="search download batch auth config completions help"
+            opts="search download batch list info verify rm prune history auth config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,6 +626,76 @@ _dsfetch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dsfetch__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dsfetch__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -597,6 +703,138 @@ _dsfetch() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__history)
+            opts="-n -q -v -h -V --limit --quiet --verbose --json --no-progress --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__info)
+            opts="-q -v -h -V --token --quiet --verbose --json --no-progress --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__list)
+            opts="-q -v -h -V --source --quiet --verbose --json --no-progress --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -W "kaggle hf" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__prune)
+            opts="-y -q -v -h -V --partials --older-than --old-versions --max-size --source --yes --dry-run --quiet --verbose --json --no-progress --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "kaggle hf" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__rm)
+            opts="-y -q -v -h -V --yes --dry-run --quiet --verbose --json --no-progress --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -653,6 +891,32 @@ _dsfetch() {
                     ;;
                 --max-size)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain json none" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dsfetch__subcmd__verify)
+            opts="-q -v -h -V --lock --repair --source --quiet --verbose --json --no-progress --progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lock)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "kaggle hf" -- "${cur}"))
                     return 0
                     ;;
                 --progress)

@@ -32,6 +32,12 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand search 'Search Kaggle and the Hugging Face Hub at once'
             cand download 'Download a dataset from Kaggle or the Hugging Face Hub'
             cand batch 'Download every dataset of a manifest, concurrently, and pin them in a lockfile'
+            cand list 'Show what is on disk: dataset folders and the huggingface_hub / kagglehub caches'
+            cand info 'Show what a dataset is (size, licence, versions, files) without downloading it'
+            cand verify 'Check the files on disk against their record (or a lockfile); --repair fetches the bad ones'
+            cand rm 'Delete datasets from disk (only under the download root and the caches)'
+            cand prune 'Free space: stale partial downloads, old cache versions, least recently used datasets'
+            cand history 'Show the download history'
             cand auth 'Show which credentials would be used for each hub, and check them'
             cand config 'Show the effective settings and where each comes from (flag, env, config file, default)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -183,6 +189,102 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'dsfetch;list'= {
+            cand --source 'Only this hub''s datasets'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;info'= {
+            cand --token 'Hugging Face token (instead of HF_TOKEN or the token file)'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;verify'= {
+            cand --lock 'Verify against this lockfile instead of the folders'' records'
+            cand --source 'Only this hub''s datasets'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --repair 'Fetch again the files that are missing or modified (only those)'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;rm'= {
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -y 'Delete without asking (required when not on a terminal)'
+            cand --yes 'Delete without asking (required when not on a terminal)'
+            cand --dry-run 'Show what would be deleted and the space it frees; delete nothing'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;prune'= {
+            cand --older-than 'Days a partial download must be untouched to be stale'
+            cand --max-size 'The least recently used datasets, until everything fits in SIZE (e.g. 200GB, 500MiB)'
+            cand --source 'Only this hub''s datasets'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand --partials 'Partial downloads not touched for --older-than days'
+            cand --old-versions 'huggingface_hub cache revisions no ref points to, kagglehub versions older than the newest'
+            cand -y 'Delete without asking (required when not on a terminal)'
+            cand --yes 'Delete without asking (required when not on a terminal)'
+            cand --dry-run 'Show what would be deleted and the space it frees; delete nothing'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dsfetch;history'= {
+            cand -n 'How many of the last entries to show'
+            cand --limit 'How many of the last entries to show'
+            cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
+            cand -q 'Print nothing but errors (and the result on stdout)'
+            cand --quiet 'Print nothing but errors (and the result on stdout)'
+            cand -v 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --verbose 'Print more detail on stderr (-vv: every HTTP request)'
+            cand --json 'Print the result as one JSON document on stdout'
+            cand --no-progress 'Do not show progress (same as --progress none)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dsfetch;auth'= {
             cand --progress 'How to show progress on stderr [default: auto: bars on a terminal, plain lines otherwise]'
             cand --check 'Make one cheap authenticated call per hub and report whether the credential is accepted'
@@ -227,6 +329,12 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
             cand search 'Search Kaggle and the Hugging Face Hub at once'
             cand download 'Download a dataset from Kaggle or the Hugging Face Hub'
             cand batch 'Download every dataset of a manifest, concurrently, and pin them in a lockfile'
+            cand list 'Show what is on disk: dataset folders and the huggingface_hub / kagglehub caches'
+            cand info 'Show what a dataset is (size, licence, versions, files) without downloading it'
+            cand verify 'Check the files on disk against their record (or a lockfile); --repair fetches the bad ones'
+            cand rm 'Delete datasets from disk (only under the download root and the caches)'
+            cand prune 'Free space: stale partial downloads, old cache versions, least recently used datasets'
+            cand history 'Show the download history'
             cand auth 'Show which credentials would be used for each hub, and check them'
             cand config 'Show the effective settings and where each comes from (flag, env, config file, default)'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -243,6 +351,18 @@ set edit:completion:arg-completer[dsfetch] = {|@words|
         &'dsfetch;help;download;kaggle'= {
         }
         &'dsfetch;help;batch'= {
+        }
+        &'dsfetch;help;list'= {
+        }
+        &'dsfetch;help;info'= {
+        }
+        &'dsfetch;help;verify'= {
+        }
+        &'dsfetch;help;rm'= {
+        }
+        &'dsfetch;help;prune'= {
+        }
+        &'dsfetch;help;history'= {
         }
         &'dsfetch;help;auth'= {
         }

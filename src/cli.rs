@@ -82,6 +82,18 @@ pub enum Command {
     Download(Box<DownloadArgs>),
     /// Download every dataset of a manifest, concurrently, and pin them in a lockfile
     Batch(BatchArgs),
+    /// Show what is on disk: dataset folders and the huggingface_hub / kagglehub caches
+    List(ListArgs),
+    /// Show what a dataset is (size, licence, versions, files) without downloading it
+    Info(InfoArgs),
+    /// Check the files on disk against their record (or a lockfile); --repair fetches the bad ones
+    Verify(VerifyArgs),
+    /// Delete datasets from disk (only under the download root and the caches)
+    Rm(RmArgs),
+    /// Free space: stale partial downloads, old cache versions, least recently used datasets
+    Prune(PruneArgs),
+    /// Show the download history
+    History(HistoryArgs),
     /// Show which credentials would be used for each hub, and check them
     Auth(AuthArgs),
     /// Show the effective settings and where each comes from (flag, env, config file, default)
@@ -208,6 +220,124 @@ pub enum SortArg {
     Likes,
     /// Most recently updated first
     Updated,
+}
+
+/// Which hub's datasets a local command looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LocalSourceArg {
+    /// Kaggle (dataset folders and the kagglehub cache)
+    Kaggle,
+    /// The Hugging Face Hub (dataset folders and the huggingface_hub cache)
+    Hf,
+}
+
+impl From<LocalSourceArg> for dsfetch::Hub {
+    fn from(s: LocalSourceArg) -> Self {
+        match s {
+            LocalSourceArg::Kaggle => dsfetch::Hub::Kaggle,
+            LocalSourceArg::Hf => dsfetch::Hub::HuggingFace,
+        }
+    }
+}
+
+/// `dsfetch list`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Looks under the download root (folders with a .dsfetch record), in the huggingface_hub cache and in the kagglehub cache (entries the Python libraries wrote included)."
+)]
+pub struct ListArgs {
+    /// Only these: a dataset folder (PATH) or an id (hf:OWNER/NAME, kaggle:OWNER/SLUG, OWNER/NAME)
+    #[arg(value_name = "PATH|ID")]
+    pub targets: Vec<String>,
+    /// Only this hub's datasets
+    #[arg(long, value_enum)]
+    pub source: Option<LocalSourceArg>,
+}
+
+/// `dsfetch info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The dataset: kaggle:ID, hf:ID (models/..., spaces/..., competitions/... too) or a URL
+    pub id: String,
+    /// Hugging Face token (instead of HF_TOKEN or the token file)
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+/// `dsfetch verify`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every file matches, 6 a file is missing, modified or extra (after --repair: a file could not be repaired)."
+)]
+pub struct VerifyArgs {
+    /// What to verify: dataset folders (PATH) or ids [default: everything dsfetch wrote]
+    #[arg(value_name = "PATH|ID")]
+    pub targets: Vec<String>,
+    /// Verify against this lockfile instead of the folders' records
+    #[arg(long, value_name = "PATH")]
+    pub lock: Option<PathBuf>,
+    /// Fetch again the files that are missing or modified (only those)
+    #[arg(long)]
+    pub repair: bool,
+    /// Only this hub's datasets
+    #[arg(long, value_enum)]
+    pub source: Option<LocalSourceArg>,
+}
+
+/// Options of the commands that delete.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DeleteArgs {
+    /// Delete without asking (required when not on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Show what would be deleted and the space it frees; delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `dsfetch rm`.
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// The datasets: folders (PATH) or ids (hf:OWNER/NAME[@REV], kaggle:OWNER/SLUG[/versions/N])
+    #[arg(value_name = "ID|PATH", required = true)]
+    pub targets: Vec<String>,
+    /// Options of deleting commands.
+    #[command(flatten)]
+    pub delete: DeleteArgs,
+}
+
+/// `dsfetch prune`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Without --partials, --old-versions or --max-size: --partials and --old-versions. Nothing outside the download root and the two caches is ever deleted, and no symbolic link is followed."
+)]
+pub struct PruneArgs {
+    /// Partial downloads not touched for --older-than days
+    #[arg(long)]
+    pub partials: bool,
+    /// Days a partial download must be untouched to be stale
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=36500))]
+    pub older_than: u32,
+    /// huggingface_hub cache revisions no ref points to, kagglehub versions older than the newest
+    #[arg(long)]
+    pub old_versions: bool,
+    /// The least recently used datasets, until everything fits in SIZE (e.g. 200GB, 500MiB)
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<String>,
+    /// Only this hub's datasets
+    #[arg(long, value_enum)]
+    pub source: Option<LocalSourceArg>,
+    /// Options of deleting commands.
+    #[command(flatten)]
+    pub delete: DeleteArgs,
+}
+
+/// `dsfetch history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// How many of the last entries to show
+    #[arg(short = 'n', long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
 }
 
 /// `dsfetch auth`.

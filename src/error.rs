@@ -257,6 +257,13 @@ pub enum Error {
         hint: Option<Hint>,
     },
 
+    /// Nothing on disk matches what a local command was asked about (`rm`, `verify`).
+    #[error("{message}")]
+    NotOnDisk {
+        /// What was looked for, and where to look.
+        message: String,
+    },
+
     /// The user pressed Ctrl-C (or the process was asked to stop).
     #[error("interrupted; partial data was kept and the next run resumes it")]
     Interrupted,
@@ -268,7 +275,7 @@ impl Error {
         match self {
             Error::Usage { .. } => ErrorKind::Usage,
             Error::CredentialsMissing { .. } | Error::Denied { .. } => ErrorKind::Auth,
-            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::NotFound { .. } | Error::NotOnDisk { .. } => ErrorKind::NotFound,
             Error::Network { .. } | Error::Protocol { .. } => ErrorKind::Network,
             Error::Integrity { .. } => ErrorKind::Integrity,
             Error::Interrupted => ErrorKind::Interrupted,

@@ -24,8 +24,10 @@ pub mod error;
 mod extract;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod history;
 mod http;
 pub mod id;
+pub mod local;
 pub mod lockfile;
 pub mod manifest;
 mod options;
@@ -51,5 +53,5 @@ pub use options::{DownloadOptions, Target};
 pub use pipeline::download;
 pub use report::{DownloadReport, ReportFile};
 pub use sink::{Layout, hf_hub_cache, kagglehub_cache};
-pub use source::{Hubs, search};
+pub use source::{Hubs, about, search};
 pub use transfer::ParallelConfig;

@@ -23,6 +23,23 @@ impl Selection {
         }
     }
 
+    /// Exactly the files at `paths` (their names matched literally, whatever characters they
+    /// hold).
+    pub fn only(paths: &[String]) -> Selection {
+        let literal = |p: &String| {
+            p.chars()
+                .map(|c| match c {
+                    '*' | '?' | '[' => format!("[{c}]"),
+                    c => c.to_string(),
+                })
+                .collect::<String>()
+        };
+        Selection {
+            include: paths.iter().map(literal).collect(),
+            exclude: Vec::new(),
+        }
+    }
+
     /// True when no pattern was given (everything is selected).
     pub fn is_all(&self) -> bool {
         self.include.is_empty() && self.exclude.is_empty()
@@ -136,6 +153,22 @@ fn match_class(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_matches_names_literally() {
+        let names = vec![
+            "a[1]*.csv".to_string(),
+            "b?.txt".to_string(),
+            "dir/c".to_string(),
+        ];
+        let s = Selection::only(&names);
+        for n in &names {
+            assert!(s.matches(n), "{n}");
+        }
+        for other in ["a1x.csv", "a[1]x.csv", "bx.txt", "dir/c/d", "dir/cd", "c"] {
+            assert!(!s.matches(other), "{other}");
+        }
+    }
 
     #[test]
     fn fnmatch_semantics() {

@@ -79,7 +79,19 @@ async fn run<S: Source>(
         reporter,
     )
     .await?;
-    let plan = plan::make(&snap, &sink, &folder, opts, reporter).await?;
+    let mut plan = plan::make(&snap, &sink, &folder, opts, reporter).await?;
+    if opts.dry_run {
+        // A dry run makes no download request: ask whether one would be allowed.
+        source.check_access(&snap, hubs.http).await?;
+    }
+    // A dry run lists what the archive holds; its sizes stand in for a size the API did not give.
+    let contents = match plan.fetch_archive && opts.dry_run {
+        true => source.archive_contents(&snap).await?,
+        false => Vec::new(),
+    };
+    if plan.archive_bytes.is_none() && !contents.is_empty() {
+        plan.archive_bytes = Some(contents.iter().filter_map(|f| f.size).sum());
+    }
     reporter.on_event(&Event::Plan {
         dataset: &snap.label,
         files: plan.files(),
@@ -89,11 +101,6 @@ async fn run<S: Source>(
     warn_if_short_of_space(sink.root(), plan.bytes(), reporter);
     let base = DownloadReport::of(&snap, sink.report_path(&snap.pin));
     if opts.dry_run {
-        source.check_access(&snap, hubs.http).await?;
-        let contents = match plan.fetch_archive {
-            true => source.archive_contents(&snap).await?,
-            false => Vec::new(),
-        };
         let zipped = snap
             .archive
             .as_ref()
@@ -196,6 +203,10 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
         rec = old.clone();
     }
     let same_pin = snap.pin.matches(&rec);
+    // A whole version stays whole when some of its files are fetched again at the same pin (a
+    // repair).
+    let was_whole: Option<Vec<String>> =
+        (same_pin && rec.whole).then(|| rec.files.iter().map(|e| e.path.clone()).collect());
     let selected: HashSet<&str> = snap.files.iter().map(|f| f.path.as_str()).collect();
     rec.files
         .retain(|e| same_pin && snap.archive.is_none() && !selected.contains(e.path.as_str()));
@@ -204,10 +215,12 @@ fn next_record(old: &Record, snap: &Snapshot, kept: &[FileEntry], placed: &[File
     for e in kept.iter().chain(placed) {
         by_path.insert(e.path.clone(), e.clone());
     }
-    rec.files = by_path.into_values().collect();
     // Only an archive (or every file of the version) brings the whole version; a selection of
-    // files never counts as one.
-    rec.whole = snap.archive.is_some() || snap.whole;
+    // files never counts as one, unless it completes a version that was whole (a repair).
+    rec.whole = snap.archive.is_some()
+        || snap.whole
+        || was_whole.is_some_and(|all| all.iter().all(|p| by_path.contains_key(p)));
+    rec.files = by_path.into_values().collect();
     snap.pin.write(&mut rec);
     rec
 }

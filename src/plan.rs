@@ -24,6 +24,8 @@ pub(crate) struct Plan {
     pub kept: Vec<FileEntry>,
     /// The snapshot's archive must be fetched (it is not complete in the folder).
     pub fetch_archive: bool,
+    /// The size of the archive's data as the API gives it, when it is fetched.
+    pub archive_bytes: Option<u64>,
 }
 
 impl Plan {
@@ -32,9 +34,14 @@ impl Plan {
         self.todo.len() + usize::from(self.fetch_archive)
     }
 
-    /// Bytes the plan transfers, as far as the listing knows them.
+    /// Bytes the plan transfers, as far as the listing (or, for an archive, the API) knows
+    /// them.
     pub fn bytes(&self) -> u64 {
-        self.todo.iter().filter_map(|f| f.size).sum()
+        let archive = match self.fetch_archive {
+            true => self.archive_bytes.unwrap_or(0),
+            false => 0,
+        };
+        self.todo.iter().filter_map(|f| f.size).sum::<u64>() + archive
     }
 }
 
@@ -153,6 +160,7 @@ fn plan_archive(snap: &Snapshot, folder: &Folder, opts: &DownloadOptions) -> Pla
     } else {
         Plan {
             fetch_archive: true,
+            archive_bytes: archive.size,
             ..Plan::default()
         }
     }
@@ -445,6 +453,7 @@ mod tests {
             name: "x.zip".into(),
             keep_zipped: false,
             format: crate::snapshot::ArchiveFormat::Zip,
+            size: None,
         });
         let p = place(&snap);
         std::fs::create_dir_all(p.sink.root()).unwrap();

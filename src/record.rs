@@ -118,6 +118,51 @@ pub fn load(state: &Path) -> Option<Record> {
     rec
 }
 
+/// When the record kept in `state` was last written (the journal included): when its dataset
+/// was last fetched. `None` when there is no record.
+pub fn saved_at(state: &Path) -> Option<std::time::SystemTime> {
+    [record_path(state), journal_path(state)]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok()?.modified().ok())
+        .max()
+}
+
+/// Whether a download in `state` stopped before its record was written (a journal is left).
+pub fn interrupted(state: &Path) -> bool {
+    journal_path(state).exists()
+}
+
+/// The outcome of [`try_lock`].
+#[derive(Debug)]
+pub enum Claim {
+    /// The lock, held until dropped.
+    Taken(FolderLock),
+    /// Another process holds it.
+    Busy,
+    /// There is no state folder (nothing of dsfetch's to lock; none is made).
+    Absent,
+}
+
+/// Takes the lock of the state folder `state` unless another process holds it; never waits.
+pub fn try_lock(state: &Path) -> Result<Claim> {
+    let p = state.join("lock");
+    if !state.is_dir() {
+        return Ok(Claim::Absent);
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&p)
+        .map_err(|e| Error::io("opening", &p, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Claim::Taken(FolderLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(Claim::Busy),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io("locking", &p, e)),
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct JournalLine {
     source: Hub,

@@ -142,6 +142,9 @@ pub(crate) struct Archive {
     pub keep_zipped: bool,
     /// How it is packed.
     pub format: ArchiveFormat,
+    /// The size of the version's data as the API gives it (for the plan); the archive's own
+    /// length is known once its transfer starts.
+    pub size: Option<u64>,
 }
 
 /// How an archive is packed.

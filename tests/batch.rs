@@ -147,8 +147,13 @@ fn dry_run_writes_nothing_and_shows_the_plan() {
     let env = TestEnv::new();
     hub_with_both(&env);
     env.write("m.txt", "kaggle:alice/titanic\nhf:acme/corpus\n");
+    // Piped: every file as a tab-separated line; the plan per entry on stderr.
     env.run_ok("batch m.txt --dry-run")
-        .assert_stdout_contains(&["TO FETCH", "Dry run: would download"]);
+        .assert_stderr_contains(&["TO FETCH", "Dry run: would download"])
+        .assert_stdout_contains(&[
+            "kaggle:alice/titanic\ttrain.csv\t90000\tdownload",
+            "hf:acme/corpus\tdata/train.parquet\t120000\tdownload",
+        ]);
     assert_no_file(env.path("downloads"));
     assert_no_file(env.path("m.lock"));
     assert_no_file(env.path("dsfetch.lock"));

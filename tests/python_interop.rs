@@ -288,3 +288,149 @@ print(json.dumps({"comp": c, "train": open(f).read(), "model": m, "weights": ope
     );
     assert_eq!(v["weights"], TEST_CSV);
 }
+
+/// Fills both caches with the real Python libraries (from the fake hub; every kind), then reads
+/// them with `list` (no dsfetch record anywhere) and `verify` (huggingface_hub's blobs against
+/// their names).
+#[test]
+fn list_and_verify_read_caches_the_python_libraries_wrote() {
+    let Some(py) = python() else { return };
+    let mut env = TestEnv::new();
+    let commit = env.hub.add_hf_repo(
+        HfRepo::new("acme/weather")
+            .file("README.md", "# weather\n")
+            .lfs_file("data/train.csv", TRAIN_CSV)
+            .file("data/test.csv", TEST_CSV),
+    );
+    env.hub.add_kaggle_dataset(
+        KaggleDataset::new("alice/titanic")
+            .file("train.csv", TRAIN_CSV)
+            .file("sub/notes.txt", "notes\n"),
+    );
+    env.hub.add_hf_repo(
+        HfRepo::model("acme/bert")
+            .file("config.json", "{}\n")
+            .lfs_file("model.safetensors", TRAIN_CSV),
+    );
+    env.hub
+        .add_hf_repo(HfRepo::space("acme/demo").file("app.py", "print()\n"));
+    env.hub.add_kaggle_model(
+        fakehub::KaggleModel::new("google/gemma/pyTorch/2b").file("model.bin", TEST_CSV),
+    );
+    env.hub.add_kaggle_competition(
+        fakehub::KaggleCompetition::new("spaceship").file("train.csv", TRAIN_CSV),
+    );
+    env.hub.kaggle_add_token("KGAT_interop", "alice");
+    env.hub.kaggle_accept_rules("spaceship", "alice");
+    let hub_cache = env.work.path().join("hub");
+    let kh_cache = env.work.path().join("kh");
+    let script = r#"
+import json, os
+from huggingface_hub import snapshot_download
+import kagglesdk.kaggle_env as ke
+# kagglehub reaches a local server only in its TEST environment; point that at the fake hub.
+ke._env_to_endpoint[ke.KaggleEnv.TEST] = os.environ["FAKEHUB"]
+import kagglehub
+p = snapshot_download("acme/weather", repo_type="dataset")
+snapshot_download("acme/bert", repo_type="model")
+snapshot_download("acme/demo", repo_type="space")
+k = kagglehub.dataset_download("alice/titanic")
+kagglehub.model_download("google/gemma/pyTorch/2b")
+kagglehub.competition_download("spaceship")
+print(json.dumps({"hf": p, "kaggle": k}))
+"#;
+    let v = run_python(
+        &py,
+        env.home.path(),
+        &[
+            ("HF_HUB_CACHE", hub_cache.display().to_string()),
+            ("HF_ENDPOINT", env.hub.api_url()),
+            ("HF_HUB_DISABLE_TELEMETRY", "1".into()),
+            ("HF_HUB_DISABLE_XET", "1".into()),
+            ("KAGGLEHUB_CACHE", kh_cache.display().to_string()),
+            ("KAGGLE_API_ENVIRONMENT", "TEST".into()),
+            ("FAKEHUB", env.hub.api_url()),
+            ("KAGGLE_API_TOKEN", "KGAT_interop".into()),
+            ("DISABLE_KAGGLE_CACHE", "1".into()),
+            ("DISABLE_COLAB_CACHE", "1".into()),
+        ],
+        script,
+    );
+    let snapshot = hub_cache
+        .join("datasets--acme--weather/snapshots")
+        .join(&commit);
+    assert_eq!(v["hf"], snapshot.to_str().unwrap());
+    env.env("HF_HUB_CACHE", hub_cache.to_str().unwrap());
+    env.env("KAGGLEHUB_CACHE", kh_cache.to_str().unwrap());
+    let items = env.run_ok("list --json").json();
+    let items = items.as_array().unwrap();
+    let refs: Vec<&str> = items.iter().map(|i| i["ref"].as_str().unwrap()).collect();
+    assert_eq!(refs.len(), 6, "{items:#?}");
+    assert!(
+        refs[1].starts_with("hf:models/acme/bert@") && refs[2].starts_with("hf:spaces/acme/demo@"),
+        "{refs:?}"
+    );
+    assert_eq!(
+        &refs[3..],
+        [
+            "kaggle:alice/titanic/versions/1",
+            "kaggle:competitions/spaceship",
+            "kaggle:models/google/gemma/pyTorch/2b/1"
+        ]
+    );
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "dataset",
+            "model",
+            "space",
+            "dataset",
+            "competition",
+            "model"
+        ]
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i["state"] == "complete" && i["by_dsfetch"] == false),
+        "{items:#?}"
+    );
+    let hf = &items[0];
+    assert_eq!(hf["ref"], format!("hf:acme/weather@{commit}"));
+    assert_eq!(hf["layout"], "hf-cache");
+    assert_eq!(hf["refs"], serde_json::json!(["main"]));
+    assert_eq!(hf["files"], 3);
+    assert_eq!(hf["state"], "complete");
+    assert_eq!(hf["by_dsfetch"], false);
+    let size = "# weather\n".len() + TRAIN_CSV.len() + TEST_CSV.len();
+    assert_eq!(hf["size"], size);
+    let k = &items[3];
+    assert_eq!(k["ref"], "kaggle:alice/titanic/versions/1");
+    assert_eq!(k["path"], v["kaggle"]);
+    assert_eq!(
+        (k["files"].as_u64(), k["state"].as_str()),
+        (Some(2), Some("complete"))
+    );
+    assert_eq!(k["by_dsfetch"], false);
+    // huggingface_hub's blobs are checked against their names; kagglehub keeps no checksums.
+    let r = env.run_ok("verify --json").json();
+    assert_eq!(r["results"][0]["checked"], 3);
+    assert!(r["results"][3]["unverifiable"].is_string(), "{r:#}");
+    let blob = std::fs::canonicalize(snapshot.join("data/train.csv")).unwrap();
+    let mut b = std::fs::read(&blob).unwrap();
+    b[0] ^= 1;
+    std::fs::write(&blob, b).unwrap();
+    let r = env.run_expect(6, "verify hf:acme/weather --json").json();
+    assert_eq!(
+        r["results"][0]["modified"],
+        serde_json::json!(["data/train.csv"])
+    );
+    env.run_ok("verify hf:acme/weather --repair");
+    assert_file(snapshot.join("data/train.csv"), TRAIN_CSV);
+    env.run_ok("verify hf:acme/weather");
+    // And `rm` removes what the libraries wrote.
+    env.run_ok("rm kaggle:alice/titanic hf:acme/weather --yes");
+    assert_no_file(hub_cache.join("datasets--acme--weather"));
+    assert_no_file(kh_cache.join("datasets/alice/titanic/versions/1"));
+}

@@ -155,6 +155,25 @@ pub(super) async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
     )
     .await;
     ctx.ui.finish();
+    if !a.dry_run {
+        let lines: Vec<_> = report
+            .outcomes
+            .iter()
+            .filter(|o| !o.not_run)
+            .map(|o| {
+                super::history::entry_after("batch", &o.entry.label(), o.result.as_ref(), o.elapsed)
+            })
+            .collect();
+        super::history::record(ctx, &lines);
+        let fetched: Vec<_> = report
+            .outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().ok().map(|r| r.file_path.clone()))
+            .collect();
+        if !fetched.is_empty() {
+            super::remove::auto_prune(ctx, fetched).await;
+        }
+    }
     // The lockfile pins what this run fetched (a --locked run verifies it and leaves it as is).
     let mut lock_error = None;
     if !a.dry_run && !a.locked && report.succeeded() > 0 {
@@ -186,7 +205,7 @@ pub(super) async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
         .json
         .then(|| batch_json(&report, a.dry_run, &loaded.lock_path));
     let text = (!ctx.json).then(|| match a.dry_run {
-        true => plan_table(&report),
+        true => dry_run_text(ctx, &report),
         false => summary_table(&report),
     });
     Outcome {
@@ -296,6 +315,27 @@ fn summary_table(report: &BatchReport) -> String {
         out.push_str(&format!(", {} not run", report.not_run()));
     }
     out
+}
+
+/// A dry run: on a terminal the plan per entry, then every file; piped, every file as a
+/// tab-separated line (entry, path, size, action) and the plan on stderr.
+fn dry_run_text(ctx: &Ctx, report: &BatchReport) -> String {
+    use std::io::IsTerminal;
+    let files: Vec<(Option<String>, &dsfetch::ReportFile)> = report
+        .outcomes
+        .iter()
+        .filter_map(|o| Some((o.entry.label(), o.result.as_ref().ok()?)))
+        .flat_map(|(label, r)| r.files.iter().map(move |f| (Some(label.clone()), f)))
+        .collect();
+    let plan = plan_table(report);
+    if !std::io::stdout().is_terminal() {
+        ctx.ui.info(&plan);
+        return crate::ui::table::dry_run_files(&files, false);
+    }
+    format!(
+        "{plan}\n\n{}",
+        crate::ui::table::dry_run_files(&files, true)
+    )
 }
 
 /// The dry-run plan: what would be downloaded and what is already present.

@@ -67,6 +67,12 @@ fn setting_rows(s: &Settings) -> Vec<Row> {
         row("retries", &s.retries),
         secs_row("retry_base", &s.retry_base),
         secs_row("retry_max_wait", &s.retry_max_wait),
+        row("history", &s.history),
+        (
+            "max_size",
+            dsfetch::settings::describe_max_size(&s.max_size),
+            s.max_size.origin.to_string(),
+        ),
     ]
 }
 

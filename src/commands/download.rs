@@ -37,15 +37,27 @@ pub(super) async fn download(ctx: &Ctx, d: &DownloadArgs) -> Outcome {
             None,
         ),
     };
+    let started = std::time::Instant::now();
     let parsed = parse_target(raw, forced_hub, hf, kaggle);
     let (hub, label) = match &parsed {
         Ok(id) => (id.source(), id.reference()),
         Err(_) => (forced_hub.unwrap_or(Hub::HuggingFace), raw.to_string()),
     };
+    let named = parsed.as_ref().ok().map(|id| id.to_string());
     let result = match parsed {
         Ok(id) => run(ctx, id, hf, kaggle, common).await,
         Err(e) => Err(e),
     };
+    // Every download that named a dataset is recorded, whatever its outcome (not dry runs).
+    if let (Some(named), false) = (named, common.dry_run) {
+        let line = super::history::entry("download", &named, result.as_ref(), started);
+        super::history::record(ctx, &[line]);
+    }
+    if let Ok(r) = &result
+        && !r.dry_run
+    {
+        super::remove::auto_prune(ctx, vec![r.file_path.clone()]).await;
+    }
     finish_download(ctx, result, hub, &label)
 }
 
@@ -215,11 +227,22 @@ fn finish_download(
             if !ctx.json {
                 ctx.ui.info(&summary(&r));
             }
+            // A dry run lists its files (as `hf download --dry-run` does); a download prints
+            // its folder.
+            let text = match r.dry_run {
+                true => {
+                    use std::io::IsTerminal;
+                    let files: Vec<_> = r.files.iter().map(|f| (None, f)).collect();
+                    let terminal = std::io::stdout().is_terminal();
+                    crate::ui::table::dry_run_files(&files, terminal)
+                }
+                false => r.file_path.display().to_string(),
+            };
             Outcome {
                 json: ctx
                     .json
                     .then(|| download_json(Some(&r), source, dataset_id, None)),
-                text: Some(r.file_path.display().to_string()),
+                text: Some(text),
                 error: None,
                 exit: None,
             }

@@ -6,7 +6,12 @@ mod auth;
 mod batch;
 mod config;
 mod download;
+mod history;
+mod info;
+mod list;
+mod remove;
 mod search;
+mod verify;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -236,6 +241,12 @@ async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>,
             None => &d.common,
         }),
         Command::Search(_)
+        | Command::List(_)
+        | Command::Info(_)
+        | Command::Verify(_)
+        | Command::Rm(_)
+        | Command::Prune(_)
+        | Command::History(_)
         | Command::Auth(_)
         | Command::Batch(_)
         | Command::Config
@@ -276,6 +287,12 @@ async fn run_command(cli: Cli, terminated: Arc<AtomicBool>) -> (Option<Arc<Ui>>,
             Command::Auth(a) => auth::auth(&ctx, a).await,
             Command::Batch(a) => batch::batch(&ctx, a).await,
             Command::Config => config::config(&ctx),
+            Command::History(a) => history::history(&ctx, a),
+            Command::List(a) => list::list(&ctx, a).await,
+            Command::Verify(a) => verify::verify(&ctx, a).await,
+            Command::Rm(a) => remove::rm(&ctx, a).await,
+            Command::Prune(a) => remove::prune(&ctx, a).await,
+            Command::Info(a) => info::info(&ctx, a).await,
             Command::Completions(a) => Outcome {
                 json: None,
                 text: Some(completion_script(a.shell)),

@@ -7,10 +7,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod local;
 mod numeric;
 
 use serde::Deserialize;
 
+pub use local::{SizeValue, describe_max_size};
 pub use numeric::{NUMERIC, Number, Numeric, Range};
 use numeric::{env_number, parse_config};
 
@@ -78,7 +80,9 @@ impl ProgressStyle {
 
 /// Where a download's files go: the kind of layout (its cache root is resolved from the
 /// environment when it is used).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum LayoutKind {
     /// A plain folder, with dsfetch's record in `.dsfetch/`.
@@ -161,6 +165,10 @@ pub struct ConfigFile {
     pub timeout: Option<f64>,
     /// Retries of transient failures.
     pub retries: Option<u32>,
+    /// Keep the download history (default true).
+    pub history: Option<bool>,
+    /// Prune the caches and the download root to this size after each download.
+    pub max_size: Option<SizeValue>,
     /// Hugging Face defaults.
     #[serde(default)]
     pub hf: SourceDefaults,
@@ -207,6 +215,10 @@ pub struct Settings {
     /// A fixed chunk size for parallel downloads (`DSFETCH_CHUNK_SIZE`, bytes); `None` lets
     /// dsfetch pick one from the file size.
     pub chunk_size: Option<u64>,
+    /// Keep the download history.
+    pub history: Setting<bool>,
+    /// The budget of automatic cleanup after each download (`None`: off).
+    pub max_size: Setting<Option<u64>>,
 }
 
 /// The effective per-hub defaults (config `[hf]` / `[kaggle]`), with their origins.
@@ -447,6 +459,8 @@ impl Settings {
             RetryPolicy::default().max_wait,
         );
         let chunk_size = env_number(env, "DSFETCH_CHUNK_SIZE")?.map(|(n, _)| n.whole());
+        let history = local::history(env, config.history, &config_path);
+        let max_size = local::max_size(env, config.max_size.as_ref(), &config_path)?;
         Ok(Settings {
             config_path,
             config,
@@ -459,6 +473,8 @@ impl Settings {
             retry_base,
             retry_max_wait,
             chunk_size,
+            history,
+            max_size,
         })
     }
 

@@ -5,6 +5,7 @@
 //! [`Hubs`] builds the hub clients of a run: one HTTP client, one reporter, and each hub's
 //! credentials resolved once, the way the official tools resolve them.
 
+pub mod about;
 pub(crate) mod hf;
 pub(crate) mod kaggle;
 pub mod search;

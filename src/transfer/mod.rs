@@ -37,8 +37,8 @@ pub(crate) use adapt::MAX_PARALLEL_FILES;
 pub use adapt::ParallelConfig;
 pub use hashing::Availability;
 pub(crate) use hashing::AvailableReader;
-pub(crate) use sidecar::discard_partial;
 pub use sidecar::parse_content_range;
+pub(crate) use sidecar::{discard_partial, partial_progress};
 pub(crate) use spec::FileSpec;
 pub(crate) use sys::free_space;
 

@@ -166,6 +166,11 @@ pub(crate) fn partial_len(part: &Path) -> u64 {
     }
 }
 
+/// What a partial file holds and its full size, when its sidecar knows it: (bytes, size).
+pub(crate) fn partial_progress(part: &Path) -> (u64, Option<u64>) {
+    (partial_len(part), read_sidecar(part).and_then(|s| s.size))
+}
+
 /// Removes a partial file and its sidecar (missing files are fine).
 pub(crate) fn discard_partial(part: &Path) {
     let _ = std::fs::remove_file(part);

@@ -17,6 +17,21 @@ pub(super) fn templates(color: bool) -> (&'static str, &'static str) {
     }
 }
 
+/// A transfer whose size is not known yet: a spinner with the bytes so far and the rate (a bar
+/// would show `x/0 B`, full from the start).
+pub(super) fn spinner_template(color: bool) -> &'static str {
+    if color {
+        "  {spinner:.cyan} {msg:40!} {decimal_bytes:>10} {decimal_bytes_per_sec:>12}"
+    } else {
+        "  {spinner} {msg:40!} {decimal_bytes:>10} {decimal_bytes_per_sec:>12}"
+    }
+}
+
+pub(super) fn spinner_style(color: bool) -> ProgressStyle {
+    ProgressStyle::with_template(spinner_template(color))
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -42,6 +57,8 @@ mod tests {
             let (file, total) = templates(color);
             assert!(ProgressStyle::with_template(file).is_ok(), "{file}");
             assert!(ProgressStyle::with_template(total).is_ok(), "{total}");
+            let spin = spinner_template(color);
+            assert!(ProgressStyle::with_template(spin).is_ok(), "{spin}");
         }
     }
 }

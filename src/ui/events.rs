@@ -9,7 +9,7 @@ use dsfetch::units::human_bytes;
 use indicatif::ProgressBar;
 use serde_json::json;
 
-use super::bars::{file_style, total_style};
+use super::bars::{file_style, spinner_style, total_style};
 use super::{FileState, Mode, State, Ui, eprint_line, json_line};
 
 impl Reporter for Ui {
@@ -103,32 +103,64 @@ impl Ui {
 
     fn plan(&self, st: &mut State, dataset: &str, files: usize, bytes: u64, skipped: usize) {
         st.planned += bytes;
+        st.planned_files += files;
         match self.mode {
             Mode::Json => json_line(json!({
                 "event": "plan", "dataset": for_terminal(dataset), "files": files, "bytes": bytes, "skipped": skipped})),
             Mode::Plain => eprint_line(&format!(
                 "{}: {files} file(s) to download ({}), {skipped} already present",
                 for_terminal(dataset),
-                human_bytes(bytes)
-            )),
-            Mode::Bar => {
-                let Some(m) = &self.multi else { return };
-                if self.grouped {
-                    let b = m.add(ProgressBar::new(bytes));
-                    b.set_style(file_style(self.color));
-                    b.set_message(for_terminal(dataset));
-                    st.dataset_bars.insert(dataset.to_string(), b);
+                match (files, bytes) {
+                    (0, _) => human_bytes(0),
+                    // An archive whose size the listing does not give.
+                    (_, 0) => "size not known yet".to_string(),
+                    _ => human_bytes(bytes),
                 }
-                let planned = st.planned;
-                let bar = st.total_bar.get_or_insert_with(|| {
-                    let b = m.insert(0, ProgressBar::new(planned));
-                    b.set_style(total_style(self.color));
-                    b.set_prefix("total");
-                    b
-                });
-                bar.set_length(planned);
-            }
+            )),
+            Mode::Bar => self.plan_bars(st, dataset, files, bytes),
             Mode::None => {}
+        }
+    }
+
+    /// The bars of a plan: a dataset's own bar (batch), and the total bar once there is more
+    /// than one transfer to sum up. Nothing to transfer draws no bar; bytes not known yet draw
+    /// a spinner.
+    fn plan_bars(&self, st: &mut State, dataset: &str, files: usize, bytes: u64) {
+        let Some(m) = &self.multi else { return };
+        if files == 0 {
+            return;
+        }
+        if self.grouped {
+            let b = m.add(ProgressBar::new(bytes));
+            self.set_bar_style(&b, (bytes > 0).then_some(bytes), true);
+            b.set_message(for_terminal(dataset));
+            st.dataset_bars.insert(dataset.to_string(), b);
+        }
+        if !self.grouped && st.planned_files < 2 {
+            return;
+        }
+        let planned = st.planned;
+        let bar = st.total_bar.get_or_insert_with(|| {
+            let b = m.insert(0, ProgressBar::new(planned));
+            b.set_prefix("total");
+            b
+        });
+        bar.set_length(planned);
+        self.set_bar_style(bar, (planned > 0).then_some(planned), false);
+    }
+
+    /// A bar's look: a bar when its length is known, else a spinner with the bytes so far.
+    fn set_bar_style(&self, bar: &ProgressBar, length: Option<u64>, per_file: bool) {
+        if length.is_some() {
+            bar.disable_steady_tick();
+        }
+        match length {
+            Some(_) if per_file => bar.set_style(file_style(self.color)),
+            Some(_) => bar.set_style(total_style(self.color)),
+            None => {
+                bar.set_style(spinner_style(self.color));
+                bar.enable_steady_tick(Duration::from_millis(120));
+            }
         }
     }
 
@@ -148,10 +180,14 @@ impl Ui {
                 .insert(id, dataset.to_string())
                 .is_none();
             if let Some(b) = st.dataset_bars.get(dataset) {
-                if first && b.length() == Some(0) {
-                    b.inc_length(total.unwrap_or(0));
+                // A dataset planned without a size (an archive) takes the size once known.
+                if let (Some(t), Some(0)) = (total, b.length()) {
+                    b.set_length(t);
+                    self.set_bar_style(b, Some(t), true);
                 }
-                b.inc(resumed_from);
+                if first {
+                    b.inc(resumed_from);
+                }
             }
         }
         match self.mode {
@@ -166,12 +202,19 @@ impl Ui {
         let bar = match (&self.multi, st.files.get(&id).and_then(|f| f.bar.clone())) {
             _ if self.grouped => None,
             (_, Some(b)) => {
+                // A restart may be the first to know the size (the answer's length).
+                if let Some(t) = total
+                    && b.length() != Some(t)
+                {
+                    b.set_length(t);
+                    self.set_bar_style(&b, Some(t), true);
+                }
                 b.set_position(resumed_from);
                 Some(b)
             }
             (Some(m), None) => {
                 let b = m.add(ProgressBar::new(total.unwrap_or(0)));
-                b.set_style(file_style(self.color));
+                self.set_bar_style(&b, total, true);
                 b.set_message(name.clone());
                 b.set_position(resumed_from);
                 Some(b)
@@ -300,5 +343,73 @@ impl Ui {
                 for_terminal(message)
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar_ui() -> Ui {
+        Ui::new(Mode::Bar, false, 0)
+    }
+
+    #[test]
+    fn nothing_to_transfer_draws_no_bar() {
+        let ui = bar_ui();
+        ui.on_event(&Event::Plan {
+            dataset: "hf:a/b",
+            files: 0,
+            bytes: 0,
+            skipped: 3,
+        });
+        let st = ui.state.lock().unwrap();
+        assert!(st.total_bar.is_none() && st.files.is_empty());
+    }
+
+    #[test]
+    fn an_archive_of_unknown_size_spins_then_takes_its_length() {
+        let ui = bar_ui();
+        ui.on_event(&Event::Plan {
+            dataset: "kaggle:a/b/versions/1",
+            files: 1,
+            bytes: 0,
+            skipped: 0,
+        });
+        assert!(
+            ui.state.lock().unwrap().total_bar.is_none(),
+            "one transfer, no total"
+        );
+        let start = |total| Event::FileStart {
+            id: 7,
+            dataset: "kaggle:a/b/versions/1",
+            name: "b.zip",
+            total,
+            resumed_from: 0,
+        };
+        ui.on_event(&start(None));
+        ui.on_event(&Event::Bytes { id: 7, delta: 255 });
+        let length = |ui: &Ui| {
+            let st = ui.state.lock().unwrap();
+            st.files[&7].bar.as_ref().unwrap().length()
+        };
+        // A spinner: no length to be full against.
+        assert_eq!(length(&ui), Some(0));
+        // The first answer gives the length: the bar takes it.
+        ui.on_event(&start(Some(10_000)));
+        assert_eq!(length(&ui), Some(10_000));
+    }
+
+    #[test]
+    fn several_transfers_get_a_total_bar_of_their_sum() {
+        let ui = bar_ui();
+        ui.on_event(&Event::Plan {
+            dataset: "hf:a/b",
+            files: 2,
+            bytes: 300,
+            skipped: 0,
+        });
+        let st = ui.state.lock().unwrap();
+        assert_eq!(st.total_bar.as_ref().unwrap().length(), Some(300));
     }
 }

@@ -110,6 +110,8 @@ struct State {
     files: HashMap<TransferId, FileState>,
     total_bar: Option<ProgressBar>,
     planned: u64,
+    /// Transfers planned so far (the total bar sums up two or more).
+    planned_files: usize,
     /// Batch mode: one bar per dataset, and which dataset each transfer belongs to.
     dataset_bars: HashMap<String, ProgressBar>,
     transfer_dataset: HashMap<TransferId, String>,
@@ -142,6 +144,7 @@ impl Ui {
                 files: HashMap::new(),
                 total_bar: None,
                 planned: 0,
+                planned_files: 0,
                 dataset_bars: HashMap::new(),
                 transfer_dataset: HashMap::new(),
             }),

@@ -1,7 +1,6 @@
 //! Tables for people and tab-separated lines for pipes: search results, batch summaries.
 //! Cells are measured in terminal columns; long titles are cut with `…`, never wrapped.
 
-use dsfetch::Hub;
 use dsfetch::sanitize::for_terminal;
 use dsfetch::search::Hit;
 use dsfetch::units::human_bytes;
@@ -47,83 +46,88 @@ pub fn fit(s: &str, w: usize) -> String {
     out
 }
 
-fn pad(s: &str, w: usize) -> String {
-    let cur = s.width();
-    format!("{s}{}", " ".repeat(w.saturating_sub(cur)))
-}
+/// The search table's columns, in order; the flexible one is TITLE.
+const SEARCH_HEADER: [&str; 6] = ["REF", "TITLE", "DOWNLOADS", "LIKES", "SIZE", "UPDATED"];
 
-/// A table that fits `width` columns: long ids and titles are cut, never wrapped.
+/// Columns given up, in this order, when the terminal is too narrow for all of them: the ref
+/// (what a user copies to download) is never cut or dropped.
+const DROP_ORDER: [usize; 5] = [5, 4, 3, 1, 2];
+
+/// The narrowest a title may be cut to before a column is dropped instead.
+const MIN_TITLE: usize = 12;
+
+/// A table that fits `width` columns. The ref is never cut: the title is cut with `…` first,
+/// then columns are dropped (updated, size, likes, title, downloads) until the rest fits.
 pub fn table(hits: &[Hit], width: usize) -> String {
-    let rows: Vec<[String; 7]> = hits
+    let rows: Vec<[String; 6]> = hits
         .iter()
         .map(|h| {
             [
-                match h.source {
-                    Hub::Kaggle => "kaggle".into(),
-                    Hub::HuggingFace => "hf".into(),
-                },
-                h.id.clone(),
-                h.title.clone(),
+                for_terminal(&h.reference),
+                for_terminal(&h.title),
                 compact(h.downloads),
                 compact(h.likes),
                 h.size_bytes.map(human_bytes).unwrap_or_else(|| "-".into()),
                 h.updated
                     .as_deref()
-                    .map(|u| u.chars().take(10).collect())
+                    .map(|u| for_terminal(u).chars().take(10).collect())
                     .unwrap_or_else(|| "-".into()),
             ]
         })
         .collect();
-    let header = [
-        "SOURCE",
-        "ID",
-        "TITLE",
-        "DOWNLOADS",
-        "LIKES",
-        "SIZE",
-        "UPDATED",
-    ];
-    let mut w: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    let mut w: Vec<usize> = SEARCH_HEADER.iter().map(|h| h.width()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
             w[i] = w[i].max(c.width());
         }
     }
-    // Fixed columns keep their width; ID and TITLE share what is left (two spaces between).
-    let fixed: usize = w[0] + w[3] + w[4] + w[5] + w[6] + 2 * 6;
-    let room = width.saturating_sub(fixed).max(20);
-    let id_w = w[1].min((room * 45 / 100).max(12));
-    let title_w = w[2].min(room.saturating_sub(id_w)).max(5);
-    w[1] = id_w;
-    w[2] = title_w;
-    let mut out = String::new();
-    let line = |cells: [&str; 7]| -> String {
-        let mut l = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            let cell = fit(c, w[i]);
-            if (3..=5).contains(&i) {
-                l.push_str(&format!(
-                    "{}{}",
-                    " ".repeat(w[i].saturating_sub(cell.width())),
-                    cell
-                ));
-            } else {
-                l.push_str(&pad(&cell, w[i]));
-            }
-            if i < 6 {
-                l.push_str("  ");
-            }
+    let shown = fit_columns(&mut w, width);
+    let line = |cells: [&str; 6]| -> String {
+        let mut parts = Vec::new();
+        for &i in &shown {
+            let cell = fit(cells[i], w[i]);
+            let gap = " ".repeat(w[i].saturating_sub(cell.width()));
+            // Counts and sizes align right.
+            parts.push(match i {
+                2..=4 => format!("{gap}{cell}"),
+                _ => format!("{cell}{gap}"),
+            });
         }
-        l.trim_end().to_string()
+        parts.join("  ").trim_end().to_string()
     };
-    out.push_str(&line(header));
+    let mut out = line(SEARCH_HEADER);
     out.push('\n');
     for r in &rows {
-        let cells: [&str; 7] = std::array::from_fn(|i| r[i].as_str());
+        let cells: [&str; 6] = std::array::from_fn(|i| r[i].as_str());
         out.push_str(&line(cells));
         out.push('\n');
     }
     out
+}
+
+/// Decides which columns fit `width` (indices, in order) and narrows the title to fit: the
+/// title shrinks down to [`MIN_TITLE`], then columns are dropped in [`DROP_ORDER`].
+fn fit_columns(w: &mut [usize], width: usize) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..w.len()).collect();
+    let total = |shown: &[usize], w: &[usize]| -> usize {
+        shown.iter().map(|&i| w[i]).sum::<usize>() + 2 * shown.len().saturating_sub(1)
+    };
+    let mut drops = DROP_ORDER.iter();
+    loop {
+        let over = total(&shown, w).saturating_sub(width);
+        if over == 0 {
+            break;
+        }
+        if shown.contains(&1) && w[1] > MIN_TITLE {
+            w[1] = w[1].saturating_sub(over).max(MIN_TITLE);
+            continue;
+        }
+        match drops.next() {
+            Some(d) => shown.retain(|i| i != d),
+            None => break,
+        }
+    }
+    shown
 }
 
 /// One tab-separated line per hit (for pipes): ref, downloads, likes, size, updated, title.
@@ -142,6 +146,46 @@ pub fn tsv(hits: &[Hit]) -> String {
             )
         })
         .collect()
+}
+
+/// A dry run's files, one per line: on a terminal a table (`ENTRY` first when `entry` names the
+/// batch entry of each file), else tab-separated `[entry]`, path, size in bytes, and `download`
+/// or `present`.
+pub fn dry_run_files(files: &[(Option<String>, &dsfetch::ReportFile)], terminal: bool) -> String {
+    let action = |f: &dsfetch::ReportFile| if f.skipped { "present" } else { "download" };
+    let with_entry = files.iter().any(|(e, _)| e.is_some());
+    if !terminal {
+        let clean = |s: &str| for_terminal(s).replace('\t', " ");
+        return files
+            .iter()
+            .map(|(e, f)| {
+                let entry = e.as_deref().map(|e| format!("{}\t", clean(e)));
+                format!(
+                    "{}{}\t{}\t{}",
+                    entry.unwrap_or_default(),
+                    clean(&f.path),
+                    f.size,
+                    action(f)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let rows: Vec<Vec<String>> = files
+        .iter()
+        .map(|(e, f)| {
+            let mut row = vec![for_terminal(&f.path), human_bytes(f.size), action(f).into()];
+            if with_entry {
+                row.insert(0, for_terminal(e.as_deref().unwrap_or("")));
+            }
+            row
+        })
+        .collect();
+    let header: &[&str] = match with_entry {
+        true => &["ENTRY", "FILE", "SIZE", "ACTION"],
+        false => &["FILE", "SIZE", "ACTION"],
+    };
+    render(header, &rows)
 }
 
 /// Renders rows under a header, columns padded to their widest cell.
@@ -173,6 +217,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dsfetch::Hub;
 
     #[test]
     fn compact_counts_change_unit_after_rounding() {
@@ -205,5 +250,71 @@ mod tests {
         assert_eq!(fit("short", 10), "short");
         assert_eq!(fit("abcdefghij", 5), "abcd…");
         assert_eq!(fit("数据数据数据", 5), "数据…");
+    }
+
+    fn hit(reference: &str, title: &str) -> Hit {
+        let (hub, id) = reference.split_once(':').unwrap();
+        Hit {
+            id: id.to_string(),
+            reference: reference.to_string(),
+            kind: dsfetch::search::SearchKind::Dataset,
+            title: title.to_string(),
+            source: if hub == "hf" {
+                Hub::HuggingFace
+            } else {
+                Hub::Kaggle
+            },
+            url: String::new(),
+            downloads: Some(123_456),
+            likes: Some(42),
+            size_bytes: Some(1_234_567),
+            updated: Some("2024-05-06T07:08:09Z".into()),
+            tags: Vec::new(),
+            description: None,
+        }
+    }
+
+    /// The refs the new user saw cut at 120 columns, and a narrower terminal: every ref whole,
+    /// every line within the width (when the ref alone fits).
+    #[test]
+    fn search_table_never_cuts_the_ref() {
+        let hits = vec![
+            hit(
+                "kaggle:kaggle-mirror/heart-2020-cleaned-personal-key-indicators",
+                "Personal Key Indicators of Heart Disease (2020 annual CDC survey data of 400k adults)",
+            ),
+            hit(
+                "hf:johndoe/heart-kaggle-personal-key-indicators-of-heart-disease",
+                "heart",
+            ),
+            hit("hf:a/b", "A short one"),
+        ];
+        for width in [80, 120] {
+            let t = table(&hits, width);
+            for h in &hits {
+                assert!(
+                    t.contains(&h.reference),
+                    "{width}: {} cut:\n{t}",
+                    h.reference
+                );
+            }
+            for l in t.lines() {
+                assert!(l.width() <= width, "{width}: {l:?} is {} wide", l.width());
+            }
+        }
+        let wide = table(&hits, 120);
+        assert!(wide.lines().next().unwrap().contains("DOWNLOADS"), "{wide}");
+        assert!(wide.contains('…'), "the long title is cut: {wide}");
+        let narrow = table(&hits, 80);
+        let head = narrow.lines().next().unwrap();
+        assert!(head.starts_with("REF"), "{narrow}");
+        assert!(
+            !head.contains("UPDATED"),
+            "columns are dropped first: {narrow}"
+        );
+        // Too narrow even for the ref: it is still whole, alone on its line.
+        let tiny = table(&hits, 20);
+        assert!(tiny.contains(&hits[0].reference), "{tiny}");
+        assert_eq!(tiny.lines().next().unwrap(), "REF");
     }
 }

@@ -80,7 +80,8 @@ impl<'a> HfClient<'a> {
         }
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(
+    /// GETs `url` and parses its JSON; a failure goes through `errors`.
+    pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
         what: &str,
@@ -186,6 +187,19 @@ impl<'a> HfClient<'a> {
         revision: &str,
         keep: &dyn Fn(&str) -> bool,
     ) -> Result<Listing> {
+        let (entries, url) = self.list_tree(kind, repo, commit, revision).await?;
+        validate_tree(entries, &url, keep)
+    }
+
+    /// The recursive tree of `repo` at `commit`, every page, as the Hub sends it (not
+    /// validated), and the listing's URL for messages.
+    pub async fn list_tree(
+        &self,
+        kind: RepoKind,
+        repo: &str,
+        commit: &str,
+        revision: &str,
+    ) -> Result<(Vec<TreeEntry>, String)> {
         let errors = self.errors(kind, repo, revision);
         let mut url = endpoint_join(
             &self.endpoint,
@@ -218,7 +232,7 @@ impl<'a> HfClient<'a> {
                 None => break,
             }
         }
-        validate_tree(entries, &http::display_url(&url), keep)
+        Ok((entries, http::display_url(&url)))
     }
 }
 

@@ -3,6 +3,7 @@
 //! `/datasets/{repo}/resolve/{commit}/{path}` (LFS files redirect to a signed CDN URL; the token
 //! is never sent there).
 
+mod about;
 pub(crate) mod api;
 mod errors;
 pub(crate) mod search;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
+pub(crate) use about::about;
 pub(crate) use api::HfClient;
 
 use super::Source;

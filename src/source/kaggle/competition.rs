@@ -20,6 +20,7 @@ use crate::pattern::Selection;
 use crate::sanitize::for_terminal;
 use crate::snapshot::{Archive, ArchiveFormat, KagglehubPlace, Names, Pin, RemoteFile, Snapshot};
 use crate::source::Source;
+use crate::source::about::{About, clean};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -170,6 +171,7 @@ impl Source for CompetitionSource<'_> {
                 name: format!("{}.zip", self.id.name),
                 keep_zipped: self.keep_zipped,
                 format: ArchiveFormat::Zip,
+                size: Some(listed.iter().filter_map(|f| f.total_bytes).sum()),
             };
             (Vec::new(), Some(archive))
         };
@@ -239,4 +241,48 @@ impl CompetitionSource<'_> {
             hint: None,
         }
     }
+}
+
+/// The fields of `GetCompetition` that `info` shows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ApiCompetition {
+    title: Option<String>,
+    url: Option<String>,
+    deadline: Option<String>,
+    license_name: Option<String>,
+}
+
+/// `dsfetch info` on a competition: `GetCompetition`, then every page of `ListDataFiles`.
+pub(crate) async fn about(client: KaggleClient<'_>, id: &CompetitionId) -> Result<About> {
+    let c: ApiCompetition = client
+        .call(
+            Service::Competitions,
+            "GetCompetition",
+            json!({"competitionName": id.name}),
+            &format!("competition {}", id.name),
+            &Subject::Competition(id.name.clone()),
+        )
+        .await?;
+    let files = CompetitionSource::new(client, id, &[], false)?
+        .list()
+        .await?;
+    let mut a = About::new(
+        Hub::Kaggle,
+        "competition",
+        id.to_string(),
+        clean(c.url.as_deref())
+            .unwrap_or_else(|| format!("https://www.kaggle.com/competitions/{}", id.name)),
+    );
+    a.reference = format!("kaggle:{id}");
+    a.title = clean(c.title.as_deref());
+    a.license = clean(c.license_name.as_deref());
+    a.deadline = clean(c.deadline.as_deref());
+    a.updated = files
+        .iter()
+        .filter_map(|f| f.creation_date.clone())
+        .max()
+        .and_then(|d| clean(Some(&d)));
+    a.set_files(files.into_iter().map(|f| (f.name, f.total_bytes)));
+    Ok(a)
 }

@@ -11,8 +11,8 @@ mod model;
 pub(crate) mod search;
 mod search_kinds;
 
-pub(crate) use competition::CompetitionSource;
-pub(crate) use model::ModelSource;
+pub(crate) use competition::{CompetitionSource, about as about_competition};
+pub(crate) use model::{ModelSource, about as about_model};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -66,18 +66,15 @@ impl<'a> KaggleSource<'a> {
         })
     }
 
-    /// The version asked for, else the current one (`GetDataset`).
-    async fn version(&self) -> Result<u32> {
+    /// The version asked for, else the current one (`GetDataset`), with its size when the
+    /// API gave it.
+    async fn version(&self) -> Result<(u32, Option<u64>)> {
         if let Some(v) = self.id.version {
-            return Ok(v);
+            return Ok((v, None));
         }
-        match self
-            .client
-            .get_dataset(&self.id)
-            .await?
-            .current_version_number
-        {
-            Some(v) if v > 0 => Ok(v),
+        let dataset = self.client.get_dataset(&self.id).await?;
+        match dataset.current_version_number {
+            Some(v) if v > 0 => Ok((v, dataset.total_bytes)),
             _ => Err(Error::Protocol {
                 url: "GetDataset".into(),
                 message: format!(
@@ -246,7 +243,7 @@ impl Source for KaggleSource<'_> {
     }
 
     async fn resolve(&self, selection: &Selection) -> Result<Snapshot> {
-        let version = self.version().await?;
+        let (version, size) = self.version().await?;
         let pinned = KaggleId {
             version: Some(version),
             ..self.id.clone()
@@ -261,6 +258,7 @@ impl Source for KaggleSource<'_> {
                 name: format!("{}.zip", self.id.slug),
                 keep_zipped: self.keep_zipped,
                 format: ArchiveFormat::Zip,
+                size,
             };
             (Vec::new(), Some(archive))
         };

@@ -20,6 +20,7 @@ use crate::pattern::Selection;
 use crate::sanitize::for_terminal;
 use crate::snapshot::{Archive, ArchiveFormat, KagglehubPlace, Names, Pin, RemoteFile, Snapshot};
 use crate::source::Source;
+use crate::source::about::{About, clean};
 
 /// Up to this many files, a whole version is fetched file by file instead of as a tarball
 /// (kagglehub 1.0.3, `http_resolver.py` line 34: `MAX_NUM_FILES_DIRECT_DOWNLOAD = 25`).
@@ -31,6 +32,8 @@ use crate::id::framework_enum;
 #[serde(rename_all = "camelCase", default)]
 struct Instance {
     version_number: Option<u32>,
+    license_name: Option<String>,
+    url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -247,6 +250,7 @@ impl Source for ModelSource<'_> {
                     name: "archive.tar.gz".into(),
                     keep_zipped: self.keep_zipped,
                     format: ArchiveFormat::TarGz,
+                    size: Some(listed.iter().filter_map(|(_, s)| *s).sum()),
                 };
                 (Vec::new(), Some(archive))
             }
@@ -289,6 +293,47 @@ impl Source for ModelSource<'_> {
     fn errors(&self, snap: &Snapshot) -> Arc<dyn ErrorMap> {
         Arc::new(self.client.errors(self.subject(snap.pin.version())))
     }
+}
+
+/// `dsfetch info` on a Kaggle model instance: `GetModelInstance` (licence, current version),
+/// then every page of `ListModelInstanceVersionFiles` of the version asked for (else the current).
+pub(crate) async fn about(client: KaggleClient<'_>, id: &KaggleModelId) -> Result<About> {
+    let source = ModelSource::new(client, id, &[], false)?;
+    let inst: Instance = source
+        .client
+        .call(
+            Service::Models,
+            "GetModelInstance",
+            source.instance(),
+            &format!("model {}", id.handle()),
+            &source.subject(None),
+        )
+        .await?;
+    let version = id.version.or(inst.version_number).unwrap_or(0);
+    let files = source.list(version).await?;
+    let handle = id.handle();
+    let mut a = About::new(
+        Hub::Kaggle,
+        "model",
+        format!("models/{handle}"),
+        clean(inst.url.as_deref())
+            .unwrap_or_else(|| format!("https://www.kaggle.com/models/{handle}")),
+    );
+    a.reference = format!("kaggle:models/{handle}/{version}");
+    a.license = clean(inst.license_name.as_deref());
+    a.version = Some(version);
+    if let Some(current) = inst.version_number {
+        a.versions = (1..=current)
+            .rev()
+            .map(|v| crate::source::about::Version {
+                name: v.to_string(),
+                created: None,
+                commit: None,
+            })
+            .collect();
+    }
+    a.set_files(files);
+    Ok(a)
 }
 
 #[cfg(test)]
