@@ -52,4 +52,4 @@ pub use pipeline::download;
 pub use report::{DownloadReport, ReportFile};
 pub use sink::{Layout, hf_hub_cache, kagglehub_cache};
 pub use source::{Hubs, search};
-pub use transfer::ParallelConfig;
+pub use transfer::{ParallelConfig, XET_WINDOW, XetCache, XetCacheStats, XetOptions};

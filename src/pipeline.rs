@@ -109,6 +109,7 @@ async fn run<S: Source>(
         large_files: Arc::new(tokio::sync::Semaphore::new(
             crate::transfer::MAX_PARALLEL_FILES,
         )),
+        xet: Arc::new(crate::transfer::XetRun::new(opts.xet.clone())),
     };
     let done = Transfer {
         fetcher: &fetcher,
@@ -161,6 +162,7 @@ fn finish(
                 expected: None,
                 upstream: e.upstream.clone().unwrap_or_default(),
                 may_be_wrapped: false,
+                xet_hash: None,
             })
             .collect()
     } else {
@@ -302,6 +304,13 @@ impl<S: Source> Transfer<'_, S> {
             errors,
             on_parallel: None,
             tail_first: false,
+            xet: match (&f.xet_hash, self.source.xet_token_request(self.snap)) {
+                (Some(h), Some(token)) => Some(crate::transfer::XetSpec {
+                    file_id: h.clone(),
+                    token,
+                }),
+                _ => None,
+            },
         })
     }
 

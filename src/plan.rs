@@ -213,6 +213,7 @@ pub(crate) fn dry_run_report(
                 expected: None,
                 upstream: String::new(),
                 may_be_wrapped: false,
+                xet_hash: None,
             }),
             None => todo.extend(archive_contents),
         }
@@ -255,6 +256,7 @@ mod tests {
             expected: Some(Expected::Sha256(sha.clone())),
             upstream: sha,
             may_be_wrapped: false,
+            xet_hash: None,
         }
     }
 

@@ -161,6 +161,8 @@ pub struct ConfigFile {
     pub timeout: Option<f64>,
     /// Retries of transient failures.
     pub retries: Option<u32>,
+    /// Bytes the Xet chunk cache may hold (0 turns it off).
+    pub xet_cache_size: Option<u64>,
     /// Hugging Face defaults.
     #[serde(default)]
     pub hf: SourceDefaults,
@@ -207,7 +209,14 @@ pub struct Settings {
     /// A fixed chunk size for parallel downloads (`DSFETCH_CHUNK_SIZE`, bytes); `None` lets
     /// dsfetch pick one from the file size.
     pub chunk_size: Option<u64>,
+    /// Fetch Xet-backed files through the CAS (`DSFETCH_XET=0` turns it off).
+    pub xet: Setting<bool>,
+    /// Bytes the Xet chunk cache may hold (`DSFETCH_XET_CACHE_SIZE` / `xet_cache_size`; 0 off).
+    pub xet_cache_size: Setting<u64>,
 }
+
+/// The Xet chunk cache's budget when none is set: 10 GiB.
+pub const DEFAULT_XET_CACHE_SIZE: u64 = 10 << 30;
 
 /// The effective per-hub defaults (config `[hf]` / `[kaggle]`), with their origins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -447,6 +456,26 @@ impl Settings {
             RetryPolicy::default().max_wait,
         );
         let chunk_size = env_number(env, "DSFETCH_CHUNK_SIZE")?.map(|(n, _)| n.whole());
+        let xet_env = match env.get("DSFETCH_XET") {
+            None => None,
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Some((true, "DSFETCH_XET")),
+                "0" | "false" | "no" | "off" => Some((false, "DSFETCH_XET")),
+                _ => {
+                    return Err(Error::usage(format!(
+                        "DSFETCH_XET={v:?} is not valid: expected 1 or 0 (true/false, yes/no, on/off); fix or unset it"
+                    )));
+                }
+            },
+        };
+        let xet = pick(None, xet_env, None, &config_path, true);
+        let xet_cache_size = pick(
+            None,
+            env_number(env, "DSFETCH_XET_CACHE_SIZE")?.map(|(n, v)| (n.whole(), v)),
+            config.xet_cache_size,
+            &config_path,
+            DEFAULT_XET_CACHE_SIZE,
+        );
         Ok(Settings {
             config_path,
             config,
@@ -459,7 +488,25 @@ impl Settings {
             retry_base,
             retry_max_wait,
             chunk_size,
+            xet,
+            xet_cache_size,
         })
+    }
+
+    /// How downloads use Xet: off with `no_xet_flag` (`--no-xet`) or `DSFETCH_XET=0`; the chunk
+    /// cache in dsfetch's cache folder unless its budget is 0.
+    pub fn xet_options(&self, env: &Env, no_xet_flag: bool) -> crate::XetOptions {
+        let cache = match self.xet_cache_size.value {
+            0 => None,
+            budget => {
+                crate::XetCache::default_dir(env).map(|d| crate::XetCache::new(d, budget))
+            }
+        };
+        crate::XetOptions {
+            enabled: self.xet.value && !no_xet_flag,
+            cache,
+            ..crate::XetOptions::default()
+        }
     }
 
     /// The HTTP configuration these settings describe.

@@ -40,6 +40,11 @@ pub(crate) trait Source: Sync {
 
     /// How this hub's failures turn into errors, for transfers of this snapshot.
     fn errors(&self, snap: &Snapshot) -> Arc<dyn ErrorMap>;
+
+    /// The request for the snapshot's Xet read token, for hubs that store files in Xet.
+    fn xet_token_request(&self, _snap: &Snapshot) -> Option<Request> {
+        None
+    }
 }
 
 /// The hubs of a run: clients built from one HTTP client, the environment and a reporter, with
