@@ -261,7 +261,7 @@ impl XetStore {
             return None;
         }
         let last = last.min(size - 1);
-        let mut out = Vec::new();
+        let mut out: Vec<TermDef> = Vec::new();
         let mut offset = 0;
         let mut at = 0u64;
         for t in terms {
@@ -277,7 +277,7 @@ impl XetStore {
                     offset = first - a;
                 }
                 match out.last_mut() {
-                    Some(o) if matches!(o, TermDef { xorb, end, .. } if *xorb == t.xorb && *end == i) => {
+                    Some(o) if o.xorb == t.xorb && o.end == i => {
                         o.end += 1;
                         o.unpacked += len;
                     }

@@ -150,6 +150,7 @@ impl Merkle {
 }
 
 /// The aggregated hash of `leaves` (a xorb's hash when they are its chunks).
+#[cfg(test)]
 pub(crate) fn aggregated(leaves: &[(Hash, u64)]) -> Hash {
     let mut m = Merkle::default();
     for &(h, s) in leaves {

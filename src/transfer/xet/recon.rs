@@ -54,10 +54,6 @@ impl Fetch {
         format!("bytes={}", parts.join(","))
     }
 
-    /// Bytes asked for.
-    pub fn wire_len(&self) -> u64 {
-        self.ranges.iter().map(|r| r.bytes.1 - r.bytes.0 + 1).sum()
-    }
 }
 
 /// A validated reconstruction.
@@ -297,7 +293,9 @@ mod tests {
             r#"{{"offset_into_first_range":0,"terms":[],"xorbs":{{"{X}":[{{"url":"https://t/x","ranges":[{{"chunks":{{"start":0,"end":4}},"bytes":{{"start":0,"end":9}}}}]}}]}}}}"#
         );
         assert!(parse(bad_range.as_bytes()).is_err(), "4 chunks in 10 bytes");
-        let file_url = bad_range.replace("https://t/x", "file:///etc/passwd");
+        let file_url = bad_range
+            .replace("https://t/x", "file:///etc/passwd")
+            .replace("\"end\":9", "\"end\":131071");
         assert!(parse(file_url.as_bytes()).is_err());
     }
 }

@@ -196,7 +196,11 @@ impl FileState {
         while let Some(&e) = s.done.get(&s.watermark) {
             s.watermark = e;
         }
-        while let Some(list) = s.pending.remove(&s.fed) {
+        loop {
+            let at = s.fed;
+            let Some(list) = s.pending.remove(&at) else {
+                break;
+            };
             for (h, len) in list {
                 s.merkle.push(h, len);
                 s.fed += len;
