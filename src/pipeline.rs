@@ -98,7 +98,13 @@ async fn run<S: Source>(
             .as_ref()
             .filter(|a| a.keep_zipped)
             .map(|a| a.name.as_str());
-        return Ok(plan::dry_run_report(base, &plan, contents, zipped));
+        return Ok(plan::dry_run_report(
+            base,
+            &plan,
+            contents,
+            zipped,
+            opts.xet.enabled,
+        ));
     }
     let fetcher = Fetcher {
         http: hubs.http,

@@ -202,6 +202,7 @@ pub(crate) fn dry_run_report(
     plan: &Plan,
     archive_contents: Vec<RemoteFile>,
     keep_zipped_as: Option<&str>,
+    xet: bool,
 ) -> DownloadReport {
     let mut files: Vec<ReportFile> = plan.kept.iter().map(ReportFile::kept).collect();
     let mut todo: Vec<RemoteFile> = plan.todo.clone();
@@ -226,6 +227,7 @@ pub(crate) fn dry_run_report(
             _ => None,
         },
         skipped: false,
+        xet: xet && f.xet_hash.is_some(),
     }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     base.skipped = plan.kept.len();

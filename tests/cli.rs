@@ -17,3 +17,4 @@ mod python_interop;
 mod reliability;
 mod search;
 mod usage;
+mod xet;

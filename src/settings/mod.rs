@@ -498,9 +498,7 @@ impl Settings {
     pub fn xet_options(&self, env: &Env, no_xet_flag: bool) -> crate::XetOptions {
         let cache = match self.xet_cache_size.value {
             0 => None,
-            budget => {
-                crate::XetCache::default_dir(env).map(|d| crate::XetCache::new(d, budget))
-            }
+            budget => crate::XetCache::default_dir(env).map(|d| crate::XetCache::new(d, budget)),
         };
         crate::XetOptions {
             enabled: self.xet.value && !no_xet_flag,

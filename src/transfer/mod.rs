@@ -193,7 +193,9 @@ impl Fetcher<'_> {
             } else if !done.file_id_ok {
                 Err("another Xet file id (the merkle root of the chunks it is made of)".into())
             } else {
-                spec.expected.as_ref().map_or(Ok(()), |e| got.digests.check(e))
+                spec.expected
+                    .as_ref()
+                    .map_or(Ok(()), |e| got.digests.check(e))
             };
             if check.is_ok() {
                 let locked = crate::lockfile::check_lock(
@@ -214,7 +216,11 @@ impl Fetcher<'_> {
             }
             let actual = check.unwrap_err();
             xet::discard(&done.part);
-            let expected = spec.expected.as_ref().map(|e| e.describe()).unwrap_or_default();
+            let expected = spec
+                .expected
+                .as_ref()
+                .map(|e| e.describe())
+                .unwrap_or_default();
             if from_scratch {
                 return Err(Error::Integrity {
                     path: crate::sanitize::for_terminal(spec.rel_path),

@@ -127,7 +127,14 @@ impl HfState {
         base: &str,
     ) -> Response {
         let segs: Vec<&str> = rest.split('/').collect();
-        let kw = ["revision", "tree", "refs", "paths-info", "resolve", "xet-read-token"];
+        let kw = [
+            "revision",
+            "tree",
+            "refs",
+            "paths-info",
+            "resolve",
+            "xet-read-token",
+        ];
         let Some(rp) = split_repo(self, kind, &segs, &kw) else {
             return not_found_route();
         };

@@ -20,7 +20,14 @@ const BOUNDARY: &str = "fakehub-xorb-ranges";
 impl HfState {
     /// `GET /api/{type}s/{repo}/xet-read-token/{rev}`: a token for the CAS, in the JSON body and
     /// in the `X-Xet-*` headers (older huggingface_hub reads those).
-    pub(super) fn xet_token(&self, ctx: &Ctx, req: &Request, id: RepoId, rev: &str, base: &str) -> Response {
+    pub(super) fn xet_token(
+        &self,
+        ctx: &Ctx,
+        req: &Request,
+        id: RepoId,
+        rev: &str,
+        base: &str,
+    ) -> Response {
         let repo = match self.visible_repo(req, id, true, base) {
             Ok(r) => r,
             Err(e) => return e,
@@ -104,7 +111,8 @@ impl HfState {
                 }
             }
             let xorb = &self.xet.xorbs[&x];
-            let bytes = |c: (u32, u32)| (xorb.offsets[c.0 as usize], xorb.offsets[c.1 as usize] - 1);
+            let bytes =
+                |c: (u32, u32)| (xorb.offsets[c.0 as usize], xorb.offsets[c.1 as usize] - 1);
             let path = format!("/xorbs/default/{}", hex_of(&x));
             let entry = if version == 2 {
                 let header = format!(
@@ -151,7 +159,9 @@ impl HfState {
     pub(super) fn serve_xorb(&self, ctx: &Ctx, req: &Request, hash: &str) -> Response {
         let signed = match ctx.signer.check_xorb(req.path(), req.query()) {
             Ok(r) => r,
-            Err(SigError::Missing | SigError::Invalid | SigError::Expired) => return cdn_error(403),
+            Err(SigError::Missing | SigError::Invalid | SigError::Expired) => {
+                return cdn_error(403);
+            }
         };
         let asked = req.header("range").unwrap_or("").replace(' ', "");
         if asked != signed {
@@ -186,7 +196,10 @@ impl HfState {
         if let [(a, b)] = ranges[..] {
             return Response::new(206)
                 .header("Content-Range", format!("bytes {a}-{b}/{size}"))
-                .bytes("application/octet-stream", data[a as usize..=b as usize].to_vec());
+                .bytes(
+                    "application/octet-stream",
+                    data[a as usize..=b as usize].to_vec(),
+                );
         }
         let mut body = Vec::new();
         for (a, b) in ranges {

@@ -75,7 +75,10 @@ fn merge(group: &[(Hash, u64)]) -> (Hash, u64) {
         text.push_str(&format!("{} : {s}\n", hex_of(h)));
     }
     let total = group.iter().map(|g| g.1).sum();
-    (*blake3::keyed_hash(&INTERNAL_NODE_KEY, text.as_bytes()).as_bytes(), total)
+    (
+        *blake3::keyed_hash(&INTERNAL_NODE_KEY, text.as_bytes()).as_bytes(),
+        total,
+    )
 }
 
 /// The aggregated hash (`hashing.md`), level by level as the spec describes it.
@@ -209,7 +212,11 @@ impl XetStore {
                 b.lens.push(d.len() as u64);
                 b.hashes.push((h, d.len() as u64));
                 // New chunks are named by (building index, chunk index) until the xorb is done.
-                placed.push((None, ((new.len() as u32) << 16) | (b.lens.len() as u32 - 1), d.len() as u64));
+                placed.push((
+                    None,
+                    ((new.len() as u32) << 16) | (b.lens.len() as u32 - 1),
+                    d.len() as u64,
+                ));
                 new.push(b);
             }
             start = end;
@@ -255,7 +262,12 @@ impl XetStore {
 
     /// The terms covering bytes `[first, last]` of `file`, trimmed to whole chunks, and the
     /// offset of `first` into the first one; `None` when `first` is past the end.
-    pub(crate) fn reconstruct(&self, file: &str, first: u64, last: u64) -> Option<(u64, Vec<TermDef>)> {
+    pub(crate) fn reconstruct(
+        &self,
+        file: &str,
+        first: u64,
+        last: u64,
+    ) -> Option<(u64, Vec<TermDef>)> {
         let (size, terms) = self.files.get(file)?;
         if first >= *size {
             return None;
@@ -305,7 +317,9 @@ mod tests {
         let ends = chunk_ends(&vec![59u8; 1_000_000]);
         assert_eq!(
             ends,
-            vec![131072, 262144, 393216, 524288, 655360, 786432, 917504, 1000000]
+            vec![
+                131072, 262144, 393216, 524288, 655360, 786432, 917504, 1000000
+            ]
         );
         let base: Vec<u8> = vec![
             154, 52, 42, 34, 159, 75, 126, 224, 70, 236, 12, 196, 79, 236, 178, 124, 127, 50, 99,
@@ -364,7 +378,9 @@ mod tests {
     #[test]
     fn a_second_revision_reuses_the_chunks_it_shares() {
         let mut s = XetStore::default();
-        let v1: Vec<u8> = (0..600_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let v1: Vec<u8> = (0..600_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         let mut v2 = v1.clone();
         v2[300_000..301_000].fill(1);
         let id1 = s.ingest(&Blob::from_bytes(v1.clone())).unwrap();

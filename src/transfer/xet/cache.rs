@@ -134,7 +134,12 @@ impl XetCache {
 
     /// A new range of `data_len` bytes for chunks `[first, end)` of `xorb`, written in the
     /// cache's `tmp/`; `None` when the cache cannot be written.
-    pub(crate) fn pending(&self, xorb: &Hash, (first, end): (u32, u32), data_len: u64) -> Option<Pending> {
+    pub(crate) fn pending(
+        &self,
+        xorb: &Hash,
+        (first, end): (u32, u32),
+        data_len: u64,
+    ) -> Option<Pending> {
         let tmp_dir = self.dir.join("tmp");
         std::fs::create_dir_all(&tmp_dir).ok()?;
         let tmp = tmp_dir.join(format!(
@@ -166,7 +171,9 @@ impl XetCache {
             trailer.extend_from_slice(&(hashes.len() as u32).to_le_bytes());
             trailer.extend_from_slice(MAGIC);
             let ok = crate::transfer::sys::write_at(&p.file, &trailer, p.data_len).is_ok()
-                && p.dest.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+                && p.dest
+                    .parent()
+                    .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
                 && std::fs::rename(&p.tmp, &p.dest).is_ok();
             let _ = ok;
         }
@@ -223,7 +230,11 @@ impl XetCache {
             freed += len;
         }
         // Ranges an interrupted run was writing, older than an hour.
-        for e in std::fs::read_dir(self.dir.join("tmp")).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(self.dir.join("tmp"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let old = e
                 .metadata()
                 .and_then(|m| m.modified())

@@ -60,7 +60,12 @@ struct TokenJson {
 
 /// Reads a token answer: the JSON body, else the `X-Xet-*` headers (older Hub versions).
 fn parse_token(body: &[u8], headers: &HeaderMap) -> std::result::Result<XetToken, String> {
-    let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let h = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let t = match serde_json::from_slice::<TokenJson>(body) {
         Ok(t) => t,
         Err(_) => TokenJson {
@@ -220,7 +225,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-xet-access-token", HeaderValue::from_static("tok"));
         h.insert("x-xet-token-expiration", HeaderValue::from_static("12"));
-        h.insert("x-xet-cas-url", HeaderValue::from_static("http://127.0.0.1:1"));
+        h.insert(
+            "x-xet-cas-url",
+            HeaderValue::from_static("http://127.0.0.1:1"),
+        );
         assert_eq!(parse_token(b"", &h).unwrap().exp, 12);
         assert!(parse_token(br#"{"accessToken":"a b","exp":1,"casUrl":"https://c"}"#, &h).is_err());
         assert!(parse_token(br#"{"accessToken":"a","exp":1,"casUrl":"file:///x"}"#, &h).is_err());

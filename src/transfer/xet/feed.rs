@@ -188,8 +188,9 @@ impl<'c, 'a> Feeder<'c, 'a> {
         self.batch_bytes = 0;
         let window = self.job.window().clone();
         let state = self.ctx.state.clone();
-        self.workers
-            .push_back(tokio::task::spawn_blocking(move || decode_batch(&window, &state, batch)));
+        self.workers.push_back(tokio::task::spawn_blocking(move || {
+            decode_batch(&window, &state, batch)
+        }));
         Ok(())
     }
 

@@ -97,7 +97,10 @@ impl From<Error> for Bad {
 
 fn protocol(ctx: &Ctx<'_>, message: String) -> Error {
     Error::Protocol {
-        url: format!("Xet storage ({})", crate::sanitize::for_terminal(ctx.spec.rel_path)),
+        url: format!(
+            "Xet storage ({})",
+            crate::sanitize::for_terminal(ctx.spec.rel_path)
+        ),
         message,
     }
 }
@@ -117,7 +120,13 @@ pub(crate) async fn plan(
         .await?;
     // Windows start at chunk boundaries (0, or the end of a complete span or window).
     if recon.offset != 0 {
-        return Err(protocol(ctx, format!("the reconstruction of a range starting at a chunk boundary ({start}) skips {} bytes", recon.offset)));
+        return Err(protocol(
+            ctx,
+            format!(
+                "the reconstruction of a range starting at a chunk boundary ({start}) skips {} bytes",
+                recon.offset
+            ),
+        ));
     }
     let assigned = recon.assign().map_err(|m| protocol(ctx, m))?;
     let mut at = start;
@@ -134,7 +143,10 @@ pub(crate) async fn plan(
         at += t.unpacked;
     }
     if at > gap_end || at <= last {
-        return Err(protocol(ctx, format!("the reconstruction of bytes {start}-{last} covers {start}-{at}")));
+        return Err(protocol(
+            ctx,
+            format!("the reconstruction of bytes {start}-{last} covers {start}-{at}"),
+        ));
     }
     let mut jobs: Vec<Job> = Vec::new();
     let urls = recon.fetches.iter().map(|f| f.url.clone()).collect();
@@ -163,7 +175,6 @@ pub(crate) async fn plan(
     }
     Ok((jobs, at))
 }
-
 
 impl Job {
     /// The window it belongs to.
@@ -234,7 +245,9 @@ pub(crate) async fn run_job(ctx: &Ctx<'_>, job: Job) -> Result<()> {
             Ok(r) => r,
             Err(e) => {
                 ctx.errors.fetch_add(1, Ordering::Relaxed);
-                retries.wait(None, &http::describe_transport_error(&e)).await?;
+                retries
+                    .wait(None, &http::describe_transport_error(&e))
+                    .await?;
                 continue;
             }
         };
@@ -248,16 +261,26 @@ pub(crate) async fn run_job(ctx: &Ctx<'_>, job: Job) -> Result<()> {
             s if http::is_transient_status(resp.status()) => {
                 ctx.errors.fetch_add(1, Ordering::Relaxed);
                 let wait = server_wait(resp.headers(), std::time::SystemTime::now());
-                retries.wait(wait, &format!("Xet storage answered HTTP {s}")).await?;
+                retries
+                    .wait(wait, &format!("Xet storage answered HTTP {s}"))
+                    .await?;
                 continue;
             }
             s => {
-                return Err(protocol(ctx, format!("Xet storage answered HTTP {s} to a xorb range")));
+                return Err(protocol(
+                    ctx,
+                    format!("Xet storage answered HTTP {s} to a xorb range"),
+                ));
             }
         }
         match receive(ctx, &job, resp).await {
             Ok(()) if job.all_done() => return Ok(()),
-            Ok(()) => return Err(protocol(ctx, "a xorb range did not complete its terms".into())),
+            Ok(()) => {
+                return Err(protocol(
+                    ctx,
+                    "a xorb range did not complete its terms".into(),
+                ));
+            }
             Err(Bad::Fail(e)) => return Err(e),
             Err(Bad::Data(m)) if m.starts_with("transport: ") => {
                 ctx.errors.fetch_add(1, Ordering::Relaxed);
@@ -273,10 +296,12 @@ pub(crate) async fn run_job(ctx: &Ctx<'_>, job: Job) -> Result<()> {
                         hint: None,
                     });
                 }
-                ctx.run.reporter.on_event(&crate::progress::Event::Warn(&format!(
-                    "{}: bad Xet data ({m}); fetching that range again",
-                    crate::sanitize::for_terminal(ctx.spec.rel_path)
-                )));
+                ctx.run
+                    .reporter
+                    .on_event(&crate::progress::Event::Warn(&format!(
+                        "{}: bad Xet data ({m}); fetching that range again",
+                        crate::sanitize::for_terminal(ctx.spec.rel_path)
+                    )));
             }
         }
     }
@@ -290,15 +315,25 @@ async fn relocate(ctx: &Ctx<'_>, window: &Window, generation: u64, status: u16) 
         return Ok(());
     }
     if window.relocations.fetch_add(1, Ordering::SeqCst) >= MAX_RELOCATIONS {
-        return Err(protocol(ctx, format!("Xet storage keeps answering HTTP {status} to fresh URLs")));
+        return Err(protocol(
+            ctx,
+            format!("Xet storage keeps answering HTTP {status} to fresh URLs"),
+        ));
     }
-    ctx.run.reporter.on_event(&crate::progress::Event::Debug(&format!(
-        "{}: Xet storage answered {status}; asking a fresh reconstruction",
-        ctx.spec.rel_path
-    )));
+    ctx.run
+        .reporter
+        .on_event(&crate::progress::Event::Debug(&format!(
+            "{}: Xet storage answered {status}; asking a fresh reconstruction",
+            ctx.spec.rel_path
+        )));
     let recon = ctx
         .tokens
-        .reconstruction(ctx.run, ctx.spec.errors, &ctx.file_id, (window.start, window.end - 1))
+        .reconstruction(
+            ctx.run,
+            ctx.spec.errors,
+            &ctx.file_id,
+            (window.start, window.end - 1),
+        )
         .await?;
     let mut urls = Vec::with_capacity(window.fetches.len());
     for f in &window.fetches {
@@ -306,7 +341,12 @@ async fn relocate(ctx: &Ctx<'_>, window: &Window, generation: u64, status: u16) 
             .fetches
             .iter()
             .find(|g| g.xorb == f.xorb && g.ranges == f.ranges)
-            .ok_or_else(|| protocol(ctx, "a fresh reconstruction no longer has the same xorb ranges".into()))?;
+            .ok_or_else(|| {
+                protocol(
+                    ctx,
+                    "a fresh reconstruction no longer has the same xorb ranges".into(),
+                )
+            })?;
         urls.push(fresh.url.clone());
     }
     *u = (generation + 1, urls);
@@ -315,7 +355,11 @@ async fn relocate(ctx: &Ctx<'_>, window: &Window, generation: u64, status: u16) 
 
 /// Reads a 206 answer to `job`'s request: one range as is, several as `multipart/byteranges`;
 /// every byte must be the range asked for.
-async fn receive(ctx: &Ctx<'_>, job: &Job, mut resp: reqwest::Response) -> std::result::Result<(), Bad> {
+async fn receive(
+    ctx: &Ctx<'_>,
+    job: &Job,
+    mut resp: reqwest::Response,
+) -> std::result::Result<(), Bad> {
     let fetch = job.fetch();
     let mut feeds: Vec<RangeFeed> = fetch
         .ranges
@@ -349,7 +393,11 @@ async fn receive(ctx: &Ctx<'_>, job: &Job, mut resp: reqwest::Response) -> std::
             None
         }
         (_, Some(b)) => Some(Multipart::new(&b)),
-        _ => return Err(Bad::Data("several ranges answered without multipart/byteranges".into())),
+        _ => {
+            return Err(Bad::Data(
+                "several ranges answered without multipart/byteranges".into(),
+            ));
+        }
     };
     let mut feeder = Feeder::new(ctx, job);
     let r = pump(ctx, &mut resp, &mut multi, &mut feeds, &mut feeder).await;
@@ -357,7 +405,9 @@ async fn receive(ctx: &Ctx<'_>, job: &Job, mut resp: reqwest::Response) -> std::
     r?;
     done?;
     if multi.as_ref().is_some_and(|m| !m.done()) || !feeds.iter().all(RangeFeed::complete) {
-        return Err(Bad::Data("transport: the answer ended before every range arrived".into()));
+        return Err(Bad::Data(
+            "transport: the answer ended before every range arrived".into(),
+        ));
     }
     Ok(())
 }
@@ -381,7 +431,12 @@ async fn pump(
         let data = match chunk {
             Ok(Some(d)) => d,
             Ok(None) => return Ok(()),
-            Err(e) => return Err(Bad::Data(format!("transport: {}", http::describe_transport_error(&e)))),
+            Err(e) => {
+                return Err(Bad::Data(format!(
+                    "transport: {}",
+                    http::describe_transport_error(&e)
+                )));
+            }
         };
         ctx.received.fetch_add(data.len() as u64, Ordering::Relaxed);
         match multi {
@@ -406,7 +461,9 @@ async fn pump(
                 for (part, bytes) in pieces {
                     if let Some(r) = part {
                         if fetch_ranges.get(next_part) != Some(&r) {
-                            return Err(Bad::Data("a multipart part is not the next range asked for".into()));
+                            return Err(Bad::Data(
+                                "a multipart part is not the next range asked for".into(),
+                            ));
                         }
                         current = Some(next_part);
                         next_part += 1;
@@ -414,7 +471,8 @@ async fn pump(
                     if bytes.is_empty() {
                         continue;
                     }
-                    let k = current.ok_or_else(|| Bad::Data("multipart data outside a part".into()))?;
+                    let k =
+                        current.ok_or_else(|| Bad::Data("multipart data outside a part".into()))?;
                     feeder.feed(k, &mut feeds[k], &bytes).await?;
                 }
             }
@@ -449,7 +507,11 @@ async fn from_cache(ctx: &Ctx<'_>, cache: &XetCache, job: &Job) -> Result<bool> 
     let done = feeder.finish().await;
     match outcome.and(done) {
         Ok(()) if job.all_done() => {
-            let bytes: u64 = job.uses.iter().map(|u| job.window.terms[u.term].unpacked).sum();
+            let bytes: u64 = job
+                .uses
+                .iter()
+                .map(|u| job.window.terms[u.term].unpacked)
+                .sum();
             ctx.from_cache.fetch_add(bytes, Ordering::Relaxed);
             Ok(true)
         }

@@ -147,7 +147,12 @@ pub(crate) async fn download(
     let total = spec.size.unwrap_or(0);
     let part = part_of(spec);
     let file_id = xet.file_id.to_ascii_lowercase();
-    let state = Arc::new(state::FileState::open(&part, &file_id, total, from_scratch)?);
+    let state = Arc::new(state::FileState::open(
+        &part,
+        &file_id,
+        total,
+        from_scratch,
+    )?);
     let tokens = xrun.tokens(&xet.token);
     let id = next_transfer_id();
     run.started(id, spec, Some(total), state.resumed);

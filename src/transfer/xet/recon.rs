@@ -53,7 +53,6 @@ impl Fetch {
             .collect();
         format!("bytes={}", parts.join(","))
     }
-
 }
 
 /// A validated reconstruction.

@@ -107,7 +107,12 @@ fn regroup_bg4(g: &[u8], out: &mut Vec<u8>) {
         split + usize::from(rem > 2),
         split,
     ];
-    let starts = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2]];
+    let starts = [
+        0,
+        sizes[0],
+        sizes[0] + sizes[1],
+        sizes[0] + sizes[1] + sizes[2],
+    ];
     out.clear();
     out.reserve(n);
     for i in 0..split {
@@ -180,7 +185,11 @@ pub(crate) fn encode(data: &[u8], scheme: u8) -> Vec<u8> {
     let payload = match scheme {
         0 => data.to_vec(),
         _ => {
-            let input = if scheme == 2 { group_bg4(data) } else { data.to_vec() };
+            let input = if scheme == 2 {
+                group_bg4(data)
+            } else {
+                data.to_vec()
+            };
             let mut enc = lz4_flex::frame::FrameEncoder::new(Vec::new());
             enc.write_all(&input).unwrap();
             enc.finish().unwrap()
