@@ -67,6 +67,8 @@ fn setting_rows(s: &Settings) -> Vec<Row> {
         row("retries", &s.retries),
         secs_row("retry_base", &s.retry_base),
         secs_row("retry_max_wait", &s.retry_max_wait),
+        row("xet", &s.xet),
+        row("xet_cache_size", &s.xet_cache_size),
     ]
 }
 

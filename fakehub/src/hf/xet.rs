@@ -8,11 +8,14 @@ use serde_json::{Value, json};
 
 use super::errors::{cdn_error, hf_error, rev_not_found};
 use super::state::{HfState, RepoId};
-use super::xet_store::{TermDef, hex_of};
+use super::xet_store::{Hash, TermDef, hex_of};
 use crate::Ctx;
 use crate::http::{Request, Response};
 use crate::sign::SigError;
 use crate::util::now_ms;
+
+/// Chunk ranges `[start, end)` of one xorb.
+type ChunkRanges = Vec<(u32, u32)>;
 
 /// The multipart boundary of xorb answers.
 const BOUNDARY: &str = "fakehub-xorb-ranges";
@@ -89,7 +92,7 @@ impl HfState {
 
     /// The reconstruction answer: terms, and per xorb the merged chunk ranges with signed URLs.
     fn reconstruction(&self, ctx: &Ctx, version: u8, offset: u64, terms: &[TermDef]) -> Value {
-        let mut per_xorb: Vec<([u8; 32], Vec<(u32, u32)>)> = Vec::new();
+        let mut per_xorb: Vec<(Hash, ChunkRanges)> = Vec::new();
         for t in terms {
             let list = match per_xorb.iter_mut().find(|(x, _)| *x == t.xorb) {
                 Some((_, l)) => l,

@@ -116,7 +116,7 @@ impl XetCache {
             if a <= first && end <= b && a < b {
                 if let Some(c) = read_trailer(&e.path(), a, b) {
                     // Recently used: the last to go.
-                    if let Ok(f) = std::fs::File::options().write(true).open(&e.path()) {
+                    if let Ok(f) = std::fs::File::options().write(true).open(e.path()) {
                         let _ = f.set_modified(SystemTime::now());
                     }
                     return Some(c);

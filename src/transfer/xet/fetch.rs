@@ -412,6 +412,9 @@ async fn receive(
     Ok(())
 }
 
+/// Bytes of a multipart body, after the start of a part (its range) when one started.
+type Pieces = (Option<(u64, u64)>, Vec<u8>);
+
 /// Moves the body of `resp` into the feeds.
 async fn pump(
     ctx: &Ctx<'_>,
@@ -449,7 +452,7 @@ async fn pump(
                 feeder.feed(0, f, &data).await?;
             }
             Some(m) => {
-                let mut pieces: Vec<(Option<(u64, u64)>, Vec<u8>)> = Vec::new();
+                let mut pieces: Vec<Pieces> = Vec::new();
                 m.feed(&data, &mut |p| match p {
                     Piece::Part(a, b) => pieces.push((Some((a, b)), Vec::new())),
                     Piece::Data(d) => match pieces.last_mut() {

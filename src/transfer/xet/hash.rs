@@ -176,7 +176,8 @@ mod tests {
         let c = "0d2beb91b9196929a5ddec9f6e306924ddf4a24268e3e59fd8464738d525af37";
         let d = "adf8773496a9b7319b2e50dc98093f344053b17d8ad37100b9c07d9805988784";
         let zero = "0000000000000000000000000000000000000000000000000000000000000000";
-        let cases: Vec<(Vec<(&str, u64)>, &str, &str)> = vec![
+        type Case<'a> = (Vec<(&'a str, u64)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
             (
                 vec![(a, 100)],
                 a,

@@ -59,6 +59,9 @@ pub(crate) fn discard(part: &Path) {
     let _ = std::fs::remove_file(journal_path(part));
 }
 
+/// A complete span: where it starts and its chunks (hash, length).
+type Span = (u64, Vec<(Hash, u64)>);
+
 /// One journal line.
 fn span_line(start: u64, chunks: &[(Hash, u64)]) -> String {
     let mut line = format!("{start} ");
@@ -79,14 +82,14 @@ pub(crate) fn discard_journal(part: &Path) {
 
 /// Reads a journal: the spans it records, if it belongs to `file_id` of `total` bytes and is
 /// consistent.
-fn read_journal(path: &Path, file_id: &str, total: u64) -> Option<Vec<(u64, Vec<(Hash, u64)>)>> {
+fn read_journal(path: &Path, file_id: &str, total: u64) -> Option<Vec<Span>> {
     let text = std::fs::read(path).ok()?;
     let text = String::from_utf8_lossy(&text);
     let mut lines = text.split_inclusive('\n');
     if lines.next()? != format!("dsfetch-xet 1 {file_id} {total}\n") {
         return None;
     }
-    let mut spans: Vec<(u64, Vec<(Hash, u64)>)> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
     for line in lines {
         let Some(line) = line.strip_suffix('\n') else {
             break; // torn
@@ -182,7 +185,7 @@ impl FileState {
         let line = span_line(start, &chunks);
         if let Some(j) = lock(&self.journal).as_mut() {
             j.write_all(line.as_bytes())
-                .map_err(|e| Error::io("writing", &journal_path(&self.part), e))?;
+                .map_err(|e| Error::io("writing", journal_path(&self.part), e))?;
         }
         self.mark(start, chunks);
         Ok(())

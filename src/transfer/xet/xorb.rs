@@ -153,13 +153,10 @@ impl Splitter {
             if self.buf.len() < want {
                 break;
             }
-            match self.header {
-                None => {
-                    let mut b = [0u8; HEADER];
-                    b.copy_from_slice(&self.buf[..HEADER]);
-                    self.header = Some(parse_header(&b)?);
-                }
-                Some(_) => {}
+            if self.header.is_none() {
+                let mut b = [0u8; HEADER];
+                b.copy_from_slice(&self.buf[..HEADER]);
+                self.header = Some(parse_header(&b)?);
             }
             if let Some(h) = self.header
                 && self.buf.len() == HEADER + h.compressed
