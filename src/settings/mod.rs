@@ -333,6 +333,36 @@ fn read_config(env: &Env) -> Result<(ConfigFile, Option<PathBuf>)> {
     })
 }
 
+/// `DSFETCH_XET` (on unless 0/false/no/off) and the chunk cache's budget
+/// (`DSFETCH_XET_CACHE_SIZE`, config `xet_cache_size`).
+fn xet_settings(
+    env: &Env,
+    config: &ConfigFile,
+    config_path: &Option<PathBuf>,
+) -> Result<(Setting<bool>, Setting<u64>)> {
+    let xet_env = match env.get("DSFETCH_XET") {
+        None => None,
+        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Some((true, "DSFETCH_XET")),
+            "0" | "false" | "no" | "off" => Some((false, "DSFETCH_XET")),
+            _ => {
+                return Err(Error::usage(format!(
+                    "DSFETCH_XET={v:?} is not valid: expected 1 or 0 (true/false, yes/no, on/off); fix or unset it"
+                )));
+            }
+        },
+    };
+    let xet = pick(None, xet_env, None, config_path, true);
+    let xet_cache_size = pick(
+        None,
+        env_number(env, "DSFETCH_XET_CACHE_SIZE")?.map(|(n, v)| (n.whole(), v)),
+        config.xet_cache_size,
+        config_path,
+        DEFAULT_XET_CACHE_SIZE,
+    );
+    Ok((xet, xet_cache_size))
+}
+
 /// Command-line values that take precedence over everything else.
 #[derive(Debug, Clone, Default)]
 pub struct FlagOverrides {
@@ -456,26 +486,7 @@ impl Settings {
             RetryPolicy::default().max_wait,
         );
         let chunk_size = env_number(env, "DSFETCH_CHUNK_SIZE")?.map(|(n, _)| n.whole());
-        let xet_env = match env.get("DSFETCH_XET") {
-            None => None,
-            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => Some((true, "DSFETCH_XET")),
-                "0" | "false" | "no" | "off" => Some((false, "DSFETCH_XET")),
-                _ => {
-                    return Err(Error::usage(format!(
-                        "DSFETCH_XET={v:?} is not valid: expected 1 or 0 (true/false, yes/no, on/off); fix or unset it"
-                    )));
-                }
-            },
-        };
-        let xet = pick(None, xet_env, None, &config_path, true);
-        let xet_cache_size = pick(
-            None,
-            env_number(env, "DSFETCH_XET_CACHE_SIZE")?.map(|(n, v)| (n.whole(), v)),
-            config.xet_cache_size,
-            &config_path,
-            DEFAULT_XET_CACHE_SIZE,
-        );
+        let (xet, xet_cache_size) = xet_settings(env, &config, &config_path)?;
         Ok(Settings {
             config_path,
             config,
