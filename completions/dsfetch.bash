@@ -161,7 +161,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__batch)
-            opts="-j -q -v -h -V --jobs --file-jobs --connections --max-connections --fail-fast --dry-run --locked --lock --force --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-j -q -v -h -V --jobs --file-jobs --connections --max-connections --fail-fast --dry-run --no-xet --locked --lock --force --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,7 +239,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download)
-            opts="-f -o -j -q -v -h -V --revision --token --repo-type --type --file --no-unzip --competition --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
+            opts="-f -o -j -q -v -h -V --revision --token --repo-type --type --file --no-unzip --competition --output --force --jobs --connections --include --exclude --dry-run --no-xet --layout --quiet --verbose --json --no-progress --progress --help --version hf kaggle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,7 +373,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__hf)
-            opts="-o -j -q -v -h -V --revision --token --repo-type --type --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-o -j -q -v -h -V --revision --token --repo-type --type --output --force --jobs --connections --include --exclude --dry-run --no-xet --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -439,7 +439,7 @@ _dsfetch() {
             return 0
             ;;
         dsfetch__subcmd__download__subcmd__kaggle)
-            opts="-f -o -j -q -v -h -V --file --no-unzip --competition --output --force --jobs --connections --include --exclude --dry-run --layout --quiet --verbose --json --no-progress --progress --help --version"
+            opts="-f -o -j -q -v -h -V --file --no-unzip --competition --output --force --jobs --connections --include --exclude --dry-run --no-xet --layout --quiet --verbose --json --no-progress --progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

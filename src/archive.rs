@@ -60,6 +60,7 @@ pub(crate) async fn fetch<S: Source>(
         // is read front to back, after it verifies.
         on_parallel: (extracting && zip).then_some(&on_parallel as _),
         tail_first: extracting && zip,
+        xet: None,
     };
     // An archive verified by an earlier run that could not finish is used as it is: versions
     // never change.

@@ -46,6 +46,8 @@ pub struct BatchOptions {
     pub layouts: LayoutDefaults,
     /// How large files are split into parallel chunks.
     pub parallel: crate::transfer::ParallelConfig,
+    /// How Xet-backed Hub files are fetched.
+    pub xet: crate::transfer::XetOptions,
 }
 
 /// What happened to one entry.
@@ -292,6 +294,7 @@ async fn run_entry(
         parallel: opts.parallel.clone(),
         locked: pinned.map(|p| Arc::new(p.locked_files())),
         layout,
+        xet: opts.xet.clone(),
     };
     let mut target = Target {
         id: entry.id.clone(),

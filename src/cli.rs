@@ -139,6 +139,9 @@ pub struct BatchArgs {
     /// Resolve every entry and show the plan, without writing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Fetch Xet-backed Hugging Face files through the Hub's bridge, not the Xet CAS (also DSFETCH_XET=0)
+    #[arg(long)]
+    pub no_xet: bool,
     /// Use exactly the versions and commits of the lockfile and verify every file against it
     #[arg(long)]
     pub locked: bool,
@@ -487,6 +490,9 @@ pub struct CommonDownloadArgs {
     /// Resolve and show what would be downloaded, without writing anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Fetch Xet-backed Hugging Face files through the Hub's bridge, not the Xet CAS (also DSFETCH_XET=0)
+    #[arg(long)]
+    pub no_xet: bool,
     /// Where files go: a plain folder, or straight into the huggingface_hub / kagglehub cache [default: folder, or config `layout`]
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,

@@ -54,4 +54,4 @@ pub use pipeline::download;
 pub use report::{DownloadReport, ReportFile};
 pub use sink::{Layout, hf_hub_cache, kagglehub_cache};
 pub use source::{Hubs, about, search};
-pub use transfer::ParallelConfig;
+pub use transfer::{ParallelConfig, XET_WINDOW, XetCache, XetCacheStats, XetOptions};

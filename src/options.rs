@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use crate::lockfile::LockedFile;
 use crate::pattern::Selection;
 use crate::sink::Layout;
-use crate::transfer::ParallelConfig;
+use crate::transfer::{ParallelConfig, XetOptions};
 
 /// Options of one dataset download.
 #[derive(Debug, Clone)]
@@ -37,6 +37,9 @@ pub struct DownloadOptions {
     /// copies are re-hashed; a corrupted one is fetched again; upstream bytes that differ fail
     /// with an integrity error before anything is moved into place.
     pub locked: Option<Arc<BTreeMap<String, LockedFile>>>,
+    /// How Xet-backed Hub files are fetched: through the CAS (with the chunk cache), or through
+    /// the Hub's bridge.
+    pub xet: XetOptions,
 }
 
 impl Default for DownloadOptions {
@@ -52,6 +55,7 @@ impl Default for DownloadOptions {
             parallel: ParallelConfig::default(),
             locked: None,
             layout: Layout::Folder,
+            xet: XetOptions::default(),
         }
     }
 }

@@ -106,7 +106,13 @@ async fn run<S: Source>(
             .as_ref()
             .filter(|a| a.keep_zipped)
             .map(|a| a.name.as_str());
-        return Ok(plan::dry_run_report(base, &plan, contents, zipped));
+        return Ok(plan::dry_run_report(
+            base,
+            &plan,
+            contents,
+            zipped,
+            opts.xet.enabled,
+        ));
     }
     let fetcher = Fetcher {
         http: hubs.http,
@@ -117,6 +123,7 @@ async fn run<S: Source>(
         large_files: Arc::new(tokio::sync::Semaphore::new(
             crate::transfer::MAX_PARALLEL_FILES,
         )),
+        xet: Arc::new(crate::transfer::XetRun::new(opts.xet.clone())),
     };
     let done = Transfer {
         fetcher: &fetcher,
@@ -169,6 +176,7 @@ fn finish(
                 expected: None,
                 upstream: e.upstream.clone().unwrap_or_default(),
                 may_be_wrapped: false,
+                xet_hash: None,
             })
             .collect()
     } else {
@@ -322,6 +330,13 @@ impl<S: Source> Transfer<'_, S> {
             errors,
             on_parallel: None,
             tail_first: false,
+            xet: match (&f.xet_hash, self.source.xet_token_request(self.snap)) {
+                (Some(h), Some(token)) => Some(crate::transfer::XetSpec {
+                    file_id: h.clone(),
+                    token,
+                }),
+                _ => None,
+            },
         })
     }
 

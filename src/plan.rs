@@ -218,6 +218,7 @@ pub(crate) fn dry_run_report(
     plan: &Plan,
     archive_contents: Vec<RemoteFile>,
     keep_zipped_as: Option<&str>,
+    xet: bool,
 ) -> DownloadReport {
     let mut files: Vec<ReportFile> = plan.kept.iter().map(ReportFile::kept).collect();
     let mut todo: Vec<RemoteFile> = plan.todo.clone();
@@ -229,6 +230,7 @@ pub(crate) fn dry_run_report(
                 expected: None,
                 upstream: String::new(),
                 may_be_wrapped: false,
+                xet_hash: None,
             }),
             None => todo.extend(archive_contents),
         }
@@ -241,6 +243,7 @@ pub(crate) fn dry_run_report(
             _ => None,
         },
         skipped: false,
+        xet: xet && f.xet_hash.is_some(),
     }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     base.skipped = plan.kept.len();
@@ -271,6 +274,7 @@ mod tests {
             expected: Some(Expected::Sha256(sha.clone())),
             upstream: sha,
             may_be_wrapped: false,
+            xet_hash: None,
         }
     }
 

@@ -21,6 +21,9 @@ pub struct ReportFile {
     pub sha256: Option<String>,
     /// Whether it was already present and left alone.
     pub skipped: bool,
+    /// Dry run: it would be fetched through Xet storage.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub xet: bool,
 }
 
 /// The outcome of one dataset download (the `--json` download object, minus `success`/`message`).
@@ -63,6 +66,7 @@ impl ReportFile {
             size: e.size,
             sha256: Some(e.sha256.clone()),
             skipped: true,
+            xet: false,
         }
     }
 }

@@ -19,6 +19,8 @@ pub(crate) struct RemoteFile {
     pub upstream: String,
     /// The service may send the file wrapped in `<basename>.zip` (Kaggle single files).
     pub may_be_wrapped: bool,
+    /// Hugging Face: the Xet file id (64 hex) of a Xet-backed file.
+    pub xet_hash: Option<String>,
 }
 
 /// The version a snapshot is pinned to.

@@ -22,3 +22,4 @@ mod reliability;
 mod search;
 mod usage;
 mod verify;
+mod xet;

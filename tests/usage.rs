@@ -33,12 +33,19 @@ fn every_numeric_setting_is_validated() {
         "many",
     ];
     // (variable, probes that are legitimately accepted, a valid value and how `config` shows it)
-    let vars: [(&str, &[&str], &str, &str, &str); 7] = [
+    let vars: [(&str, &[&str], &str, &str, &str); 8] = [
         ("DSFETCH_JOBS", &[], "8", "jobs", "8"),
         ("DSFETCH_CONNECTIONS", &[], "4", "connections", "4"),
         ("DSFETCH_CHUNK_SIZE", &[], "65536", "chunk_size", "65536"),
         ("DSFETCH_TIMEOUT", &[], "0.5", "timeout", "0.5s"),
         ("DSFETCH_RETRIES", &["0"], "3", "retries", "3"),
+        (
+            "DSFETCH_XET_CACHE_SIZE",
+            &["0"],
+            "1000000",
+            "xet_cache_size",
+            "1000000",
+        ),
         ("DSFETCH_RETRY_BASE", &["0"], "0.25", "retry_base", "0.25s"),
         (
             "DSFETCH_RETRY_MAX_WAIT",
@@ -86,11 +93,12 @@ fn every_numeric_setting_is_validated() {
         "\"many\"",
         "[1]",
     ];
-    let keys: [(&str, &str, &[&str]); 6] = [
+    let keys: [(&str, &str, &[&str]); 7] = [
         ("", "jobs", &[]),
         ("", "connections", &[]),
         ("", "timeout", &[]),
         ("", "retries", &["0"]),
+        ("", "xet_cache_size", &["0"]),
         ("hf", "jobs", &[]),
         ("kaggle", "jobs", &[]),
     ];

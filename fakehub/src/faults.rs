@@ -14,6 +14,8 @@ pub enum Origin {
     Cdn,
     /// The Kaggle storage origin (GCS-like signed URLs).
     Storage,
+    /// The Xet CAS origin (reconstructions; xorbs are on the CDN origin).
+    Cas,
     /// Any origin (only meaningful in fault rules).
     Any,
 }

@@ -82,6 +82,12 @@ pub struct Options {
     pub storage_port: u16,
     /// Tokio worker threads of the server runtime (default 2).
     pub worker_threads: usize,
+    /// Xet CAS port (0 = any free port).
+    pub cas_port: u16,
+    /// Seconds a Xet access token is valid (`exp` = now + this; default 3600).
+    pub xet_token_ttl: u64,
+    /// Whether the CAS serves `/v2/reconstructions` (otherwise 404, and clients use `/v1/`).
+    pub xet_v2: bool,
 }
 
 impl Default for Options {
@@ -97,6 +103,9 @@ impl Default for Options {
             cdn_port: 0,
             storage_port: 0,
             worker_threads: 2,
+            cas_port: 0,
+            xet_token_ttl: 3600,
+            xet_v2: true,
         }
     }
 }
@@ -108,6 +117,7 @@ pub(crate) struct Ctx<'a> {
     pub api_url: &'a str,
     pub cdn_url: &'a str,
     pub storage_url: &'a str,
+    pub cas_url: &'a str,
     pub started_ms: i64,
 }
 
@@ -117,6 +127,7 @@ pub(crate) struct Shared {
     pub api_url: String,
     pub cdn_url: String,
     pub storage_url: String,
+    pub cas_url: String,
     pub started_ms: i64,
     pub signer: Signer,
     pub hf: RwLock<HfState>,
@@ -146,6 +157,7 @@ impl Shared {
             api_url: &self.api_url,
             cdn_url: &self.cdn_url,
             storage_url: &self.storage_url,
+            cas_url: &self.cas_url,
             started_ms: self.started_ms,
         }
     }
@@ -158,6 +170,7 @@ impl Shared {
             Origin::Api | Origin::Any => read(&self.hf).handle_api(&ctx, req),
             Origin::Cdn => read(&self.hf).handle_cdn(&ctx, req),
             Origin::Storage => read(&self.kaggle).handle_storage(&ctx, req),
+            Origin::Cas => read(&self.hf).handle_cas(&ctx, req),
         }
     }
 }
@@ -214,6 +227,7 @@ impl FakeHub {
         let api = bind(opts.api_port)?;
         let cdn = bind(opts.cdn_port)?;
         let storage = bind(opts.storage_port)?;
+        let cas = bind(opts.cas_port)?;
         let host = url_host(opts.bind);
         let url = |l: &StdListener| -> io::Result<String> {
             Ok(format!("http://{host}:{}", l.local_addr()?.port()))
@@ -222,6 +236,7 @@ impl FakeHub {
             api_url: url(&api)?,
             cdn_url: url(&cdn)?,
             storage_url: url(&storage)?,
+            cas_url: url(&cas)?,
             started_ms: util::now_ms(),
             signer: Signer::new(),
             hf: RwLock::new(HfState::default()),
@@ -247,6 +262,7 @@ impl FakeHub {
                         (api, Origin::Api),
                         (cdn, Origin::Cdn),
                         (storage, Origin::Storage),
+                        (cas, Origin::Cas),
                     ] {
                         ls.push((tokio::net::TcpListener::from_std(l)?, o));
                     }
@@ -287,6 +303,11 @@ impl FakeHub {
     /// Base URL of the Kaggle storage origin.
     pub fn storage_url(&self) -> String {
         self.shared.storage_url.clone()
+    }
+
+    /// Base URL of the Xet CAS origin (the `casUrl` of Xet tokens).
+    pub fn cas_url(&self) -> String {
+        self.shared.cas_url.clone()
     }
 
     /// The options the fake runs with.
@@ -525,6 +546,16 @@ impl FakeHub {
     /// `AccessDenied` / GCS `ExpiredToken`). URLs issued later work.
     pub fn expire_signed_urls(&self) {
         self.shared.signer.expire_all();
+    }
+
+    /// Every Xet access token issued so far is refused by the CAS from now on (401).
+    pub fn expire_xet_tokens(&self) {
+        self.shared.signer.expire_tokens();
+    }
+
+    /// The Xet file id of `path` at `rev` in `repo_id`, when the file is Xet-backed.
+    pub fn hf_xet_hash(&self, repo_id: &str, rev: &str, path: &str) -> Option<String> {
+        read(&self.shared.hf).xet_hash(repo_id, rev, path)
     }
 }
 

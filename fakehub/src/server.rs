@@ -40,6 +40,7 @@ fn status_fault(
         Origin::Api | Origin::Any => hf::injected_error(code, path),
         Origin::Cdn => hf::cdn_error(code),
         Origin::Storage => kaggle::storage_error(code),
+        Origin::Cas => hf::injected_error(code, path),
     };
     if let Some(ra) = retry_after {
         r = r.header("Retry-After", ra);

@@ -32,6 +32,7 @@ pub(crate) struct Signer {
     secret: [u8; 16],
     seq: AtomicU64,
     expired_before: AtomicU64,
+    tokens_before: AtomicU64,
 }
 
 impl Signer {
@@ -48,6 +49,7 @@ impl Signer {
             secret,
             seq: AtomicU64::new(1),
             expired_before: AtomicU64::new(0),
+            tokens_before: AtomicU64::new(0),
         }
     }
 
@@ -174,6 +176,80 @@ impl Signer {
         }
         let exp: u64 = expires.parse().map_err(|_| SigError::Invalid)?;
         self.check_seq(seq, exp)
+    }
+}
+
+impl Signer {
+    /// A signed xorb URL on `base` for `path`, authorizing exactly the byte ranges `range`
+    /// (`bytes=a-b[,c-d]`), as the Xet transfer service signs them (`X-Xet-Signed-Range` plus
+    /// CloudFront parameters).
+    pub(crate) fn xorb_url(&self, base: &str, path: &str, range: &str) -> String {
+        let seq = self.seq.fetch_add(1, Ordering::SeqCst);
+        let expires = ((now_ms() / 1000) as u64 + CDN_EXPIRES).to_string();
+        let mac = self.mac(seq, &[path, range, &expires]);
+        let mut raw = seq.to_be_bytes().to_vec();
+        raw.extend_from_slice(&mac);
+        let sig = URL_SAFE_NO_PAD.encode(raw);
+        let policy = URL_SAFE_NO_PAD.encode(format!(
+            "{{\"Statement\":[{{\"Resource\":\"{base}{path}*\",\"Condition\":{{\"DateLessThan\":{{\"AWS:EpochTime\":{expires}}}}}}}]}}"
+        ));
+        format!(
+            "{base}{path}?X-Xet-Signed-Range={}&Expires={expires}&Policy={policy}&Signature={sig}&Key-Pair-Id=K2FAKEHUBXETKEY",
+            enc_component(range)
+        )
+    }
+
+    /// Checks a signed xorb request; returns the signed range.
+    pub(crate) fn check_xorb(&self, path: &str, query: &str) -> Result<String, SigError> {
+        let q = parse_query(query).ok_or(SigError::Invalid)?;
+        let get = |k: &str| q.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
+        let (Some(sig), Some(range), Some(expires)) =
+            (get("Signature"), get("X-Xet-Signed-Range"), get("Expires"))
+        else {
+            return Err(SigError::Missing);
+        };
+        let raw = URL_SAFE_NO_PAD.decode(sig).map_err(|_| SigError::Invalid)?;
+        if raw.len() != 40 {
+            return Err(SigError::Invalid);
+        }
+        let seq = u64::from_be_bytes(raw[..8].try_into().map_err(|_| SigError::Invalid)?);
+        if self.mac(seq, &[path, range, expires])[..] != raw[8..] {
+            return Err(SigError::Invalid);
+        }
+        let exp: u64 = expires.parse().map_err(|_| SigError::Invalid)?;
+        self.check_seq(seq, exp)?;
+        Ok(range.to_string())
+    }
+
+    /// A fresh Xet access token valid until `exp` (Unix seconds).
+    pub(crate) fn token(&self, exp: u64) -> String {
+        let seq = self.seq.fetch_add(1, Ordering::SeqCst);
+        let mac = self.mac(seq, &["xet-token", &exp.to_string()]);
+        let raw = [seq.to_be_bytes().as_slice(), &exp.to_be_bytes(), &mac[..16]].concat();
+        format!("xet_{}", URL_SAFE_NO_PAD.encode(raw))
+    }
+
+    /// Whether `token` was issued by [`Signer::token`], has not expired, and was not revoked by
+    /// [`Signer::expire_tokens`].
+    pub(crate) fn check_token(&self, token: &str) -> bool {
+        let Some(raw) = token
+            .strip_prefix("xet_")
+            .and_then(|t| URL_SAFE_NO_PAD.decode(t).ok())
+            .filter(|r| r.len() == 32)
+        else {
+            return false;
+        };
+        let seq = u64::from_be_bytes(raw[..8].try_into().expect("8 bytes"));
+        let exp = u64::from_be_bytes(raw[8..16].try_into().expect("8 bytes"));
+        self.mac(seq, &["xet-token", &exp.to_string()])[..16] == raw[16..]
+            && seq >= self.tokens_before.load(Ordering::SeqCst)
+            && exp >= (now_ms() / 1000) as u64
+    }
+
+    /// Every Xet token issued so far is refused from now on (the CAS answers 401).
+    pub(crate) fn expire_tokens(&self) {
+        let next = self.seq.load(Ordering::SeqCst);
+        self.tokens_before.store(next, Ordering::SeqCst);
     }
 }
 

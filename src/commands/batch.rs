@@ -146,6 +146,7 @@ pub(super) async fn batch(ctx: &Ctx, a: &BatchArgs) -> Outcome {
             kaggle: ctx.settings.config.kaggle.layout,
         },
         parallel: ctx.settings.parallel(),
+        xet: ctx.settings.xet_options(&ctx.env, a.no_xet),
     };
     let report = batch::run(
         &loaded.manifest,

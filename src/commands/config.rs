@@ -73,6 +73,8 @@ fn setting_rows(s: &Settings) -> Vec<Row> {
             dsfetch::settings::describe_max_size(&s.max_size),
             s.max_size.origin.to_string(),
         ),
+        row("xet", &s.xet),
+        row("xet_cache_size", &s.xet_cache_size),
     ]
 }
 

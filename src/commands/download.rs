@@ -154,6 +154,7 @@ fn download_options(ctx: &Ctx, common: &CommonDownloadArgs, hub: Hub) -> Result<
         parallel: ctx.settings.parallel(),
         locked: None,
         layout: Layout::resolve(kind, &ctx.env)?,
+        xet: ctx.settings.xet_options(&ctx.env, common.no_xet),
     })
 }
 

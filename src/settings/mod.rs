@@ -9,6 +9,7 @@ use std::time::Duration;
 
 mod local;
 mod numeric;
+mod xet;
 
 use serde::Deserialize;
 
@@ -169,6 +170,8 @@ pub struct ConfigFile {
     pub history: Option<bool>,
     /// Prune the caches and the download root to this size after each download.
     pub max_size: Option<SizeValue>,
+    /// Bytes the Xet chunk cache may hold (0 turns it off).
+    pub xet_cache_size: Option<u64>,
     /// Hugging Face defaults.
     #[serde(default)]
     pub hf: SourceDefaults,
@@ -219,7 +222,14 @@ pub struct Settings {
     pub history: Setting<bool>,
     /// The budget of automatic cleanup after each download (`None`: off).
     pub max_size: Setting<Option<u64>>,
+    /// Fetch Xet-backed files through the CAS (`DSFETCH_XET=0` turns it off).
+    pub xet: Setting<bool>,
+    /// Bytes the Xet chunk cache may hold (`DSFETCH_XET_CACHE_SIZE` / `xet_cache_size`; 0 off).
+    pub xet_cache_size: Setting<u64>,
 }
+
+/// The Xet chunk cache's budget when none is set: 10 GiB.
+pub const DEFAULT_XET_CACHE_SIZE: u64 = 10 << 30;
 
 /// The effective per-hub defaults (config `[hf]` / `[kaggle]`), with their origins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -461,6 +471,7 @@ impl Settings {
         let chunk_size = env_number(env, "DSFETCH_CHUNK_SIZE")?.map(|(n, _)| n.whole());
         let history = local::history(env, config.history, &config_path);
         let max_size = local::max_size(env, config.max_size.as_ref(), &config_path)?;
+        let (xet, xet_cache_size) = xet::settings(env, &config, &config_path)?;
         Ok(Settings {
             config_path,
             config,
@@ -475,7 +486,23 @@ impl Settings {
             chunk_size,
             history,
             max_size,
+            xet,
+            xet_cache_size,
         })
+    }
+
+    /// How downloads use Xet: off with `no_xet_flag` (`--no-xet`) or `DSFETCH_XET=0`; the chunk
+    /// cache in dsfetch's cache folder unless its budget is 0.
+    pub fn xet_options(&self, env: &Env, no_xet_flag: bool) -> crate::XetOptions {
+        let cache = match self.xet_cache_size.value {
+            0 => None,
+            budget => crate::XetCache::default_dir(env).map(|d| crate::XetCache::new(d, budget)),
+        };
+        crate::XetOptions {
+            enabled: self.xet.value && !no_xet_flag,
+            cache,
+            ..crate::XetOptions::default()
+        }
     }
 
     /// The HTTP configuration these settings describe.

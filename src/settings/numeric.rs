@@ -163,6 +163,14 @@ pub const NUMERIC: &[Numeric] = &[
         },
     },
     Numeric {
+        env: Some("DSFETCH_XET_CACHE_SIZE"),
+        key: Some("xet_cache_size"),
+        range: Range::Bytes {
+            min: 0,
+            max: 1 << 50,
+        },
+    },
+    Numeric {
         env: None,
         key: Some("hf.jobs"),
         range: JOBS,

@@ -49,6 +49,11 @@ pub(crate) trait Source: Sync {
     async fn check_access(&self, _snap: &Snapshot, _http: &Http) -> Result<()> {
         Ok(())
     }
+
+    /// The request for the snapshot's Xet read token, for hubs that store files in Xet.
+    fn xet_token_request(&self, _snap: &Snapshot) -> Option<Request> {
+        None
+    }
 }
 
 /// Sends the snapshot's first download request to its first hop only: a redirect or a success

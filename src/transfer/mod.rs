@@ -26,6 +26,7 @@ mod sidecar;
 mod spec;
 mod stream;
 mod sys;
+mod xet;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub use sidecar::parse_content_range;
 pub(crate) use sidecar::{discard_partial, partial_progress};
 pub(crate) use spec::FileSpec;
 pub(crate) use sys::free_space;
+pub use xet::{DEFAULT_WINDOW as XET_WINDOW, XetCache, XetCacheStats, XetOptions};
+pub(crate) use xet::{XetRun, XetSpec};
 
 use crate::error::{Error, Result};
 use crate::http::Http;
@@ -85,11 +88,27 @@ pub(crate) struct Fetcher<'a> {
     pub parallel: ParallelConfig,
     /// Bounds the large files in parallel mode at once (see [`MAX_PARALLEL_FILES`]).
     pub large_files: Arc<Semaphore>,
+    /// How Xet-backed files are fetched, and what their transfers share.
+    pub xet: Arc<XetRun>,
 }
 
 impl Fetcher<'_> {
-    /// Downloads, verifies and moves one file into place. See the module documentation.
+    /// Downloads, verifies and moves one file into place. See the module documentation. A
+    /// Xet-backed file goes through the CAS when Xet is on; when the CAS fails (after retries),
+    /// the Hub's bridge serves it instead, and the run says so once.
     pub async fn fetch(&self, spec: &FileSpec<'_>) -> Result<Fetched> {
+        if let Some(x) = &spec.xet
+            && self.xet.options.enabled
+            && spec.size.is_some_and(|s| s > 0)
+        {
+            match self.fetch_xet(spec, x).await {
+                Err(e) if xet_falls_back(&e) => {
+                    xet::discard(&xet::part_of(spec));
+                    self.xet.warn_fallback(self.run(), spec.rel_path, &e);
+                }
+                other => return other,
+            }
+        }
         let mut from_scratch = false;
         loop {
             let got = stream::download(self.run(), spec, from_scratch)
@@ -159,6 +178,65 @@ impl Fetcher<'_> {
         }
     }
 
+    /// [`Fetcher::fetch`] through the CAS: the size, the file id (merkle root of the chunk
+    /// hashes) and the published sha256 are checked; a mismatch fetches everything once more,
+    /// from the network only, then fails as an integrity error with nothing at the final path.
+    async fn fetch_xet(&self, spec: &FileSpec<'_>, x: &XetSpec) -> Result<Fetched> {
+        let mut from_scratch = false;
+        loop {
+            let done = xet::download(self.run(), spec, x, &self.xet, from_scratch)
+                .await
+                .map_err(|e| name_partial(e, spec, self.dataset))?;
+            let got = &done.got;
+            let check = if spec.size != Some(got.total) || got.digests.len != got.total {
+                Err(format!("size {}", got.digests.len))
+            } else if !done.file_id_ok {
+                Err("another Xet file id (the merkle root of the chunks it is made of)".into())
+            } else {
+                spec.expected
+                    .as_ref()
+                    .map_or(Ok(()), |e| got.digests.check(e))
+            };
+            if check.is_ok() {
+                let locked = crate::lockfile::check_lock(
+                    self.dataset,
+                    spec.rel_path,
+                    spec.lock.as_ref(),
+                    got.total,
+                    Some(&got.digests.sha256),
+                );
+                if let Err(e) = locked {
+                    xet::discard(&done.part);
+                    return Err(e);
+                }
+                if let Some(c) = &self.xet.options.cache {
+                    c.commit(done.pending);
+                }
+                return place_xet(spec, done.got, &done.part);
+            }
+            let actual = check.unwrap_err();
+            xet::discard(&done.part);
+            let expected = spec
+                .expected
+                .as_ref()
+                .map(|e| e.describe())
+                .unwrap_or_default();
+            if from_scratch {
+                return Err(Error::Integrity {
+                    path: crate::sanitize::for_terminal(spec.rel_path),
+                    expected: format!("{expected} and Xet file id {}", x.file_id),
+                    actual,
+                    hint: None,
+                });
+            }
+            self.reporter.on_event(&Event::Warn(&format!(
+                "{}: checksum mismatch ({actual}); fetching it again from Xet storage, without the chunk cache",
+                crate::sanitize::for_terminal(spec.rel_path)
+            )));
+            from_scratch = true;
+        }
+    }
+
     /// What each transfer borrows of the run.
     fn run(&self) -> Run<'_> {
         Run {
@@ -191,6 +269,36 @@ fn place(spec: &FileSpec<'_>, got: Downloaded, md5_checked: bool) -> Result<Fetc
         path,
         final_url: got.content_url,
         availability: got.availability,
+    })
+}
+
+/// Whether a failure of the Xet path is the CAS's (the bridge may still serve the file), not
+/// the user's disk, an interruption, or bytes that did not check out.
+fn xet_falls_back(e: &Error) -> bool {
+    !matches!(
+        e,
+        Error::Interrupted | Error::Io { .. } | Error::Integrity { .. } | Error::Conflict { .. }
+    )
+}
+
+/// Moves a verified Xet download to its final path (when it has one).
+fn place_xet(spec: &FileSpec<'_>, got: Downloaded, part: &std::path::Path) -> Result<Fetched> {
+    let path = match &spec.dest {
+        Some(dest) => {
+            move_into_place(spec.root, part, dest)?;
+            dest.clone()
+        }
+        None => part.to_path_buf(),
+    };
+    xet::discard_journal(part);
+    Ok(Fetched {
+        size: got.total,
+        sha256: got.digests.sha256,
+        transferred: got.transferred,
+        md5_checked: false,
+        path,
+        final_url: None,
+        availability: None,
     })
 }
 

@@ -41,6 +41,8 @@ pub(crate) struct FileSpec<'a> {
     pub on_parallel: Option<&'a (dyn Fn(Arc<Availability>) + Sync)>,
     /// Fetch the last chunk first (a zip archive's directory is at its end).
     pub tail_first: bool,
+    /// The file is Xet-backed: its file id and token route.
+    pub xet: Option<super::XetSpec>,
 }
 
 impl FileSpec<'_> {

@@ -127,6 +127,19 @@ fn write_all_at(f: &std::fs::File, mut buf: &[u8], mut off: u64) -> std::io::Res
     Ok(())
 }
 
+/// Writes all of `buf` at `off`.
+pub(crate) fn write_at(f: &std::fs::File, buf: &[u8], off: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        f.write_all_at(buf, off)
+    }
+    #[cfg(windows)]
+    {
+        write_all_at(f, buf, off)
+    }
+}
+
 /// Writes all `parts`, one after the other, at `off`: one `pwritev` per 64 parts, resuming
 /// after short writes.
 #[cfg(unix)]

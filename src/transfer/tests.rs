@@ -89,6 +89,7 @@ fn spec<'a>(s: &'a Setup, errors: &'a Errors) -> FileSpec<'a> {
         errors,
         on_parallel: None,
         tail_first: false,
+        xet: None,
     }
 }
 
@@ -103,6 +104,7 @@ fn fetcher(http: &Http, connections: usize) -> Fetcher<'_> {
             chunk_size: Some(256 << 10),
         },
         large_files: Arc::new(Semaphore::new(MAX_PARALLEL_FILES)),
+        xet: Default::default(),
     }
 }
 

@@ -22,6 +22,8 @@ mod routes;
 mod search;
 mod state;
 mod tree;
+mod xet;
+mod xet_store;
 
 #[cfg(test)]
 mod tests;

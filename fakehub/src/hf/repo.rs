@@ -15,6 +15,9 @@ pub struct HfFile {
     pub content: Blob,
     /// Whether the file is stored with Git LFS (served through the CDN by a 302).
     pub lfs: bool,
+    /// Whether the (LFS) file is stored in Xet: the tree gives its `xetHash`, resolve its
+    /// `X-Xet-Hash` and `xet-auth` link, and the CAS its reconstruction.
+    pub xet: bool,
 }
 
 impl HfFile {
@@ -24,6 +27,7 @@ impl HfFile {
             path: path.to_string(),
             content: Blob::from_bytes(bytes),
             lfs: false,
+            xet: false,
         }
     }
 
@@ -33,6 +37,15 @@ impl HfFile {
             path: path.to_string(),
             content: Blob::from_bytes(bytes),
             lfs: true,
+            xet: false,
+        }
+    }
+
+    /// A Xet-backed LFS file held in memory.
+    pub fn xet(path: &str, bytes: impl Into<Vec<u8>>) -> HfFile {
+        HfFile {
+            xet: true,
+            ..HfFile::lfs(path, bytes)
         }
     }
 
@@ -42,6 +55,7 @@ impl HfFile {
             path: path.to_string(),
             content,
             lfs,
+            xet: false,
         }
     }
 }
@@ -170,6 +184,12 @@ impl HfRepo {
     /// Adds an LFS file (served from the CDN origin).
     pub fn lfs_file(mut self, path: &str, bytes: impl Into<Vec<u8>>) -> Self {
         self.files.push(HfFile::lfs(path, bytes));
+        self
+    }
+
+    /// Adds a Xet-backed LFS file (chunked into xorbs when the repo is added).
+    pub fn xet_file(mut self, path: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.files.push(HfFile::xet(path, bytes));
         self
     }
 

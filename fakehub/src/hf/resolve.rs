@@ -43,7 +43,22 @@ impl HfState {
         };
         let basename = file.rsplit('/').next().unwrap_or(file);
         if let Some(sha) = &e.sha256 {
-            return lfs_redirect(ctx, repo, commit, e, sha, basename);
+            let r = lfs_redirect(ctx, repo, commit, e, sha, basename);
+            return match &e.xet_hash {
+                // protocol/hf.md §5.3: the file id and where to get a token and the
+                // reconstruction, beside the 302 to the bridge for clients that do not speak Xet.
+                Some(x) => r.header("X-Xet-Hash", x.clone()).header(
+                    "Link",
+                    format!(
+                        "<{base}/api/{}/{}/xet-read-token/{}>; rel=\"xet-auth\", <{}/v1/reconstructions/{x}>; rel=\"xet-reconstruction-info\"",
+                        repo.kind.plural(),
+                        repo.id,
+                        commit.sha,
+                        ctx.cas_url
+                    ),
+                ),
+                None => r,
+            };
         }
         let direct = repo.private
             || repo.gated.is_some()
@@ -69,6 +84,9 @@ impl HfState {
             return cdn_error(404);
         };
         let segs: Vec<&str> = path.split('/').collect();
+        if let ["", "xorbs", "default", hash] = segs.as_slice() {
+            return self.serve_xorb(ctx, req, hash);
+        }
         let sha = match segs.as_slice() {
             ["", "repos", _, _, _, sha] if sha.len() == 64 => *sha,
             _ => return cdn_error(404),

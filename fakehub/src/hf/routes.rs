@@ -127,7 +127,14 @@ impl HfState {
         base: &str,
     ) -> Response {
         let segs: Vec<&str> = rest.split('/').collect();
-        let kw = ["revision", "tree", "refs", "paths-info", "resolve"];
+        let kw = [
+            "revision",
+            "tree",
+            "refs",
+            "paths-info",
+            "resolve",
+            "xet-read-token",
+        ];
         let Some(rp) = split_repo(self, kind, &segs, &kw) else {
             return not_found_route();
         };
@@ -149,6 +156,12 @@ impl HfState {
                 None => not_found_route(),
             },
             (Some("refs"), "GET" | "HEAD") if rp.rest.len() == 1 => self.refs(req, id, base),
+            (Some("xet-read-token"), "GET") => match take_rev(&rp.rest[1..]) {
+                Some((rev, rest)) if rest.iter().all(|s| s.is_empty()) => {
+                    self.xet_token(ctx, req, id, &rev, base)
+                }
+                _ => not_found_route(),
+            },
             (Some("paths-info"), "POST") => match take_rev(&rp.rest[1..]) {
                 Some((rev, rest)) if rest.iter().all(|s| s.is_empty()) => {
                     self.paths_info(req, id, &rev, base)

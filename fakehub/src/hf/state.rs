@@ -19,6 +19,9 @@ pub(super) struct Entry {
     pub(super) oid: String,
     pub(super) sha256: Option<String>,
     pub(super) pointer_size: u64,
+    /// Stored in Xet: asked by the fixture, then its file id once ingested.
+    pub(super) wants_xet: bool,
+    pub(super) xet_hash: Option<String>,
 }
 
 impl Entry {
@@ -118,6 +121,8 @@ pub(crate) struct HfState {
     /// LFS content by sha256, as served by the CDN.
     pub(super) cdn_blobs: HashMap<String, Blob>,
     pub(super) counter: u64,
+    /// Xet storage: xorbs and file reconstructions.
+    pub(super) xet: super::xet_store::XetStore,
 }
 
 pub(super) fn make_entry(f: &HfFile) -> Entry {
@@ -132,6 +137,8 @@ pub(super) fn make_entry(f: &HfFile) -> Entry {
             oid: Blob::from_bytes(pointer.as_bytes().to_vec()).git_sha1_hex(),
             sha256: Some(sha),
             pointer_size: pointer.len() as u64,
+            wants_xet: f.xet,
+            xet_hash: None,
         }
     } else {
         Entry {
@@ -139,6 +146,8 @@ pub(super) fn make_entry(f: &HfFile) -> Entry {
             oid: f.content.git_sha1_hex(),
             sha256: None,
             pointer_size: 0,
+            wants_xet: false,
+            xet_hash: None,
         }
     }
 }
@@ -179,6 +188,13 @@ fn validate_repo_id(kind: HfRepoType, id: &str) {
 }
 
 impl HfState {
+    /// The Xet file id of `path` at `rev`, if it is Xet-backed.
+    pub(crate) fn xet_hash(&self, repo_key: &str, rev: &str, path: &str) -> Option<String> {
+        let (kind, id) = HfRepoType::parse_key(repo_key);
+        let repo = self.repos.get(&key(kind, id))?;
+        repo.resolve_rev(rev)?.files.get(path)?.xet_hash.clone()
+    }
+
     pub(crate) fn add_token(&mut self, token: &str, user: &str) {
         self.tokens.insert(token.to_string(), user.to_string());
     }
@@ -198,7 +214,7 @@ impl HfState {
     fn new_commit(
         &mut self,
         repo: &str,
-        files: BTreeMap<String, Entry>,
+        mut files: BTreeMap<String, Entry>,
         date_ms: i64,
         title: &str,
     ) -> Arc<Commit> {
@@ -211,6 +227,15 @@ impl HfState {
             h.update(e.oid.as_bytes());
         }
         let sha = hex::encode(h.finalize());
+        for e in files.values_mut() {
+            if e.wants_xet && e.sha256.is_some() && e.xet_hash.is_none() {
+                e.xet_hash = Some(
+                    self.xet
+                        .ingest(&e.blob)
+                        .unwrap_or_else(|err| panic!("fakehub: cannot store a Xet file: {err}")),
+                );
+            }
+        }
         for e in files.values() {
             if let Some(s) = &e.sha256 {
                 self.cdn_blobs.insert(s.clone(), e.blob.clone());

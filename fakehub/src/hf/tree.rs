@@ -24,6 +24,9 @@ impl HfState {
             if let Some(s) = &e.sha256 {
                 v["lfs"] = json!({"oid": s, "size": e.size(), "pointerSize": e.pointer_size});
             }
+            if let Some(x) = &e.xet_hash {
+                v["xetHash"] = json!(x);
+            }
             if expand {
                 v["securityFileStatus"] = json!({"status": "safe", "avScan": {"virusFound": false, "virusNames": null}, "pickleImportScan": null});
             }

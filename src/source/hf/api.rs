@@ -52,6 +52,9 @@ pub struct TreeEntry {
     /// LFS pointer info.
     #[serde(default)]
     pub lfs: Option<LfsInfo>,
+    /// The Xet file id, for a file stored in Xet (64 hex).
+    #[serde(default, rename = "xetHash")]
+    pub xet_hash: Option<String>,
 }
 
 /// LFS info of a tree entry.
@@ -301,6 +304,12 @@ pub fn validate_tree(
         if files.contains_key(&e.path) {
             return Err(bad("duplicate entry"));
         }
+        // A Xet file id is used only with an LFS sha256 to check against (as huggingface_hub
+        // does); anything but 64 hex is ignored, and the bridge serves the file.
+        let xet_hash = e
+            .xet_hash
+            .filter(|h| e.lfs.is_some() && is_hex(h, 64))
+            .map(|h| h.to_ascii_lowercase());
         files.insert(
             e.path.clone(),
             RemoteFile {
@@ -309,6 +318,7 @@ pub fn validate_tree(
                 size: Some(size),
                 expected: Some(expected),
                 may_be_wrapped: false,
+                xet_hash,
             },
         );
     }
@@ -347,6 +357,7 @@ mod tests {
                 oid: o.into(),
                 size: 3,
             }),
+            xet_hash: None,
         }
     }
 

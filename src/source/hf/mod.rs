@@ -203,6 +203,23 @@ impl Source for HfSource<'_> {
         Ok(Vec::new())
     }
 
+    fn xet_token_request(&self, snap: &Snapshot) -> Option<Request> {
+        // hub-docs `docs/xet/auth.md`: `/api/{type}s/{repo}/xet-read-token/{revision}`, pinned
+        // to the snapshot's commit as huggingface_hub's tree-cache path does.
+        let commit = snap.pin.commit().unwrap_or(&self.revision);
+        let url = endpoint_join(
+            &self.client.endpoint,
+            &format!(
+                "/api/{}/{}/xet-read-token/{}",
+                self.id.kind.plural(),
+                self.id.repo,
+                quote(commit, false)
+            ),
+        )
+        .ok()?;
+        Some(Request::get(url, "Xet token").auth(self.client.credential()))
+    }
+
     fn errors(&self, _snap: &Snapshot) -> Arc<dyn ErrorMap> {
         Arc::new(
             self.client

@@ -124,6 +124,7 @@ fn remote(f: &DataFile) -> RemoteFile {
             f.creation_date.as_deref().unwrap_or("")
         ),
         may_be_wrapped: true,
+        xet_hash: None,
     }
 }
 

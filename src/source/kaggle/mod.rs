@@ -226,6 +226,7 @@ fn file(name: &str, size: Option<u64>, version: u32) -> RemoteFile {
         expected: None,
         upstream: format!("v{version}"),
         may_be_wrapped: true,
+        xet_hash: None,
     }
 }
 

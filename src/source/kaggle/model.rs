@@ -191,6 +191,7 @@ impl<'a> ModelSource<'a> {
                 expected: None,
                 upstream: format!("v{version}"),
                 may_be_wrapped: false,
+                xet_hash: None,
             })
             .collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -286,6 +287,7 @@ impl Source for ModelSource<'_> {
                 expected: None,
                 upstream: format!("v{version}"),
                 may_be_wrapped: false,
+                xet_hash: None,
             })
             .collect())
     }
